@@ -1,0 +1,17 @@
+/* task9-main-private.h: what the scheduler and procs tell task9_main()
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "task9-proc-private.h"
+
+G_BEGIN_DECLS
+
+void task9_main_set_idle      (Task9Proc *proc,
+                               gboolean   idle);
+void task9_main_proc_drained  (Task9Proc *proc);
+
+G_END_DECLS

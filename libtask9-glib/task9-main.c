@@ -1,0 +1,211 @@
+/* task9-main.c: the entry point for programs that own their main loop
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * task9_main() is libthread's threadmain: it runs a main task on the main proc and
+ * iterates the default context until every task on every proc has finished.
+ *
+ * It also detects deadlock, as Go's runtime does ("all goroutines are asleep"): while it
+ * runs, every proc's poll function reports when its thread is about to block in poll()
+ * with no timeout and no fd but the context's own wake-up fd, so that only another
+ * thread could wake it. When all procs are so idle, no inbox holds a wake-up, and tasks
+ * remain, nothing can ever wake them: task9_main() prints the task table and returns 2.
+ *
+ * Invariants:
+ * - The idle flags and the decision are under the proc list lock; a proc clears its
+ *   flag after poll() returns and before it touches its inbox, so "all idle and every
+ *   inbox empty" cannot hide a wake-up in flight.
+ * - Wake-ups from threads that are not procs (a user's own thread) are not seen; the
+ *   detector only looks at procs.
+ */
+
+#include "task9-config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "task9-main.h"
+#include "task9-main-private.h"
+#include "task9-scheduler-private.h"
+
+static gint     main_running;     /* atomic: task9_main() iterates the default context */
+static gboolean deadlocked;       /* under the proc list lock */
+
+void
+task9_main_set_idle (Task9Proc *proc,
+                     gboolean   idle)
+{
+  gboolean all_idle = TRUE;
+  guint n_tasks = 0;
+
+  if (!g_atomic_int_get (&main_running))
+    return;
+
+  task9_proc_lock_all ();
+  proc->idle = idle;
+  if (idle && !deadlocked)
+    {
+      for (Task9Proc *p = task9_proc_first_locked (); p != NULL; p = p->all_next)
+        {
+          if (!p->idle || g_atomic_int_get (&p->inbox_pending) || g_atomic_int_get (&p->pokes))
+            {
+              all_idle = FALSE;
+              break;
+            }
+          n_tasks += g_atomic_int_get (&p->n_tasks);
+        }
+      if (all_idle && n_tasks > 0)
+        {
+          deadlocked = TRUE;
+          g_main_context_wakeup (g_main_context_default ());
+        }
+    }
+  task9_proc_unlock_all ();
+}
+
+void
+task9_main_proc_drained (Task9Proc *proc)
+{
+  if (g_atomic_int_get (&main_running))
+    g_main_context_wakeup (g_main_context_default ());
+}
+
+static void
+count_tasks (Task9Proc *proc, gpointer data)
+{
+  *(guint *) data += g_atomic_int_get (&proc->n_tasks);
+}
+
+static gboolean
+is_deadlocked (void)
+{
+  gboolean result;
+
+  task9_proc_lock_all ();
+  result = deadlocked;
+  task9_proc_unlock_all ();
+  return result;
+}
+
+typedef struct
+{
+  Task9MainFunc  func;
+  int            argc;
+  char         **argv;
+  int            status;
+} MainTask;
+
+static gpointer
+main_task (gpointer data, GError **error)
+{
+  MainTask *main = data;
+
+  main->status = main->func (main->argc, main->argv);
+  return NULL;
+}
+
+/**
+ * task9_main:
+ * @argc: the program's argument count
+ * @argv: (array length=argc): the program's arguments
+ * @main_func: (scope call): the body of the main task
+ *
+ * Runs a program made of tasks, like libthread's `threadmain`: adopts the calling thread
+ * as the main proc, runs @main_func (@argc, @argv) as its first task, and iterates the
+ * default main context until every task on every proc has finished. Call it from the
+ * program's first thread, with nobody else iterating the default context.
+ *
+ * When every task is blocked and nothing could ever wake one (no timer, no fd, no
+ * wake-up in flight), it prints "all tasks are asleep" and the task table to stderr and
+ * returns 2, as Go does. Waits that only a thread outside the library could end are
+ * counted as deadlocks too.
+ *
+ * Returns: the exit status returned by @main_func once all tasks are done, 2 on deadlock
+ *
+ * Since: 0.1
+ */
+int
+task9_main (int            argc,
+            char         **argv,
+            Task9MainFunc  main_func)
+{
+  GMainContext *context = g_main_context_default ();
+  Task9Proc *proc;
+  GPollFunc saved_poll;
+  GError *error = NULL;
+  Task9Task *task;
+  MainTask main = { main_func, argc, argv, 0 };
+
+  g_return_val_if_fail (main_func != NULL, 1);
+
+  if (!g_main_context_acquire (context))
+    {
+      g_critical ("task9_main(): another thread owns the default main context");
+      return 1;
+    }
+  if (!g_atomic_int_compare_and_exchange (&main_running, 0, 1))
+    {
+      g_critical ("task9_main() is already running");
+      g_main_context_release (context);
+      return 1;
+    }
+
+  proc = task9_proc_get_main ();
+  saved_poll = g_main_context_get_poll_func (context);
+  g_main_context_set_poll_func (context, task9_scheduler_poll);
+  g_atomic_int_set (&proc->polling, 0);
+
+  task = task9_task_spawn ("main", main_task, &main, NULL, &error);
+  if (task == NULL)
+    {
+      g_printerr ("task9_main(): %s\n", error->message);
+      g_error_free (error);
+      main.status = 1;
+    }
+  else
+    {
+      for (;;)
+        {
+          guint n_tasks = 0;
+
+          task9_proc_foreach (count_tasks, &n_tasks);
+          if (n_tasks == 0)
+            break;
+          if (is_deadlocked ())
+            {
+              g_autofree char *table = task9_format_task_table ();
+
+              fprintf (stderr, "Task9: deadlock: all tasks are asleep\n%s", table);
+              fflush (stderr);
+              main.status = 2;
+              break;
+            }
+          g_main_context_iteration (context, TRUE);
+          g_atomic_int_set (&proc->pokes, 0);
+        }
+      task9_task_unref (task);
+    }
+
+  g_atomic_int_set (&proc->polling, 1);
+  g_main_context_set_poll_func (context, saved_poll);
+  g_atomic_int_set (&main_running, 0);
+  g_main_context_release (context);
+  return main.status;
+}
+
+/**
+ * task9_exit_all:
+ * @status: the process's exit status
+ *
+ * Ends the whole program at once with @status, like libthread's `threadexitsall`:
+ * other tasks and procs are not unwound. Standard I/O buffers are flushed and atexit
+ * handlers run, as with exit().
+ *
+ * Since: 0.1
+ */
+void
+task9_exit_all (int status)
+{
+  exit (status);
+}

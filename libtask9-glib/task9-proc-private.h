@@ -1,0 +1,81 @@
+/* task9-proc-private.h: the proc record
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "task9-proc.h"
+#include "task9-stack-private.h"
+#include "task9-switch-private.h"
+#include "task9-timer-heap-private.h"
+#include "task9-wait-private.h"
+
+G_BEGIN_DECLS
+
+struct _Task9Proc
+{
+  /* Owned by the proc's thread: no lock. */
+  Task9Task      *current;
+  Task9Task      *run_head;
+  Task9Task      *run_tail;
+  Task9Context    sched_context;     /* the scheduler dispatch, on the thread's own stack */
+  Task9Task      *dead;              /* finished; its stack is released after the switch */
+  Task9TimerHeap  timers;
+  Task9StackPool  stack_pool;
+  guint64         n_runs;            /* how many times a task was resumed */
+  gint64          budget_end;
+  guint           budget_countdown;
+  gboolean        yield_to_others;
+  void           *sched_fake_stack;
+  const void     *sched_stack_bottom;
+  gsize           sched_stack_size;
+  void           *sched_tsan_fiber;
+
+  /* Wake-ups from other threads. */
+  GMutex          inbox_lock;
+  Task9Task      *inbox_head;
+  Task9Task      *inbox_tail;
+  gint            inbox_pending;     /* atomic: the inbox is not empty */
+  gint            polling;           /* atomic: the thread may be blocked in poll() */
+  gint            pokes;             /* atomic: wake-ups not through the inbox, not yet seen */
+
+  gint            ref_count;
+  char           *name;
+  GMainContext   *context;
+  GSource        *source;
+  GThread        *thread;            /* NULL for the main proc */
+  gboolean        is_main;
+  gboolean        auto_stop;         /* ends when its last task ends (proccreate) */
+  gint            n_tasks;           /* atomic: live tasks */
+  GTimeSpan       time_budget;
+  gsize           stack_size;
+
+  GMutex          lock;              /* protects the fields below */
+  gboolean        accepting;         /* FALSE once the proc is ending */
+  gboolean        stop_requested;
+  gboolean        ended;
+  Task9WaitList   joiners;
+  Task9Task      *tasks;             /* every live task, for the task table */
+
+  /* The global proc list and the deadlock detector (task9-main.c), under its lock. */
+  Task9Proc      *all_next;
+  gboolean        idle;
+};
+
+Task9Proc *task9_proc_for_spawn     (Task9Proc  *proc);
+gboolean   task9_proc_admit_task    (Task9Proc  *proc,
+                                     Task9Task  *task,
+                                     GError    **error);
+void       task9_proc_retire_task   (Task9Proc  *proc,
+                                     Task9Task  *task);
+gboolean   task9_proc_should_end    (Task9Proc  *proc);
+void       task9_proc_poke          (Task9Proc  *proc);
+void       task9_proc_lock_all      (void);
+void       task9_proc_unlock_all    (void);
+Task9Proc *task9_proc_first_locked  (void);
+void       task9_proc_foreach       (void      (*func) (Task9Proc *proc, gpointer data),
+                                     gpointer    data);
+
+G_END_DECLS

@@ -1,0 +1,619 @@
+/* task9-proc.c: procs, the OS threads that run tasks
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A proc is a thread plus a GMainContext plus one scheduler source on it. The main proc
+ * adopts the thread that runs the default main context (GTK's, or task9_main()'s); other
+ * procs are threads the library starts, each with its own context pushed as
+ * thread-default, so GIO calls made by their tasks complete on their own thread.
+ *
+ * Invariants:
+ * - n_tasks counts admitted tasks that have not finished. A task is admitted under
+ *   proc->lock, and only while the proc is accepting.
+ * - A library proc ends when it has no tasks and either it was asked to stop or it was
+ *   made by task9_proc_spawn-style creation with auto_stop. The decision to end and
+ *   the end of admission are made under proc->lock, so no task is admitted to a proc
+ *   whose thread is leaving.
+ * - The thread holds a reference on its proc until it has ended; the main proc lives for
+ *   ever.
+ */
+
+#include "task9-config.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "task9-error.h"
+#include "task9-main-private.h"
+#include "task9-scheduler-private.h"
+
+G_DEFINE_BOXED_TYPE (Task9Proc, task9_proc, task9_proc_ref, task9_proc_unref)
+
+static GMutex     all_lock;
+static Task9Proc *all_procs;
+static Task9Proc *main_proc;
+
+static Task9Proc *
+proc_alloc (const char *name, GMainContext *context)
+{
+  Task9Proc *proc = g_new0 (Task9Proc, 1);
+
+  proc->ref_count = 1;
+  proc->name = g_strdup (name);
+  proc->context = g_main_context_ref (context);
+  proc->time_budget = TASK9_DEFAULT_TIME_BUDGET;
+  proc->stack_size = TASK9_DEFAULT_STACK_SIZE;
+  proc->budget_countdown = 1;
+  proc->accepting = TRUE;
+  g_mutex_init (&proc->inbox_lock);
+  g_mutex_init (&proc->lock);
+  task9_timer_heap_init (&proc->timers);
+  task9_wait_list_init (&proc->joiners);
+
+  proc->source = task9_scheduler_source_new (proc);
+  g_source_attach (proc->source, context);
+
+  g_mutex_lock (&all_lock);
+  proc->all_next = all_procs;
+  all_procs = proc;
+  g_mutex_unlock (&all_lock);
+
+  return proc;
+}
+
+static void
+proc_unlist (Task9Proc *proc)
+{
+  g_mutex_lock (&all_lock);
+  for (Task9Proc **p = &all_procs; *p != NULL; p = &(*p)->all_next)
+    if (*p == proc)
+      {
+        *p = proc->all_next;
+        break;
+      }
+  g_mutex_unlock (&all_lock);
+}
+
+void
+task9_proc_foreach (void     (*func) (Task9Proc *proc, gpointer data),
+                    gpointer   data)
+{
+  g_mutex_lock (&all_lock);
+  for (Task9Proc *proc = all_procs; proc != NULL; proc = proc->all_next)
+    func (proc, data);
+  g_mutex_unlock (&all_lock);
+}
+
+/* For task9-main.c, which inspects every proc at once. */
+void
+task9_proc_lock_all (void)
+{
+  g_mutex_lock (&all_lock);
+}
+
+void
+task9_proc_unlock_all (void)
+{
+  g_mutex_unlock (&all_lock);
+}
+
+Task9Proc *
+task9_proc_first_locked (void)
+{
+  return all_procs;
+}
+
+/* Wakes the proc's thread to look at its state again. The deadlock detector counts a
+ * proc with an unseen poke as busy, as it would an inbox that is not empty. */
+void
+task9_proc_poke (Task9Proc *proc)
+{
+  g_atomic_int_inc (&proc->pokes);
+  g_main_context_wakeup (proc->context);
+}
+
+gboolean
+task9_proc_should_end (Task9Proc *proc)
+{
+  gboolean end;
+
+  if (proc->is_main || g_atomic_int_get (&proc->n_tasks) > 0)
+    return FALSE;
+
+  g_mutex_lock (&proc->lock);
+  end = proc->n_tasks == 0 && (proc->stop_requested || proc->auto_stop);
+  if (end)
+    proc->accepting = FALSE;
+  g_mutex_unlock (&proc->lock);
+  return end;
+}
+
+gboolean
+task9_proc_admit_task (Task9Proc  *proc,
+                       Task9Task  *task,
+                       GError    **error)
+{
+  g_mutex_lock (&proc->lock);
+  if (!proc->accepting)
+    {
+      g_mutex_unlock (&proc->lock);
+      g_set_error (error, TASK9_ERROR, TASK9_ERROR_PROC_STOPPED,
+                   "Proc '%s' has stopped", proc->name != NULL ? proc->name : "");
+      return FALSE;
+    }
+  g_atomic_int_inc (&proc->n_tasks);
+  task->list_prev = NULL;
+  task->list_next = proc->tasks;
+  if (proc->tasks != NULL)
+    proc->tasks->list_prev = task;
+  proc->tasks = task;
+  g_mutex_unlock (&proc->lock);
+  return TRUE;
+}
+
+void
+task9_proc_retire_task (Task9Proc *proc,
+                        Task9Task *task)
+{
+  gboolean drained;
+
+  g_mutex_lock (&proc->lock);
+  if (task->list_prev != NULL)
+    task->list_prev->list_next = task->list_next;
+  else
+    proc->tasks = task->list_next;
+  if (task->list_next != NULL)
+    task->list_next->list_prev = task->list_prev;
+  drained = g_atomic_int_dec_and_test (&proc->n_tasks);
+  g_mutex_unlock (&proc->lock);
+
+  if (drained)
+    task9_main_proc_drained (proc);
+}
+
+static void
+proc_finalize (Task9Proc *proc)
+{
+  g_assert (proc->run_head == NULL && proc->inbox_head == NULL);
+
+  if (proc->thread != NULL)
+    {
+      if (proc->thread == g_thread_self ())
+        g_thread_unref (proc->thread);
+      else
+        g_thread_join (proc->thread);
+    }
+  g_source_destroy (proc->source);
+  g_source_unref (proc->source);
+  g_main_context_unref (proc->context);
+  task9_timer_heap_clear (&proc->timers);
+  task9_wait_list_clear (&proc->joiners);
+  g_mutex_clear (&proc->lock);
+  g_mutex_clear (&proc->inbox_lock);
+  g_free (proc->name);
+  g_free (proc);
+}
+
+/**
+ * task9_proc_ref:
+ * @proc: a proc
+ *
+ * Takes a reference on @proc.
+ *
+ * Returns: (transfer full): @proc
+ *
+ * Since: 0.1
+ */
+Task9Proc *
+task9_proc_ref (Task9Proc *proc)
+{
+  g_return_val_if_fail (proc != NULL, NULL);
+
+  g_atomic_int_inc (&proc->ref_count);
+  return proc;
+}
+
+/**
+ * task9_proc_unref:
+ * @proc: (transfer full): a proc
+ *
+ * Drops a reference on @proc. A running proc keeps a reference on itself until its
+ * thread has ended, so dropping the last user reference does not stop it: use
+ * [method@Task9.Proc.stop].
+ *
+ * Since: 0.1
+ */
+void
+task9_proc_unref (Task9Proc *proc)
+{
+  g_return_if_fail (proc != NULL);
+
+  if (g_atomic_int_dec_and_test (&proc->ref_count))
+    proc_finalize (proc);
+}
+
+static gpointer
+proc_thread (gpointer data)
+{
+  Task9Proc *proc = data;
+
+  g_main_context_push_thread_default (proc->context);
+  g_main_context_set_poll_func (proc->context, task9_scheduler_poll);
+  task9_scheduler_enter_thread (proc);
+
+  do
+    {
+      g_main_context_iteration (proc->context, TRUE);
+      g_atomic_int_set (&proc->pokes, 0);
+    }
+  while (!task9_proc_should_end (proc));
+
+  task9_stack_pool_drain (&proc->stack_pool);
+  g_main_context_pop_thread_default (proc->context);
+  proc_unlist (proc);
+
+  g_mutex_lock (&proc->lock);
+  proc->ended = TRUE;
+  task9_wait_list_wake_all (&proc->joiners);
+  g_mutex_unlock (&proc->lock);
+
+  task9_main_proc_drained (proc);
+  task9_proc_unref (proc);
+  return NULL;
+}
+
+static Task9Proc *
+proc_start (const char *name, gboolean auto_stop, GError **error)
+{
+  GMainContext *context = g_main_context_new ();
+  Task9Proc *proc = proc_alloc (name, context);
+
+  g_main_context_unref (context);
+  proc->auto_stop = auto_stop;
+  proc->thread = g_thread_try_new (name != NULL ? name : "task9-proc", proc_thread,
+                                   task9_proc_ref (proc), error);
+  if (proc->thread == NULL)
+    {
+      proc_unlist (proc);
+      proc->ref_count = 1;
+      task9_proc_unref (proc);
+      return NULL;
+    }
+  return proc;
+}
+
+/**
+ * task9_proc_new:
+ * @name: (nullable): a name for the proc's thread and the task table
+ * @error: return location for a #GError
+ *
+ * Starts a proc: a new thread with its own #GMainContext, pushed as the thread-default
+ * context, where tasks spawned with [func@Task9.Task.spawn_full] run. The proc runs
+ * until [method@Task9.Proc.stop] is called and its last task has ended.
+ *
+ * Returns: (transfer full) (nullable): the proc, or %NULL with @error set when no
+ *   thread could be started
+ *
+ * Since: 0.1
+ */
+Task9Proc *
+task9_proc_new (const char  *name,
+                GError     **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return proc_start (name, FALSE, error);
+}
+
+/* Plan 9's proccreate: a proc that ends with its last task. */
+Task9Proc *task9_proc_new_auto_stop (const char *name, GError **error);
+
+Task9Proc *
+task9_proc_new_auto_stop (const char  *name,
+                          GError     **error)
+{
+  return proc_start (name, TRUE, error);
+}
+
+static gboolean
+is_initial_thread (void)
+{
+#ifdef SYS_gettid
+  return syscall (SYS_gettid) == getpid ();
+#else
+  return FALSE;
+#endif
+}
+
+/**
+ * task9_proc_get_main:
+ *
+ * Returns the main proc, creating it on first use: the proc whose tasks run on the
+ * default #GMainContext, interleaved with GTK's events, whoever runs that context
+ * (`g_application_run()`, `g_main_loop_run()`, [func@Task9.main]).
+ *
+ * The main proc's tasks run on the thread that iterates the default context; call this
+ * first from that thread (normally the program's first thread).
+ *
+ * Returns: (transfer none): the main proc
+ *
+ * Since: 0.1
+ */
+Task9Proc *
+task9_proc_get_main (void)
+{
+  Task9Proc *proc = g_atomic_pointer_get (&main_proc);
+
+  if (G_LIKELY (proc != NULL))
+    return proc;
+
+  {
+    static GMutex create_lock;
+
+    g_mutex_lock (&create_lock);
+    proc = main_proc;
+    if (proc == NULL)
+      {
+        proc = proc_alloc ("main", g_main_context_default ());
+        proc->is_main = TRUE;
+        proc->polling = 1;   /* nobody tells us when GTK's loop sleeps */
+        g_atomic_pointer_set (&main_proc, proc);
+      }
+    g_mutex_unlock (&create_lock);
+  }
+
+  if (task9_current_proc == NULL &&
+      (g_main_context_is_owner (g_main_context_default ()) || is_initial_thread ()))
+    task9_scheduler_enter_thread (proc);
+
+  return proc;
+}
+
+/**
+ * task9_proc_get_current:
+ *
+ * Returns the proc of the calling thread.
+ *
+ * Returns: (transfer none) (nullable): the proc, or %NULL when the calling thread is not
+ *   a proc's
+ *
+ * Since: 0.1
+ */
+Task9Proc *
+task9_proc_get_current (void)
+{
+  return task9_current_proc;
+}
+
+Task9Proc *
+task9_proc_for_spawn (Task9Proc *proc)
+{
+  if (proc != NULL)
+    return proc;
+  if (task9_current_proc != NULL)
+    return task9_current_proc;
+  return task9_proc_get_main ();
+}
+
+/**
+ * task9_proc_get_name:
+ * @proc: a proc
+ *
+ * Returns: (nullable): the proc's name
+ *
+ * Since: 0.1
+ */
+const char *
+task9_proc_get_name (Task9Proc *proc)
+{
+  g_return_val_if_fail (proc != NULL, NULL);
+
+  return proc->name;
+}
+
+/**
+ * task9_proc_get_context:
+ * @proc: a proc
+ *
+ * Returns: (transfer none): the main context that runs the proc's tasks
+ *
+ * Since: 0.1
+ */
+GMainContext *
+task9_proc_get_context (Task9Proc *proc)
+{
+  g_return_val_if_fail (proc != NULL, NULL);
+
+  return proc->context;
+}
+
+/**
+ * task9_proc_get_n_tasks:
+ * @proc: a proc
+ *
+ * Returns: how many tasks of @proc have not finished
+ *
+ * Since: 0.1
+ */
+guint
+task9_proc_get_n_tasks (Task9Proc *proc)
+{
+  g_return_val_if_fail (proc != NULL, 0);
+
+  return (guint) g_atomic_int_get (&proc->n_tasks);
+}
+
+/**
+ * task9_proc_is_main:
+ * @proc: a proc
+ *
+ * Returns: whether @proc is the main proc
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_proc_is_main (Task9Proc *proc)
+{
+  g_return_val_if_fail (proc != NULL, FALSE);
+
+  return proc->is_main;
+}
+
+/**
+ * task9_proc_get_time_budget:
+ * @proc: a proc
+ *
+ * Returns: how long one scheduler dispatch may run tasks, in microseconds
+ *
+ * Since: 0.1
+ */
+GTimeSpan
+task9_proc_get_time_budget (Task9Proc *proc)
+{
+  g_return_val_if_fail (proc != NULL, 0);
+
+  return proc->time_budget;
+}
+
+/**
+ * task9_proc_set_time_budget:
+ * @proc: a proc
+ * @budget: microseconds, at least 1
+ *
+ * Sets how long one dispatch of @proc's scheduler may keep running tasks before it
+ * returns to the main loop (default %TASK9_DEFAULT_TIME_BUDGET). Smaller budgets give
+ * other sources lower latency, larger ones give tasks more throughput. Call it from the
+ * proc's own thread, or before the proc runs tasks.
+ *
+ * Since: 0.1
+ */
+void
+task9_proc_set_time_budget (Task9Proc *proc,
+                            GTimeSpan  budget)
+{
+  g_return_if_fail (proc != NULL);
+  g_return_if_fail (budget > 0);
+
+  proc->time_budget = budget;
+}
+
+/**
+ * task9_proc_get_stack_size:
+ * @proc: a proc
+ *
+ * Returns: the stack size of tasks spawned on @proc without one of their own
+ *
+ * Since: 0.1
+ */
+gsize
+task9_proc_get_stack_size (Task9Proc *proc)
+{
+  g_return_val_if_fail (proc != NULL, 0);
+
+  return proc->stack_size;
+}
+
+/**
+ * task9_proc_set_stack_size:
+ * @proc: a proc
+ * @stack_size: bytes, rounded up to whole pages (at least four)
+ *
+ * Sets the stack size of tasks later spawned on @proc without one of their own
+ * (default %TASK9_DEFAULT_STACK_SIZE).
+ *
+ * Since: 0.1
+ */
+void
+task9_proc_set_stack_size (Task9Proc *proc,
+                           gsize      stack_size)
+{
+  g_return_if_fail (proc != NULL);
+  g_return_if_fail (stack_size > 0 && stack_size <= G_MAXSIZE / 2);
+
+  proc->stack_size = task9_stack_round_size (stack_size);
+}
+
+/**
+ * task9_proc_stop:
+ * @proc: a proc
+ *
+ * Cancels every task of @proc (see [method@Task9.Task.cancel]). A proc made by
+ * [func@Task9.Proc.new] then ends as soon as its tasks have ended and accepts no new
+ * ones; the main proc goes on. Safe from any thread, and more than once.
+ *
+ * Since: 0.1
+ */
+void
+task9_proc_stop (Task9Proc *proc)
+{
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) task9_task_unref);
+
+  g_return_if_fail (proc != NULL);
+
+  g_mutex_lock (&proc->lock);
+  if (!proc->is_main)
+    proc->stop_requested = TRUE;
+  for (Task9Task *task = proc->tasks; task != NULL; task = task->list_next)
+    g_ptr_array_add (tasks, task9_task_ref (task));
+  g_mutex_unlock (&proc->lock);
+
+  for (guint i = 0; i < tasks->len; i++)
+    task9_task_cancel (tasks->pdata[i]);
+
+  task9_proc_poke (proc);
+}
+
+static gboolean
+proc_ended_locked (gpointer data)
+{
+  return ((Task9Proc *) data)->ended;
+}
+
+/**
+ * task9_proc_join:
+ * @proc: a proc made by [func@Task9.Proc.new]
+ * @error: return location for a #GError
+ *
+ * Waits until @proc's thread has ended. In a task only the task waits; a thread that is
+ * not a proc's blocks.
+ *
+ * Returns: %TRUE once the proc has ended; %FALSE with @error set when the caller was
+ *   cancelled, when called on the proc itself (%TASK9_ERROR_DEADLOCK) or on a proc's
+ *   thread outside a task (%TASK9_ERROR_NOT_IN_TASK)
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_proc_join (Task9Proc  *proc,
+                 GError    **error)
+{
+  GThread *thread = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (proc != NULL, FALSE);
+  g_return_val_if_fail (!proc->is_main, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (proc == task9_current_proc)
+    {
+      g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_DEADLOCK, "A proc cannot join itself");
+      return FALSE;
+    }
+
+  g_mutex_lock (&proc->lock);
+  ok = task9_wait_list_wait (&proc->joiners, &proc->lock, proc_ended_locked, proc, -1,
+                             "proc-join", error);
+  if (ok)
+    {
+      thread = proc->thread;
+      proc->thread = NULL;
+    }
+  g_mutex_unlock (&proc->lock);
+
+  /* The thread has signalled its end; reap it so nothing of it is left behind. */
+  if (thread != NULL)
+    g_thread_join (thread);
+
+  return ok;
+}

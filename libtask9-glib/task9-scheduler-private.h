@@ -1,0 +1,39 @@
+/* task9-scheduler-private.h: running tasks on a proc
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "task9-proc-private.h"
+#include "task9-task-private.h"
+
+G_BEGIN_DECLS
+
+extern __thread Task9Proc *task9_current_proc __attribute__ ((tls_model ("initial-exec")));
+
+static inline Task9Task *
+task9_scheduler_current_task (void)
+{
+  Task9Proc *proc = task9_current_proc;
+
+  return proc != NULL ? proc->current : NULL;
+}
+
+GSource *task9_scheduler_source_new   (Task9Proc *proc);
+void     task9_scheduler_enter_thread (Task9Proc *proc);
+gint     task9_scheduler_poll         (GPollFD   *fds,
+                                       guint      nfds,
+                                       gint       timeout);
+void     task9_scheduler_make_ready   (Task9Task *task);
+void     task9_scheduler_start        (Task9Task *task);
+void     task9_scheduler_block        (Task9Proc *proc,
+                                       Task9Task *self);
+void     task9_scheduler_yield        (Task9Proc *proc,
+                                       Task9Task *self);
+G_NORETURN void task9_scheduler_exit  (Task9Proc *proc,
+                                       Task9Task *self);
+gboolean task9_scheduler_has_work     (Task9Proc *proc);
+
+G_END_DECLS

@@ -1,0 +1,496 @@
+/* task9-scheduler.c: running a proc's tasks from its GMainContext
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each proc has one scheduler GSource. Its dispatch switches from the thread's own stack
+ * into the first runnable task; from then on tasks switch directly to one another (a task
+ * that blocks, yields or exits picks the next runnable task itself) and the last one
+ * switches back to the dispatch when the run queue is empty or the time budget is spent.
+ * Then dispatch returns, so GTK input, drawing and every other source keep their latency.
+ *
+ * Invariants:
+ * - Only the proc's thread touches the run queue, the timer heap, proc->current and
+ *   proc->dead. Other threads hand wake-ups to the inbox (a mutex-protected list) and wake
+ *   the context only when its thread may be blocked in poll (proc->polling).
+ * - A task is in at most one of: running, the run queue, the inbox, parked. The claim in
+ *   task9-wait.c guarantees a parked task is made ready once per park.
+ * - A task may be made ready (by another proc) after it began a wait but before it
+ *   switched away; it then finds itself in the queue and simply continues.
+ * - A finished task's stack is released by whichever context runs next on that proc
+ *   (proc->dead), never while the task still runs on it.
+ * - When a dispatch ends with runnable tasks left (budget spent), the next prepare/check
+ *   pair reports "not ready" once, so that sources of every priority, idle ones included,
+ *   get an iteration: a busy-yielding task cannot starve timers, fd sources or GTK.
+ */
+
+#include "task9-config.h"
+
+#include <pthread.h>
+
+#include "task9-main-private.h"
+#include "task9-scheduler-private.h"
+
+#if defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define TASK9_ASAN 1
+# endif
+# if __has_feature(thread_sanitizer)
+#  define TASK9_TSAN 1
+# endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+# define TASK9_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__)
+# define TASK9_TSAN 1
+#endif
+#ifdef TASK9_ASAN
+# include <sanitizer/common_interface_defs.h>
+#endif
+#ifdef TASK9_TSAN
+# include <sanitizer/tsan_interface.h>
+#endif
+
+/* How many switches between two looks at the clock for the time budget. */
+#define BUDGET_CHECK_INTERVAL 64
+/* How long an idle proc thread spins for a wake-up before it sleeps in poll(). */
+#define SPIN_BEFORE_POLL_US 50
+
+__thread Task9Proc *task9_current_proc __attribute__ ((tls_model ("initial-exec")));
+
+static inline void
+cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+  __asm__ __volatile__ ("yield");
+#endif
+}
+
+/* ---- run queue and inbox ---------------------------------------------------------- */
+
+static inline void
+runq_push (Task9Proc *proc,
+           Task9Task *task)
+{
+  task->run_next = NULL;
+  task->state = TASK9_TASK_STATE_RUNNABLE;
+  if (proc->run_tail != NULL)
+    proc->run_tail->run_next = task;
+  else
+    proc->run_head = task;
+  proc->run_tail = task;
+}
+
+static inline Task9Task *
+runq_pop (Task9Proc *proc)
+{
+  Task9Task *task = proc->run_head;
+
+  if (task != NULL)
+    {
+      proc->run_head = task->run_next;
+      if (proc->run_head == NULL)
+        proc->run_tail = NULL;
+    }
+  return task;
+}
+
+static void
+inbox_push (Task9Proc *proc,
+            Task9Task *task)
+{
+  gboolean was_empty;
+
+  task->run_next = NULL;
+  g_mutex_lock (&proc->inbox_lock);
+  was_empty = proc->inbox_head == NULL;
+  if (was_empty)
+    proc->inbox_head = task;
+  else
+    proc->inbox_tail->run_next = task;
+  proc->inbox_tail = task;
+  if (was_empty)
+    g_atomic_int_set (&proc->inbox_pending, 1);
+  g_mutex_unlock (&proc->inbox_lock);
+
+  /* Pairs with the store to polling and the re-check in task9_scheduler_poll(). */
+  if (was_empty && g_atomic_int_get (&proc->polling))
+    g_main_context_wakeup (proc->context);
+}
+
+static gboolean
+inbox_drain (Task9Proc *proc)
+{
+  Task9Task *task;
+
+  if (!g_atomic_int_get (&proc->inbox_pending))
+    return FALSE;
+
+  g_mutex_lock (&proc->inbox_lock);
+  task = proc->inbox_head;
+  proc->inbox_head = proc->inbox_tail = NULL;
+  g_atomic_int_set (&proc->inbox_pending, 0);
+  g_mutex_unlock (&proc->inbox_lock);
+
+  while (task != NULL)
+    {
+      Task9Task *next = task->run_next;
+
+      runq_push (proc, task);
+      task = next;
+    }
+  return TRUE;
+}
+
+void
+task9_scheduler_make_ready (Task9Task *task)
+{
+  Task9Proc *proc = task->proc;
+
+  if (proc == task9_current_proc)
+    runq_push (proc, task);
+  else
+    inbox_push (proc, task);
+}
+
+void
+task9_scheduler_start (Task9Task *task)
+{
+  task9_scheduler_make_ready (task);
+}
+
+gboolean
+task9_scheduler_has_work (Task9Proc *proc)
+{
+  return proc->run_head != NULL ||
+         g_atomic_int_get (&proc->inbox_pending) ||
+         task9_timer_heap_peek (&proc->timers) != NULL;
+}
+
+/* ---- switching ------------------------------------------------------------------- */
+
+/* Runs first in whatever context was just resumed. */
+static inline void
+after_switch (Task9Proc *proc,
+              Task9Task *self)
+{
+#ifdef TASK9_ASAN
+  __sanitizer_finish_switch_fiber (self != NULL ? self->asan_fake_stack : proc->sched_fake_stack,
+                                   NULL, NULL);
+#endif
+  if (G_UNLIKELY (proc->dead != NULL))
+    {
+      Task9Task *dead = proc->dead;
+
+      proc->dead = NULL;
+      task9_task_free_finished (dead);
+    }
+}
+
+/* Switches from @from (NULL: the dispatch) to @to (NULL: the dispatch). */
+static inline void
+switch_context (Task9Proc *proc,
+                Task9Task *from,
+                Task9Task *to,
+                gboolean   from_is_dying)
+{
+  Task9Context *from_context = from != NULL ? &from->context : &proc->sched_context;
+  Task9Context *to_context = to != NULL ? &to->context : &proc->sched_context;
+
+#ifdef TASK9_ASAN
+  __sanitizer_start_switch_fiber (from_is_dying ? NULL
+                                  : (from != NULL ? &from->asan_fake_stack : &proc->sched_fake_stack),
+                                  to != NULL ? (const void *) to->stack->lo : proc->sched_stack_bottom,
+                                  to != NULL ? to->stack->size : proc->sched_stack_size);
+#endif
+#ifdef TASK9_TSAN
+  __tsan_switch_to_fiber (to != NULL ? to->tsan_fiber : proc->sched_tsan_fiber, 0);
+#endif
+
+  proc->current = to;
+  if (to != NULL)
+    proc->n_runs++;
+  task9_context_switch_raw (from_context, to_context);
+  after_switch (proc, from);
+}
+
+/* The first thing a new task does on its own stack. */
+void task9_scheduler_task_started (Task9Task *self);
+
+void
+task9_scheduler_task_started (Task9Task *self)
+{
+  after_switch (self->proc, self);
+}
+
+static inline Task9Task *
+pick_next (Task9Proc *proc)
+{
+  Task9Task *next;
+
+  if (G_UNLIKELY (--proc->budget_countdown == 0))
+    {
+      proc->budget_countdown = BUDGET_CHECK_INTERVAL;
+      if (g_get_monotonic_time () >= proc->budget_end)
+        return NULL;
+    }
+
+  next = runq_pop (proc);
+  if (next == NULL && inbox_drain (proc))
+    next = runq_pop (proc);
+  return next;
+}
+
+static inline void
+check_stack (Task9Task *self)
+{
+  Task9Stack *stack = self->stack;
+  guint8 *sp = __builtin_frame_address (0);
+
+  if (G_UNLIKELY (sp < stack->lo + 256 || sp > stack->lo + stack->size))
+    task9_stack_report_overflow (self->name, stack->size);
+}
+
+/* @self's state is already set (blocked, or queued by a yield). */
+void
+task9_scheduler_block (Task9Proc *proc,
+                       Task9Task *self)
+{
+  Task9Task *next;
+
+  check_stack (self);
+  next = pick_next (proc);
+  if (next == self)
+    {
+      self->state = TASK9_TASK_STATE_RUNNING;
+      return;
+    }
+  if (next != NULL)
+    next->state = TASK9_TASK_STATE_RUNNING;
+  switch_context (proc, self, next, FALSE);
+}
+
+void
+task9_scheduler_yield (Task9Proc *proc,
+                       Task9Task *self)
+{
+  runq_push (proc, self);
+  task9_scheduler_block (proc, self);
+}
+
+void
+task9_scheduler_exit (Task9Proc *proc,
+                      Task9Task *self)
+{
+  Task9Task *next;
+
+  g_assert (proc->dead == NULL);
+  proc->dead = self;
+  next = pick_next (proc);
+  if (next != NULL)
+    next->state = TASK9_TASK_STATE_RUNNING;
+  switch_context (proc, self, next, TRUE);
+  g_assert_not_reached ();
+}
+
+/* ---- the GSource ----------------------------------------------------------------- */
+
+typedef struct
+{
+  GSource    source;
+  Task9Proc *proc;
+} SchedulerSource;
+
+static gboolean
+scheduler_prepare (GSource *source,
+                   gint    *timeout)
+{
+  Task9Proc *proc = ((SchedulerSource *) source)->proc;
+  Task9Timer *timer;
+
+  *timeout = -1;
+
+  /* A task iterating the context itself (a nested main loop) cannot run other tasks. */
+  if (proc->current != NULL)
+    return FALSE;
+
+  if (proc->yield_to_others)
+    {
+      *timeout = 0;
+      return FALSE;
+    }
+
+  if (proc->run_head != NULL || g_atomic_int_get (&proc->inbox_pending))
+    {
+      *timeout = 0;
+      return TRUE;
+    }
+
+  timer = task9_timer_heap_peek (&proc->timers);
+  if (timer != NULL)
+    {
+      gint64 now = g_source_get_time (source);
+      gint64 ms;
+
+      if (timer->deadline <= now)
+        {
+          *timeout = 0;
+          return TRUE;
+        }
+      ms = (timer->deadline - now + 999) / 1000;
+      *timeout = (gint) MIN (ms, G_MAXINT);
+    }
+
+  return FALSE;
+}
+
+static gboolean
+scheduler_check (GSource *source)
+{
+  Task9Proc *proc = ((SchedulerSource *) source)->proc;
+  Task9Timer *timer;
+
+  if (proc->current != NULL)
+    return FALSE;
+
+  if (proc->yield_to_others)
+    {
+      proc->yield_to_others = FALSE;
+      return FALSE;
+    }
+
+  if (proc->run_head != NULL || g_atomic_int_get (&proc->inbox_pending))
+    return TRUE;
+
+  timer = task9_timer_heap_peek (&proc->timers);
+  return timer != NULL && timer->deadline <= g_source_get_time (source);
+}
+
+static gboolean
+scheduler_dispatch (GSource     *source,
+                    GSourceFunc  callback,
+                    gpointer     user_data)
+{
+  Task9Proc *proc = ((SchedulerSource *) source)->proc;
+  Task9Task *next;
+  gint64 now;
+
+  if (proc->current != NULL)
+    return G_SOURCE_CONTINUE;
+
+  if (G_UNLIKELY (task9_current_proc != proc))
+    task9_scheduler_enter_thread (proc);
+  now = g_get_monotonic_time ();
+  proc->budget_end = now + proc->time_budget;
+  proc->budget_countdown = BUDGET_CHECK_INTERVAL;
+
+  task9_timer_heap_fire (&proc->timers, now);
+  inbox_drain (proc);
+
+  next = runq_pop (proc);
+  if (next != NULL)
+    {
+      next->state = TASK9_TASK_STATE_RUNNING;
+      switch_context (proc, NULL, next, FALSE);
+    }
+
+  proc->yield_to_others = proc->run_head != NULL;
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs scheduler_source_funcs = {
+  scheduler_prepare,
+  scheduler_check,
+  scheduler_dispatch,
+  NULL, NULL, NULL,
+};
+
+GSource *
+task9_scheduler_source_new (Task9Proc *proc)
+{
+  GSource *source = g_source_new (&scheduler_source_funcs, sizeof (SchedulerSource));
+
+  ((SchedulerSource *) source)->proc = proc;
+  g_source_set_static_name (source, "Task9 scheduler");
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_can_recurse (source, FALSE);
+  return source;
+}
+
+/* ---- the proc's thread ----------------------------------------------------------- */
+
+void
+task9_scheduler_enter_thread (Task9Proc *proc)
+{
+  task9_current_proc = proc;
+  task9_stack_prepare_thread ();
+
+#ifdef TASK9_ASAN
+  {
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+
+    if (pthread_getattr_np (pthread_self (), &attr) == 0)
+      {
+        pthread_attr_getstack (&attr, &addr, &size);
+        proc->sched_stack_bottom = addr;
+        proc->sched_stack_size = size;
+        pthread_attr_destroy (&attr);
+      }
+  }
+#endif
+#ifdef TASK9_TSAN
+  proc->sched_tsan_fiber = __tsan_get_current_fiber ();
+#endif
+}
+
+/* The poll function of the procs whose loop the library runs: spin briefly for a
+ * wake-up from another proc before paying for a sleep in poll(), and tell the deadlock
+ * detector when this thread is about to wait for ever with nothing that could wake it. */
+gint
+task9_scheduler_poll (GPollFD *fds,
+                      guint    nfds,
+                      gint     timeout)
+{
+  Task9Proc *proc = task9_current_proc;
+  gboolean idle;
+  gint ret;
+
+  if (proc == NULL || timeout == 0)
+    return g_poll (fds, nfds, timeout);
+
+  if (timeout < 0 || timeout > 1)
+    {
+      gint64 spin_end = g_get_monotonic_time () + SPIN_BEFORE_POLL_US;
+      guint i = 0;
+
+      while (!g_atomic_int_get (&proc->inbox_pending))
+        {
+          cpu_relax ();
+          if ((++i & 31) == 0 && g_get_monotonic_time () >= spin_end)
+            break;
+        }
+    }
+
+  g_atomic_int_set (&proc->polling, 1);
+  if (g_atomic_int_get (&proc->inbox_pending))
+    {
+      g_atomic_int_set (&proc->polling, 0);
+      return 0;
+    }
+
+  /* Only the context's own wake-up fd, and no timeout: only another thread can wake us. */
+  idle = timeout < 0 && nfds <= 1;
+  if (idle)
+    task9_main_set_idle (proc, TRUE);
+  ret = g_poll (fds, nfds, timeout);
+  if (idle)
+    task9_main_set_idle (proc, FALSE);
+
+  g_atomic_int_set (&proc->polling, 0);
+  return ret;
+}

@@ -1,0 +1,368 @@
+/* task9-stack.c: task stacks
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Stacks are carved from large anonymous mappings (slabs) made with MAP_NORESERVE, so a
+ * stack costs only the pages its task touches: a parked task that stays shallow costs one.
+ *
+ * Guard pages: a PROT_NONE guard below a stack turns an overflow into a SIGSEGV that we
+ * report with the task's name, but it splits the slab's mapping in two, and the kernel
+ * allows only vm.max_map_count mappings per process (65530 by default). So the first
+ * stacks, up to a budget of a quarter of that limit, get guards; later ones are unguarded,
+ * and the scheduler checks their stack pointer at every switch instead (best effort).
+ * Adjacent slabs with equal protections merge, so unguarded stacks cost no mapping at all:
+ * a million parked tasks fit on default kernel settings.
+ *
+ * Invariants:
+ * - A proc's pool holds committed stacks of the default size, touched only by its thread.
+ * - Stacks beyond the pool's bound, or of other sizes, go back to the global free lists
+ *   (under stack_lock) with their pages returned to the kernel.
+ * - Stacks are never unmapped: slabs live as long as the process, like malloc arenas.
+ * - Running out of memory or mappings is a GError from task9_stack_alloc(), never an abort.
+ */
+
+#include "task9-config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if HAVE_VALGRIND_H
+# include <valgrind/valgrind.h>
+#endif
+
+#include "task9-error.h"
+#include "task9-scheduler-private.h"
+#include "task9-stack-private.h"
+
+#define POOL_MAX          256
+#define GUARD_SIZE        (16 * 1024)
+#define SLAB_MIN_SIZE     (16 * 1024 * 1024)
+
+typedef struct
+{
+  gsize       size;
+  Task9Stack *head;
+} FreeList;
+
+static GMutex   stack_lock;
+static gsize    page_size;
+static guint8  *slab_next;         /* carving point in the current slab */
+static guint8  *slab_end;
+static gint64   guard_budget = -1; /* stacks that may still get a guard; -1: not computed */
+static GArray  *free_lists;        /* of FreeList, one per stack size seen */
+
+static void
+init_locked (void)
+{
+  if (page_size != 0)
+    return;
+
+  page_size = sysconf (_SC_PAGESIZE);
+  free_lists = g_array_new (FALSE, TRUE, sizeof (FreeList));
+
+  if (guard_budget < 0)
+    {
+      gint64 max_map_count = 65530;
+      char *contents = NULL;
+
+      if (g_file_get_contents ("/proc/sys/vm/max_map_count", &contents, NULL, NULL))
+        max_map_count = g_ascii_strtoll (contents, NULL, 10);
+      g_free (contents);
+      /* Each guarded stack costs two mappings; leave three quarters to the application. */
+      guard_budget = MAX (0, max_map_count / 4) / 2;
+    }
+}
+
+gsize
+task9_stack_round_size (gsize size)
+{
+  gsize page = sysconf (_SC_PAGESIZE);
+
+  if (size < 4 * page)
+    size = 4 * page;
+  return (size + page - 1) & ~(page - 1);
+}
+
+static FreeList *
+free_list_for_size_locked (gsize size)
+{
+  for (guint i = 0; i < free_lists->len; i++)
+    {
+      FreeList *list = &g_array_index (free_lists, FreeList, i);
+
+      if (list->size == size)
+        return list;
+    }
+  g_array_set_size (free_lists, free_lists->len + 1);
+  g_array_index (free_lists, FreeList, free_lists->len - 1).size = size;
+  return &g_array_index (free_lists, FreeList, free_lists->len - 1);
+}
+
+static Task9Stack *
+carve_locked (gsize size, GError **error)
+{
+  gboolean guarded = guard_budget > 0;
+  gsize guard = guarded ? GUARD_SIZE : 0;
+  gsize total = guard + size;
+  Task9Stack *stack;
+  guint8 *base;
+
+  if ((gsize) (slab_end - slab_next) < total)
+    {
+      gsize slab_size = MAX (SLAB_MIN_SIZE, 64 * total);
+      void *slab = mmap (NULL, slab_size, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+      if (slab == MAP_FAILED)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, TASK9_ERROR, TASK9_ERROR_NO_RESOURCES,
+                       "Cannot map memory for task stacks: %s", g_strerror (saved_errno));
+          return NULL;
+        }
+#if HAVE_MADV_NOHUGEPAGE
+      /* A huge page would commit 2 MiB where a shallow task needs 4 KiB. */
+      madvise (slab, slab_size, MADV_NOHUGEPAGE);
+#endif
+      slab_next = slab;
+      slab_end = slab_next + slab_size;
+    }
+
+  stack = g_try_new0 (Task9Stack, 1);
+  if (stack == NULL)
+    {
+      g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_NO_RESOURCES,
+                           "Out of memory for a task stack");
+      return NULL;
+    }
+
+  base = slab_next;
+  if (guarded && mprotect (base, guard, PROT_NONE) != 0)
+    {
+      /* Out of mappings after all: stop guarding rather than fail. */
+      guard_budget = 0;
+      guard = 0;
+    }
+  else if (guarded)
+    guard_budget--;
+
+  stack->lo = base + guard;
+  stack->size = size;
+  stack->guard_size = guard;
+  slab_next = base + guard + size;
+
+#if HAVE_VALGRIND_H
+  stack->valgrind_id = VALGRIND_STACK_REGISTER (stack->lo, stack->lo + stack->size);
+#endif
+  return stack;
+}
+
+Task9Stack *
+task9_stack_alloc (Task9StackPool  *pool,
+                   gsize            size,
+                   GError         **error)
+{
+  Task9Stack *stack;
+  FreeList *list;
+
+  if (pool != NULL && pool->head != NULL && pool->head->size == size)
+    {
+      stack = pool->head;
+      pool->head = stack->next;
+      pool->len--;
+      return stack;
+    }
+
+  g_mutex_lock (&stack_lock);
+  init_locked ();
+  list = free_list_for_size_locked (size);
+  if (list->head != NULL)
+    {
+      stack = list->head;
+      list->head = stack->next;
+    }
+  else
+    stack = carve_locked (size, error);
+  g_mutex_unlock (&stack_lock);
+
+  return stack;
+}
+
+void
+task9_stack_release (Task9StackPool *pool,
+                     Task9Stack     *stack)
+{
+  FreeList *list;
+
+  if (pool != NULL && pool->len < POOL_MAX &&
+      (pool->head == NULL || pool->head->size == stack->size))
+    {
+      stack->next = pool->head;
+      pool->head = stack;
+      pool->len++;
+      return;
+    }
+
+  /* Give the pages back; the address range stays ours for the next task. */
+  madvise (stack->lo, stack->size, MADV_DONTNEED);
+
+  g_mutex_lock (&stack_lock);
+  list = free_list_for_size_locked (stack->size);
+  stack->next = list->head;
+  list->head = stack;
+  g_mutex_unlock (&stack_lock);
+}
+
+void
+task9_stack_pool_drain (Task9StackPool *pool)
+{
+  while (pool->head != NULL)
+    {
+      Task9Stack *stack = pool->head;
+
+      pool->head = stack->next;
+      pool->len--;
+      task9_stack_release (NULL, stack);
+    }
+}
+
+void
+task9_stack_set_guard_budget (gint64 n_stacks)
+{
+  g_mutex_lock (&stack_lock);
+  guard_budget = n_stacks;
+  if (n_stacks < 0)
+    {
+      page_size = 0;
+      g_clear_pointer (&free_lists, g_array_unref);
+      init_locked ();
+    }
+  g_mutex_unlock (&stack_lock);
+}
+
+/* ---- overflow reports ----------------------------------------------------------- */
+
+static void
+write_str (const char *s)
+{
+  ssize_t ignored = write (STDERR_FILENO, s, strlen (s));
+  (void) ignored;
+}
+
+static void
+write_report (const char *name, gsize size)
+{
+  char digits[32];
+  int i = sizeof digits - 1;
+
+  digits[i] = '\0';
+  do
+    {
+      digits[--i] = '0' + size % 10;
+      size /= 10;
+    }
+  while (size > 0 && i > 0);
+
+  write_str ("Task9: stack overflow in task '");
+  write_str (name != NULL ? name : "(unnamed)");
+  write_str ("' (stack size ");
+  write_str (&digits[i]);
+  write_str (" bytes); spawn it with a larger stack_size\n");
+}
+
+void
+task9_stack_report_overflow (const char *name,
+                             gsize       size)
+{
+  write_report (name, size);
+  abort ();
+}
+
+static struct sigaction previous_segv;
+
+static void
+segv_handler (int sig, siginfo_t *info, void *ucontext)
+{
+  Task9Task *task = task9_scheduler_current_task ();
+
+  if (task != NULL && task->stack != NULL && task->stack->guard_size > 0)
+    {
+      guint8 *addr = info->si_addr;
+      guint8 *guard_lo = task->stack->lo - task->stack->guard_size;
+
+      if (addr >= guard_lo && addr < task->stack->lo)
+        {
+          write_report (task->name, task->stack->size);
+          signal (SIGSEGV, SIG_DFL);
+          return;   /* the fault repeats with the default action: the process dies */
+        }
+    }
+
+  /* Not ours: behave as if we were never installed. */
+  if (previous_segv.sa_flags & SA_SIGINFO)
+    previous_segv.sa_sigaction (sig, info, ucontext);
+  else if (previous_segv.sa_handler != SIG_IGN && previous_segv.sa_handler != SIG_DFL)
+    previous_segv.sa_handler (sig);
+  else
+    sigaction (SIGSEGV, &previous_segv, NULL);
+}
+
+static gpointer
+install_segv_handler (gpointer data)
+{
+  struct sigaction action;
+
+  memset (&action, 0, sizeof action);
+  action.sa_sigaction = segv_handler;
+  action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGSEGV, &action, &previous_segv);
+  return NULL;
+}
+
+static void
+free_altstack (gpointer data)
+{
+  stack_t none = { .ss_flags = SS_DISABLE };
+
+  sigaltstack (&none, NULL);
+  g_free (data);
+}
+
+static GPrivate altstack_key = G_PRIVATE_INIT (free_altstack);
+
+/* A proc's thread needs an alternate signal stack: the overflow report cannot run on
+ * the stack that overflowed. Threads that already have one keep it. */
+void
+task9_stack_prepare_thread (void)
+{
+  static GOnce once = G_ONCE_INIT;
+  stack_t current;
+
+  g_once (&once, install_segv_handler, NULL);
+
+  if (sigaltstack (NULL, &current) == 0 && !(current.ss_flags & SS_DISABLE))
+    return;
+
+  {
+    gsize size = MAX ((gsize) SIGSTKSZ, 64 * 1024);
+    stack_t alt = { .ss_sp = g_malloc (size), .ss_size = size, .ss_flags = 0 };
+
+    if (sigaltstack (&alt, NULL) == 0)
+      g_private_set (&altstack_key, alt.ss_sp);
+    else
+      g_free (alt.ss_sp);
+  }
+}
+
+gboolean
+task9_stack_intact (Task9Stack *stack)
+{
+  return stack->guard_size > 0 || *(volatile guint64 *) stack->lo == 0;
+}

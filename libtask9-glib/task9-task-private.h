@@ -1,0 +1,65 @@
+/* task9-task-private.h: the task record
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "task9-task.h"
+#include "task9-group.h"
+#include "task9-stack-private.h"
+#include "task9-switch-private.h"
+#include "task9-timer-heap-private.h"
+#include "task9-wait-private.h"
+
+G_BEGIN_DECLS
+
+struct _Task9Task
+{
+  /* Touched by every switch; owned by the proc's thread. */
+  Task9Context    context;
+  Task9Task      *run_next;          /* run queue or inbox link */
+  Task9Proc      *proc;
+  Task9Stack     *stack;
+  guint64         park_word;         /* atomic: (seq << 1) | waiting; see task9-wait.c */
+  guint64         park_token;
+  Task9WakeReason wake_reason;
+  Task9TaskState  state;
+  const char     *wait_reason;
+  Task9Timer      timer;             /* the current park's deadline */
+
+  Task9TaskFunc   func;
+  gpointer        user_data;
+  GDestroyNotify  user_data_destroy;
+
+  gint            ref_count;
+  gint            cancelled;         /* atomic, sticky */
+  gboolean        shielded;          /* parks ignore cancellation (a group draining) */
+  guint64         id;
+  char           *name;              /* under task9_task_name_lock */
+  Task9Group     *group;
+  Task9Task      *list_prev;         /* the proc's task list, under proc->lock */
+  Task9Task      *list_next;
+
+  GMutex          lock;              /* protects the fields below */
+  gboolean        finished;
+  gpointer        result;
+  GError         *error;
+  Task9WaitList   joiners;
+
+  void           *asan_fake_stack;
+  void           *tsan_fiber;
+};
+
+Task9Task *task9_task_new_internal (Task9Proc       *proc,
+                                    Task9Group      *group,
+                                    const char      *name,
+                                    gsize            stack_size,
+                                    Task9TaskFunc    func,
+                                    gpointer         user_data,
+                                    GDestroyNotify   user_data_destroy,
+                                    GError         **error);
+void       task9_task_free_finished (Task9Task     *task);
+
+G_END_DECLS

@@ -1,0 +1,732 @@
+/* task9-task.c: stackful tasks
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A task is a function running on its own stack on one proc; it never migrates. Blocking
+ * calls park it (task9-wait.c) and the scheduler (task9-scheduler.c) runs another.
+ *
+ * Invariants:
+ * - A task record is reference counted: the scheduler holds one reference from spawn
+ *   until the task's stack has been released, the spawner gets another.
+ * - finished, result, error and the joiners are under task->lock; once finished is set
+ *   they never change, so joiners read them without racing the task.
+ * - The user data's destroy notify runs on the task's own stack right after the function
+ *   returns, before joiners are woken: a joiner sees everything the task did.
+ * - Cancellation is a sticky flag plus a claim of the current park; the task's own
+ *   blocking calls report it, nothing is unwound behind its back.
+ */
+
+#include "task9-config.h"
+
+#include <stdio.h>
+#include <gio/gio.h>
+
+#if defined(__SANITIZE_THREAD__)
+# include <sanitizer/tsan_interface.h>
+# define TASK9_TSAN 1
+#endif
+
+#include "task9-enum-types.h"
+#include "task9-error.h"
+#include "task9-group-private.h"
+#include "task9-scheduler-private.h"
+#include "task9-task-private.h"
+
+G_DEFINE_BOXED_TYPE (Task9Task, task9_task, task9_task_ref, task9_task_unref)
+
+static guint64 last_task_id;
+static GMutex  name_lock;
+
+void task9_scheduler_task_started (Task9Task *self);
+
+static G_NORETURN void task_finish (Task9Task *self, gpointer result, GError *error);
+
+static void
+task_entry (void *arg)
+{
+  Task9Task *self = arg;
+  GError *error = NULL;
+  gpointer result;
+
+  task9_scheduler_task_started (self);
+  result = self->func (self->user_data, &error);
+  task_finish (self, result, error);
+}
+
+Task9Task *
+task9_task_new_internal (Task9Proc       *proc,
+                         Task9Group      *group,
+                         const char      *name,
+                         gsize            stack_size,
+                         Task9TaskFunc    func,
+                         gpointer         user_data,
+                         GDestroyNotify   user_data_destroy,
+                         GError         **error)
+{
+  Task9Task *task;
+
+  proc = task9_proc_for_spawn (proc);
+  stack_size = stack_size != 0 ? task9_stack_round_size (stack_size) : proc->stack_size;
+
+  task = g_try_new0 (Task9Task, 1);
+  if (task == NULL)
+    {
+      g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_NO_RESOURCES, "Out of memory for a task");
+      return NULL;
+    }
+
+  task->stack = task9_stack_alloc (proc == task9_current_proc ? &proc->stack_pool : NULL,
+                                   stack_size, error);
+  if (task->stack == NULL)
+    {
+      g_free (task);
+      return NULL;
+    }
+
+  task->proc = proc;
+  task->func = func;
+  task->user_data = user_data;
+  task->user_data_destroy = user_data_destroy;
+  task->ref_count = 2;
+  task->state = TASK9_TASK_STATE_RUNNABLE;
+  task->timer.index = TASK9_TIMER_UNARMED;
+  task->id = __atomic_add_fetch (&last_task_id, 1, __ATOMIC_RELAXED);
+  task->name = g_strdup (name);
+  task->list_next = task->list_prev = NULL;
+  g_mutex_init (&task->lock);
+  task9_wait_list_init (&task->joiners);
+  task9_context_init (&task->context, task->stack->lo, task->stack->size, task_entry, task);
+#ifdef TASK9_TSAN
+  task->tsan_fiber = __tsan_create_fiber (0);
+#endif
+
+  if (!task9_proc_admit_task (proc, task, error))
+    {
+      task->ref_count = 1;
+      task9_stack_release (NULL, task->stack);
+      task->stack = NULL;
+      task->user_data_destroy = NULL;
+      task9_task_unref (task);
+      return NULL;
+    }
+
+  if (group != NULL)
+    task9_group_admit (group, task);
+
+  task9_scheduler_start (task);
+  return task;
+}
+
+static G_NORETURN void
+task_finish (Task9Task *self,
+             gpointer   result,
+             GError    *error)
+{
+  Task9Proc *proc = self->proc;
+
+  if (self->user_data_destroy != NULL)
+    self->user_data_destroy (self->user_data);
+  self->user_data_destroy = NULL;
+  self->user_data = NULL;
+
+  if (self->stack->guard_size == 0 && !task9_stack_intact (self->stack))
+    task9_stack_report_overflow (self->name, self->stack->size);
+
+  g_mutex_lock (&self->lock);
+  self->finished = TRUE;
+  self->result = result;
+  self->error = error;
+  task9_wait_list_wake_all (&self->joiners);
+  g_mutex_unlock (&self->lock);
+
+  if (self->group != NULL)
+    task9_group_member_finished (self->group, self, error);
+
+  self->state = TASK9_TASK_STATE_FINISHED;
+  task9_proc_retire_task (proc, self);
+  task9_scheduler_exit (proc, self);
+}
+
+/* Called by the scheduler on the task's proc once the task's stack is no longer in use. */
+void
+task9_task_free_finished (Task9Task *task)
+{
+  Task9Proc *proc = task->proc;
+
+  task9_stack_release (&proc->stack_pool, task->stack);
+  task->stack = NULL;
+#ifdef TASK9_TSAN
+  __tsan_destroy_fiber (task->tsan_fiber);
+#endif
+  task9_task_unref (task);
+}
+
+/**
+ * task9_task_ref:
+ * @task: a task
+ *
+ * Takes a reference on @task.
+ *
+ * Returns: (transfer full): @task
+ *
+ * Since: 0.1
+ */
+Task9Task *
+task9_task_ref (Task9Task *task)
+{
+  g_return_val_if_fail (task != NULL, NULL);
+  g_return_val_if_fail (task->ref_count > 0, NULL);
+
+  g_atomic_int_inc (&task->ref_count);
+  return task;
+}
+
+/**
+ * task9_task_unref:
+ * @task: (transfer full): a task
+ *
+ * Drops a reference on @task. Dropping the reference returned by
+ * [func@Task9.Task.spawn] does not stop the task: it runs to its end either way,
+ * like a detached thread.
+ *
+ * Since: 0.1
+ */
+void
+task9_task_unref (Task9Task *task)
+{
+  g_return_if_fail (task != NULL);
+  g_return_if_fail (task->ref_count > 0);
+
+  if (!g_atomic_int_dec_and_test (&task->ref_count))
+    return;
+
+  g_assert (task->stack == NULL);
+  if (task->group != NULL)
+    task9_group_unref (task->group);
+  g_clear_error (&task->error);
+  task9_wait_list_clear (&task->joiners);
+  g_mutex_clear (&task->lock);
+  g_free (task->name);
+  g_free (task);
+}
+
+/**
+ * task9_task_spawn:
+ * @name: (nullable): a name for the task table and error reports
+ * @func: (scope notified): the task's body
+ * @user_data: (closure func): data for @func
+ * @user_data_destroy: (destroy user_data) (nullable): called when @func has returned
+ * @error: return location for a #GError
+ *
+ * Creates a task on the current proc (or on the main proc when called from a thread
+ * that is not a proc's, see [func@Task9.Proc.get_main]) with the proc's stack size.
+ *
+ * The new task is appended to the proc's run queue; it does not run before the caller
+ * blocks, yields or returns to the main loop. Tasks are not available to language
+ * bindings: a Python or JavaScript function must not run on a task's stack.
+ *
+ * Returns: (transfer full) (nullable): the task, or %NULL with @error set
+ *   (%TASK9_ERROR_NO_RESOURCES when no stack can be had)
+ *
+ * Since: 0.1
+ */
+Task9Task *
+task9_task_spawn (const char      *name,
+                  Task9TaskFunc    func,
+                  gpointer         user_data,
+                  GDestroyNotify   user_data_destroy,
+                  GError         **error)
+{
+  g_return_val_if_fail (func != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return task9_task_new_internal (NULL, NULL, name, 0, func, user_data, user_data_destroy, error);
+}
+
+/**
+ * task9_task_spawn_full:
+ * @proc: (nullable): the proc to run the task on, or %NULL for the current one
+ * @name: (nullable): a name for the task table and error reports
+ * @stack_size: the stack size in bytes, or 0 for the proc's default
+ *   ([method@Task9.Proc.get_stack_size])
+ * @func: (scope notified): the task's body
+ * @user_data: (closure func): data for @func
+ * @user_data_destroy: (destroy user_data) (nullable): called when @func has returned
+ * @error: return location for a #GError
+ *
+ * Like [func@Task9.Task.spawn], on a given proc and with a given stack size. The
+ * stack size is rounded up to whole pages (at least four).
+ *
+ * Returns: (transfer full) (nullable): the task, or %NULL with @error set:
+ *   %TASK9_ERROR_NO_RESOURCES when no stack can be had,
+ *   %TASK9_ERROR_PROC_STOPPED when @proc is ending
+ *
+ * Since: 0.1
+ */
+Task9Task *
+task9_task_spawn_full (Task9Proc       *proc,
+                       const char      *name,
+                       gsize            stack_size,
+                       Task9TaskFunc    func,
+                       gpointer         user_data,
+                       GDestroyNotify   user_data_destroy,
+                       GError         **error)
+{
+  g_return_val_if_fail (func != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (stack_size <= G_MAXSIZE / 2, NULL);
+
+  return task9_task_new_internal (proc, NULL, name, stack_size, func, user_data,
+                                  user_data_destroy, error);
+}
+
+/**
+ * task9_task_self:
+ *
+ * Returns the task that is running, if any.
+ *
+ * Returns: (transfer none) (nullable): the calling task, or %NULL outside a task
+ *
+ * Since: 0.1
+ */
+Task9Task *
+task9_task_self (void)
+{
+  return task9_scheduler_current_task ();
+}
+
+/**
+ * task9_in_task:
+ *
+ * Tells whether the caller runs in a task, where blocking calls such as
+ * [func@Task9.sleep] are allowed.
+ *
+ * Returns: %TRUE in a task
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_in_task (void)
+{
+  return task9_scheduler_current_task () != NULL;
+}
+
+/**
+ * task9_task_get_id:
+ * @task: a task
+ *
+ * Returns the task's id: unique in the process, never reused, counting from 1.
+ *
+ * Returns: the id
+ *
+ * Since: 0.1
+ */
+guint64
+task9_task_get_id (Task9Task *task)
+{
+  g_return_val_if_fail (task != NULL, 0);
+
+  return task->id;
+}
+
+/**
+ * task9_task_get_name:
+ * @task: a task
+ *
+ * Returns the task's name. The string belongs to the task and stays valid until the
+ * name is changed; from another thread use [method@Task9.Task.dup_name].
+ *
+ * Returns: (nullable): the name, or %NULL
+ *
+ * Since: 0.1
+ */
+const char *
+task9_task_get_name (Task9Task *task)
+{
+  g_return_val_if_fail (task != NULL, NULL);
+
+  return task->name;
+}
+
+/**
+ * task9_task_dup_name:
+ * @task: a task
+ *
+ * Returns a copy of the task's name; safe from any thread.
+ *
+ * Returns: (transfer full) (nullable): the name, or %NULL
+ *
+ * Since: 0.1
+ */
+char *
+task9_task_dup_name (Task9Task *task)
+{
+  char *name;
+
+  g_return_val_if_fail (task != NULL, NULL);
+
+  g_mutex_lock (&name_lock);
+  name = g_strdup (task->name);
+  g_mutex_unlock (&name_lock);
+  return name;
+}
+
+/**
+ * task9_task_set_name:
+ * @task: a task
+ * @name: (nullable): the new name
+ *
+ * Renames @task. Call it from the task itself or its proc, as the string returned by
+ * [method@Task9.Task.get_name] is freed.
+ *
+ * Since: 0.1
+ */
+void
+task9_task_set_name (Task9Task  *task,
+                     const char *name)
+{
+  char *old;
+
+  g_return_if_fail (task != NULL);
+
+  g_mutex_lock (&name_lock);
+  old = task->name;
+  task->name = g_strdup (name);
+  g_mutex_unlock (&name_lock);
+  g_free (old);
+}
+
+/**
+ * task9_task_get_state:
+ * @task: a task
+ *
+ * Returns where @task is in its life cycle. From another proc the answer may be out of
+ * date as soon as it is returned; it is meant for task tables and tests.
+ *
+ * Returns: the state
+ *
+ * Since: 0.1
+ */
+Task9TaskState
+task9_task_get_state (Task9Task *task)
+{
+  g_return_val_if_fail (task != NULL, TASK9_TASK_STATE_FINISHED);
+
+  return __atomic_load_n (&task->state, __ATOMIC_RELAXED);
+}
+
+/**
+ * task9_task_get_wait_reason:
+ * @task: a task
+ *
+ * Returns what a blocked task waits for, such as "sleep" or "join".
+ *
+ * Returns: (nullable): a static string, or %NULL when @task is not blocked
+ *
+ * Since: 0.1
+ */
+const char *
+task9_task_get_wait_reason (Task9Task *task)
+{
+  g_return_val_if_fail (task != NULL, NULL);
+
+  return __atomic_load_n (&task->wait_reason, __ATOMIC_RELAXED);
+}
+
+/**
+ * task9_task_get_stack_size:
+ * @task: a task
+ *
+ * Returns: the usable size of the task's stack in bytes
+ *
+ * Since: 0.1
+ */
+gsize
+task9_task_get_stack_size (Task9Task *task)
+{
+  Task9Stack *stack;
+
+  g_return_val_if_fail (task != NULL, 0);
+
+  stack = task->stack;
+  return stack != NULL ? stack->size : 0;
+}
+
+/**
+ * task9_task_get_proc:
+ * @task: a task
+ *
+ * Returns the proc the task runs on. A task never moves to another proc.
+ *
+ * Returns: (transfer none) (nullable): the proc, or %NULL once the task has finished
+ *
+ * Since: 0.1
+ */
+Task9Proc *
+task9_task_get_proc (Task9Task *task)
+{
+  g_return_val_if_fail (task != NULL, NULL);
+
+  return task9_task_is_finished (task) ? NULL : task->proc;
+}
+
+/**
+ * task9_task_cancel:
+ * @task: a task
+ *
+ * Cancels @task: the blocking call it is in, and every later one, fails with
+ * %G_IO_ERROR_CANCELLED, and [func@Task9.check_cancelled] reports it. The task decides
+ * how to end; nothing is unwound behind its back. Safe from any thread; cancelling twice
+ * or cancelling a finished task does nothing.
+ *
+ * Since: 0.1
+ */
+void
+task9_task_cancel (Task9Task *task)
+{
+  guint64 word;
+
+  g_return_if_fail (task != NULL);
+
+  if (__atomic_exchange_n (&task->cancelled, 1, __ATOMIC_SEQ_CST))
+    return;
+
+  word = __atomic_load_n (&task->park_word, __ATOMIC_SEQ_CST);
+  if ((word & 1) && task9_wait_claim (task, word))
+    task9_wait_wake (task, TASK9_WAKE_CANCELLED);
+}
+
+/**
+ * task9_task_is_cancelled:
+ * @task: a task
+ *
+ * Returns: whether [method@Task9.Task.cancel] was called on @task
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_task_is_cancelled (Task9Task *task)
+{
+  g_return_val_if_fail (task != NULL, FALSE);
+
+  return __atomic_load_n (&task->cancelled, __ATOMIC_SEQ_CST) != 0;
+}
+
+/**
+ * task9_task_is_finished:
+ * @task: a task
+ *
+ * Returns: whether @task has returned, failed or exited
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_task_is_finished (Task9Task *task)
+{
+  gboolean finished;
+
+  g_return_val_if_fail (task != NULL, FALSE);
+
+  g_mutex_lock (&task->lock);
+  finished = task->finished;
+  g_mutex_unlock (&task->lock);
+  return finished;
+}
+
+static gboolean
+task_finished_locked (gpointer data)
+{
+  return ((Task9Task *) data)->finished;
+}
+
+/**
+ * task9_task_join:
+ * @task: the task to wait for
+ * @timeout: the longest wait in microseconds, or -1 to wait for ever
+ * @error: return location for a #GError
+ *
+ * Waits until @task has finished and returns its result, or its error. Any number of
+ * tasks may join one task, at any time, before or after it finished.
+ *
+ * In a task, only the calling task waits. A thread that is not a proc's (a test's main
+ * thread, a worker) blocks. On a proc's thread outside a task this fails with
+ * %TASK9_ERROR_NOT_IN_TASK, as blocking there would stop the proc's tasks.
+ *
+ * Returns: (transfer none) (nullable): the task's result, or %NULL with @error set: the
+ *   task's own error, %G_IO_ERROR_TIMED_OUT, %G_IO_ERROR_CANCELLED when the caller was
+ *   cancelled, or %TASK9_ERROR_DEADLOCK when a task joins itself
+ *
+ * Since: 0.1
+ */
+gpointer
+task9_task_join (Task9Task  *task,
+                 GTimeSpan   timeout,
+                 GError    **error)
+{
+  gpointer result = NULL;
+
+  g_return_val_if_fail (task != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (task == task9_scheduler_current_task ())
+    {
+      g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_DEADLOCK, "A task cannot join itself");
+      return NULL;
+    }
+
+  g_mutex_lock (&task->lock);
+  if (task9_wait_list_wait (&task->joiners, &task->lock, task_finished_locked, task,
+                            task9_deadline_from_timeout (timeout), "join", error))
+    {
+      if (task->error != NULL)
+        g_propagate_error (error, g_error_copy (task->error));
+      else
+        result = task->result;
+    }
+  g_mutex_unlock (&task->lock);
+
+  return result;
+}
+
+/**
+ * task9_yield:
+ *
+ * Lets every other runnable task of the proc run, then continues. A task that loops
+ * on yield still lets timers, IO and the other sources of the main loop run: the
+ * scheduler returns to the main loop when its time budget is spent.
+ *
+ * Called outside a task, it does nothing and returns 0.
+ *
+ * Returns: how many times other tasks ran before the caller continued
+ *
+ * Since: 0.1
+ */
+guint
+task9_yield (void)
+{
+  Task9Task *self = task9_scheduler_current_task ();
+  Task9Proc *proc;
+  guint64 before;
+
+  if (self == NULL)
+    return 0;
+
+  proc = self->proc;
+  before = proc->n_runs;
+  task9_scheduler_yield (proc, self);
+  return proc->n_runs == before ? 0 : (guint) MIN (proc->n_runs - before - 1, G_MAXUINT);
+}
+
+/**
+ * task9_exit:
+ * @result: (nullable): the task's result, as if its function had returned it
+ *
+ * Ends the calling task at once, like returning @result from its function. Nothing on
+ * the task's stack is unwound: free what it owns first. Outside a task this logs a
+ * critical warning and returns.
+ *
+ * Since: 0.1
+ */
+void
+task9_exit (gpointer result)
+{
+  Task9Task *self = task9_scheduler_current_task ();
+
+  if (self == NULL)
+    {
+      g_critical ("task9_exit() called outside a task");
+      return;
+    }
+  task_finish (self, result, NULL);
+}
+
+/**
+ * task9_check_cancelled:
+ * @error: return location for a #GError
+ *
+ * Lets a task that computes without blocking notice cancellation.
+ *
+ * Returns: %FALSE with %G_IO_ERROR_CANCELLED when the calling task was cancelled,
+ *   %FALSE with %TASK9_ERROR_NOT_IN_TASK outside a task, %TRUE otherwise
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_check_cancelled (GError **error)
+{
+  Task9Task *self = task9_scheduler_current_task ();
+
+  if (self == NULL)
+    {
+      g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK,
+                           "task9_check_cancelled() called outside a task");
+      return FALSE;
+    }
+  if (__atomic_load_n (&self->cancelled, __ATOMIC_SEQ_CST))
+    return task9_wait_check_reason (TASK9_WAKE_CANCELLED, error);
+  return TRUE;
+}
+
+static void
+collect_tasks (Task9Proc *proc, gpointer data)
+{
+  GPtrArray *tasks = data;
+
+  g_mutex_lock (&proc->lock);
+  for (Task9Task *task = proc->tasks; task != NULL; task = task->list_next)
+    g_ptr_array_add (tasks, task9_task_ref (task));
+  g_mutex_unlock (&proc->lock);
+}
+
+/**
+ * task9_task_list_all:
+ *
+ * Lists every task that has not finished, on every proc: the task table.
+ *
+ * Returns: (transfer container) (element-type Task9Task): the tasks
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+task9_task_list_all (void)
+{
+  GPtrArray *tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) task9_task_unref);
+
+  task9_proc_foreach (collect_tasks, tasks);
+  return tasks;
+}
+
+/**
+ * task9_format_task_table:
+ *
+ * Formats [func@Task9.Task.list_all] as a table with one line per task: its id, proc,
+ * state, wait reason and name, like curio's `ps` or Go's goroutine dump.
+ *
+ * Returns: (transfer full): the table
+ *
+ * Since: 0.1
+ */
+char *
+task9_format_task_table (void)
+{
+  static const char *const states[] = { "runnable", "running", "blocked", "finished" };
+  g_autoptr(GPtrArray) tasks = task9_task_list_all ();
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "%6s  %-12s  %-9s  %-10s  %s\n", "ID", "PROC", "STATE", "WAIT", "NAME");
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      Task9Task *task = tasks->pdata[i];
+      Task9TaskState state = task9_task_get_state (task);
+      const char *reason = task9_task_get_wait_reason (task);
+      g_autofree char *name = task9_task_dup_name (task);
+
+      g_string_append_printf (out, "%6" G_GUINT64_FORMAT "  %-12s  %-9s  %-10s  %s\n",
+                              task->id, task->proc->name,
+                              states[MIN ((guint) state, G_N_ELEMENTS (states) - 1)],
+                              reason != NULL ? reason : "-",
+                              name != NULL ? name : "-");
+    }
+  return g_string_free (out, FALSE);
+}

@@ -1,0 +1,67 @@
+/* task9-wait-private.h: the one mechanism behind every wait
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "task9-types.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TASK9_WAKE_NONE,
+  TASK9_WAKE_READY,       /* what was waited for happened */
+  TASK9_WAKE_CANCELLED,
+  TASK9_WAKE_TIMED_OUT,
+} Task9WakeReason;
+
+guint64         task9_wait_begin          (Task9Task       *self);
+gboolean        task9_wait_claim          (Task9Task       *task,
+                                           guint64          token);
+void            task9_wait_wake           (Task9Task       *task,
+                                           Task9WakeReason  reason);
+Task9WakeReason task9_wait_park           (Task9Task       *self,
+                                           guint64          token,
+                                           gint64           deadline,
+                                           const char      *reason);
+gboolean        task9_wait_check_reason   (Task9WakeReason  reason,
+                                           GError         **error);
+gint64          task9_deadline_from_timeout (GTimeSpan      timeout);
+
+/* A wait list: tasks (and plain threads) waiting for one condition guarded by the
+ * owner's mutex; whoever makes the condition true wakes them all. */
+typedef struct _Task9WaitNode Task9WaitNode;
+
+struct _Task9WaitNode
+{
+  Task9WaitNode *prev;
+  Task9WaitNode *next;
+  Task9Task     *task;
+  guint64        token;
+};
+
+typedef struct
+{
+  Task9WaitNode *head;
+  GCond          cond;
+} Task9WaitList;
+
+typedef gboolean (*Task9WaitCondition) (gpointer data);
+
+void     task9_wait_list_init     (Task9WaitList       *list);
+void     task9_wait_list_clear    (Task9WaitList       *list);
+gboolean task9_wait_list_wait     (Task9WaitList       *list,
+                                   GMutex              *lock,
+                                   Task9WaitCondition   condition,
+                                   gpointer             data,
+                                   gint64               deadline,
+                                   const char          *reason,
+                                   GError             **error);
+void     task9_wait_list_wake_all (Task9WaitList       *list);
+
+G_END_DECLS

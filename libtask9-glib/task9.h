@@ -1,0 +1,19 @@
+/* task9.h: the one header users of libtask9-glib include
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#define TASK9_INSIDE
+# include "task9-version-macros.h"
+# include "task9-types.h"
+# include "task9-error.h"
+# include "task9-enum-types.h"
+# include "task9-proc.h"
+# include "task9-task.h"
+# include "task9-group.h"
+# include "task9-sleep.h"
+# include "task9-main.h"
+#undef TASK9_INSIDE
