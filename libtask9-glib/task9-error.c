@@ -8,4 +8,13 @@
 
 #include "task9-error.h"
 
+/**
+ * task9_error_quark:
+ *
+ * Returns the quark of the [error@Task9.Error] domain; use `TASK9_ERROR`.
+ *
+ * Returns: the quark
+ *
+ * Since: 0.1
+ */
 G_DEFINE_QUARK (task9-error-quark, task9_error)

@@ -62,6 +62,8 @@ task9_group_new (void)
  * task9_group_ref:
  * @group: a group
  *
+ * Takes a reference on @group.
+ *
  * Returns: (transfer full): @group
  *
  * Since: 0.1
@@ -317,6 +319,8 @@ task9_group_cancel (Task9Group *group)
 /**
  * task9_group_get_n_running:
  * @group: a group
+ *
+ * Counts the members that are still running.
  *
  * Returns: how many members of @group have not finished
  *

@@ -400,6 +400,8 @@ task9_proc_for_spawn (Task9Proc *proc)
  * task9_proc_get_name:
  * @proc: a proc
  *
+ * Returns the name given when @proc was made ("main" for the main proc).
+ *
  * Returns: (nullable): the proc's name
  *
  * Since: 0.1
@@ -415,6 +417,10 @@ task9_proc_get_name (Task9Proc *proc)
 /**
  * task9_proc_get_context:
  * @proc: a proc
+ *
+ * Returns the main context of @proc: the default one for the main proc, the proc's
+ * own thread-default context otherwise. Sources attached to it run on the proc's
+ * thread, between its tasks.
  *
  * Returns: (transfer none): the main context that runs the proc's tasks
  *
@@ -432,6 +438,8 @@ task9_proc_get_context (Task9Proc *proc)
  * task9_proc_get_n_tasks:
  * @proc: a proc
  *
+ * Counts the live tasks of @proc.
+ *
  * Returns: how many tasks of @proc have not finished
  *
  * Since: 0.1
@@ -448,6 +456,8 @@ task9_proc_get_n_tasks (Task9Proc *proc)
  * task9_proc_is_main:
  * @proc: a proc
  *
+ * Tells whether @proc is the one on the default main context.
+ *
  * Returns: whether @proc is the main proc
  *
  * Since: 0.1
@@ -463,6 +473,9 @@ task9_proc_is_main (Task9Proc *proc)
 /**
  * task9_proc_get_time_budget:
  * @proc: a proc
+ *
+ * Returns the time budget of @proc's scheduler; see
+ * [method@Task9.Proc.set_time_budget].
  *
  * Returns: how long one scheduler dispatch may run tasks, in microseconds
  *
@@ -501,6 +514,8 @@ task9_proc_set_time_budget (Task9Proc *proc,
 /**
  * task9_proc_get_stack_size:
  * @proc: a proc
+ *
+ * Returns the default stack size of tasks spawned on @proc.
  *
  * Returns: the stack size of tasks spawned on @proc without one of their own
  *

@@ -438,6 +438,9 @@ task9_task_get_wait_reason (Task9Task *task)
  * task9_task_get_stack_size:
  * @task: a task
  *
+ * Returns the size of the task's stack, rounded up to whole pages, or 0 once the task
+ * has finished and its stack went back to the pool.
+ *
  * Returns: the usable size of the task's stack in bytes
  *
  * Since: 0.1
@@ -501,6 +504,8 @@ task9_task_cancel (Task9Task *task)
  * task9_task_is_cancelled:
  * @task: a task
  *
+ * Tells whether @task was cancelled. Safe from any thread.
+ *
  * Returns: whether [method@Task9.Task.cancel] was called on @task
  *
  * Since: 0.1
@@ -516,6 +521,8 @@ task9_task_is_cancelled (Task9Task *task)
 /**
  * task9_task_is_finished:
  * @task: a task
+ *
+ * Tells whether @task has ended. Safe from any thread.
  *
  * Returns: whether @task has returned, failed or exited
  *

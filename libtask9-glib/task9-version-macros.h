@@ -12,7 +12,22 @@
 
 #include <glib.h>
 
+/**
+ * TASK9_MAJOR_VERSION:
+ *
+ * The major version of libtask9-glib this code was compiled against.
+ *
+ * Since: 0.1
+ */
 #define TASK9_MAJOR_VERSION 0
+
+/**
+ * TASK9_MINOR_VERSION:
+ *
+ * The minor version of libtask9-glib this code was compiled against.
+ *
+ * Since: 0.1
+ */
 #define TASK9_MINOR_VERSION 1
 
 #if defined(_WIN32) && !defined(__CYGWIN__)
