@@ -24,6 +24,8 @@ struct _Task9Proc
   Task9Task      *dead;              /* finished; its stack is released after the switch */
   Task9TimerHeap  timers;
   Task9StackPool  stack_pool;
+  Task9Task      *record_cache;      /* free task records, linked by run_next */
+  guint           record_cache_len;
   guint64         n_runs;            /* how many times a task was resumed */
   gint64          budget_end;
   guint           budget_countdown;
@@ -64,6 +66,7 @@ struct _Task9Proc
   gboolean        idle;
 };
 
+void       task9_task_record_cache_drain (Task9Proc *proc);
 Task9Proc *task9_proc_for_spawn     (Task9Proc  *proc);
 gboolean   task9_proc_admit_task    (Task9Proc  *proc,
                                      Task9Task  *task,

@@ -250,6 +250,7 @@ proc_thread (gpointer data)
   while (!task9_proc_should_end (proc));
 
   task9_stack_pool_drain (&proc->stack_pool);
+  task9_task_record_cache_drain (proc);
   g_main_context_pop_thread_default (proc->context);
   proc_unlist (proc);
 

@@ -42,14 +42,19 @@ struct _Task9Task
   Task9Task      *list_prev;         /* the proc's task list, under proc->lock */
   Task9Task      *list_next;
 
-  GMutex          lock;              /* protects the fields below */
-  gboolean        finished;
-  gpointer        result;
-  GError         *error;
-  Task9WaitList   joiners;
-
   void           *asan_fake_stack;
   void           *tsan_fiber;
+
+  /* Written once when the task ends, before finished is set (release); joiners that
+   * see finished read them without the lock. */
+  gpointer        result;
+  GError         *error;
+  gint            finished;          /* atomic */
+  gint            has_joiners;       /* atomic: finishing must take the lock and wake them */
+
+  /* Kept initialised while a record sits in a proc's record cache. */
+  GMutex          lock;              /* protects joiners */
+  Task9WaitList   joiners;
 };
 
 Task9Task *task9_task_new_internal (Task9Proc       *proc,

@@ -9,8 +9,13 @@
  * Invariants:
  * - A task record is reference counted: the scheduler holds one reference from spawn
  *   until the task's stack has been released, the spawner gets another.
- * - finished, result, error and the joiners are under task->lock; once finished is set
- *   they never change, so joiners read them without racing the task.
+ * - result and error are written once, before finished is set; joiners that see
+ *   finished read them without a lock. The joiner list is under task->lock, and a task
+ *   that ends takes that lock only if somebody ever joined it (has_joiners, ordered
+ *   against finished like a Dekker pair), so the common spawn-and-forget path is
+ *   lock-free here.
+ * - Task records are recycled through a small per-proc cache, with their mutex and
+ *   condition kept initialised.
  * - The user data's destroy notify runs on the task's own stack right after the function
  *   returns, before joiners are woken: a joiner sees everything the task did.
  * - Cancellation is a sticky flag plus a claim of the current park; the task's own
@@ -20,6 +25,7 @@
 #include "task9-config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <gio/gio.h>
 
 #if defined(__SANITIZE_THREAD__)
@@ -35,8 +41,67 @@
 
 G_DEFINE_BOXED_TYPE (Task9Task, task9_task, task9_task_ref, task9_task_unref)
 
+#define RECORD_CACHE_MAX 256
+
 static guint64 last_task_id;
 static GMutex  name_lock;
+
+static Task9Task *
+record_alloc (void)
+{
+  Task9Proc *proc = task9_current_proc;
+  Task9Task *task;
+
+  if (proc != NULL && proc->record_cache != NULL)
+    {
+      task = proc->record_cache;
+      proc->record_cache = task->run_next;
+      proc->record_cache_len--;
+      memset (task, 0, G_STRUCT_OFFSET (Task9Task, lock));
+      return task;
+    }
+
+  task = g_try_new0 (Task9Task, 1);
+  if (task != NULL)
+    {
+      g_mutex_init (&task->lock);
+      task9_wait_list_init (&task->joiners);
+    }
+  return task;
+}
+
+static void
+record_free (Task9Task *task)
+{
+  Task9Proc *proc = task9_current_proc;
+
+  if (proc != NULL && proc->record_cache_len < RECORD_CACHE_MAX)
+    {
+      task->run_next = proc->record_cache;
+      proc->record_cache = task;
+      proc->record_cache_len++;
+      return;
+    }
+  task9_wait_list_clear (&task->joiners);
+  g_mutex_clear (&task->lock);
+  g_free (task);
+}
+
+/* When a proc's thread ends. */
+void
+task9_task_record_cache_drain (Task9Proc *proc)
+{
+  while (proc->record_cache != NULL)
+    {
+      Task9Task *task = proc->record_cache;
+
+      proc->record_cache = task->run_next;
+      proc->record_cache_len--;
+      task9_wait_list_clear (&task->joiners);
+      g_mutex_clear (&task->lock);
+      g_free (task);
+    }
+}
 
 void task9_scheduler_task_started (Task9Task *self);
 
@@ -69,7 +134,7 @@ task9_task_new_internal (Task9Proc       *proc,
   proc = task9_proc_for_spawn (proc);
   stack_size = stack_size != 0 ? task9_stack_round_size (stack_size) : proc->stack_size;
 
-  task = g_try_new0 (Task9Task, 1);
+  task = record_alloc ();
   if (task == NULL)
     {
       g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_NO_RESOURCES, "Out of memory for a task");
@@ -93,9 +158,6 @@ task9_task_new_internal (Task9Proc       *proc,
   task->timer.index = TASK9_TIMER_UNARMED;
   task->id = __atomic_add_fetch (&last_task_id, 1, __ATOMIC_RELAXED);
   task->name = g_strdup (name);
-  task->list_next = task->list_prev = NULL;
-  g_mutex_init (&task->lock);
-  task9_wait_list_init (&task->joiners);
   task9_context_init (&task->context, task->stack->lo, task->stack->size, task_entry, task);
 #ifdef TASK9_TSAN
   task->tsan_fiber = __tsan_create_fiber (0);
@@ -133,12 +195,15 @@ task_finish (Task9Task *self,
   if (self->stack->guard_size == 0 && !task9_stack_intact (self->stack))
     task9_stack_report_overflow (self->name, self->stack->size);
 
-  g_mutex_lock (&self->lock);
-  self->finished = TRUE;
   self->result = result;
   self->error = error;
-  task9_wait_list_wake_all (&self->joiners);
-  g_mutex_unlock (&self->lock);
+  __atomic_store_n (&self->finished, TRUE, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n (&self->has_joiners, __ATOMIC_SEQ_CST))
+    {
+      g_mutex_lock (&self->lock);
+      task9_wait_list_wake_all (&self->joiners);
+      g_mutex_unlock (&self->lock);
+    }
 
   if (self->group != NULL)
     task9_group_member_finished (self->group, self, error);
@@ -205,10 +270,8 @@ task9_task_unref (Task9Task *task)
   if (task->group != NULL)
     task9_group_unref (task->group);
   g_clear_error (&task->error);
-  task9_wait_list_clear (&task->joiners);
-  g_mutex_clear (&task->lock);
   g_free (task->name);
-  g_free (task);
+  record_free (task);
 }
 
 /**
@@ -531,20 +594,15 @@ task9_task_is_cancelled (Task9Task *task)
 gboolean
 task9_task_is_finished (Task9Task *task)
 {
-  gboolean finished;
-
   g_return_val_if_fail (task != NULL, FALSE);
 
-  g_mutex_lock (&task->lock);
-  finished = task->finished;
-  g_mutex_unlock (&task->lock);
-  return finished;
+  return __atomic_load_n (&task->finished, __ATOMIC_SEQ_CST);
 }
 
 static gboolean
 task_finished_locked (gpointer data)
 {
-  return ((Task9Task *) data)->finished;
+  return __atomic_load_n (&((Task9Task *) data)->finished, __ATOMIC_SEQ_CST);
 }
 
 /**
@@ -583,6 +641,7 @@ task9_task_join (Task9Task  *task,
     }
 
   g_mutex_lock (&task->lock);
+  __atomic_store_n (&task->has_joiners, TRUE, __ATOMIC_SEQ_CST);
   if (task9_wait_list_wait (&task->joiners, &task->lock, task_finished_locked, task,
                             task9_deadline_from_timeout (timeout), "join", error))
     {

@@ -48,6 +48,7 @@ struct _Task9WaitNode
 typedef struct
 {
   Task9WaitNode *head;
+  guint          n_threads;   /* threads blocked on cond: broadcasting costs a syscall */
   GCond          cond;
 } Task9WaitList;
 

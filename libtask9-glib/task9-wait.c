@@ -151,6 +151,7 @@ void
 task9_wait_list_init (Task9WaitList *list)
 {
   list->head = NULL;
+  list->n_threads = 0;
   g_cond_init (&list->cond);
 }
 
@@ -203,14 +204,18 @@ task9_wait_list_wait (Task9WaitList       *list,
                        "Cannot wait (%s) on a proc's thread outside a task", reason);
           return FALSE;
         }
-      while (!condition (data))
+      gboolean timed_out = FALSE;
+
+      list->n_threads++;
+      while (!condition (data) && !timed_out)
         {
           if (deadline < 0)
             g_cond_wait (&list->cond, lock);
-          else if (!g_cond_wait_until (&list->cond, lock, deadline) && !condition (data))
-            return task9_wait_check_reason (TASK9_WAKE_TIMED_OUT, error);
+          else
+            timed_out = !g_cond_wait_until (&list->cond, lock, deadline) && !condition (data);
         }
-      return TRUE;
+      list->n_threads--;
+      return timed_out ? task9_wait_check_reason (TASK9_WAKE_TIMED_OUT, error) : TRUE;
     }
 
   while (!condition (data))
@@ -253,5 +258,6 @@ task9_wait_list_wake_all (Task9WaitList *list)
       if (task9_wait_claim (task, token))
         task9_wait_wake (task, TASK9_WAKE_READY);
     }
-  g_cond_broadcast (&list->cond);
+  if (list->n_threads > 0)
+    g_cond_broadcast (&list->cond);
 }
