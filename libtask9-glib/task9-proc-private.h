@@ -26,6 +26,8 @@ struct _Task9Proc
   Task9StackPool  stack_pool;
   Task9Task      *record_cache;      /* free task records, linked by run_next */
   guint           record_cache_len;
+  guint64         next_id;           /* task ids reserved by this proc: [next_id, end_id) */
+  guint64         end_id;
   guint64         n_runs;            /* how many times a task was resumed */
   gint64          budget_end;
   guint           budget_countdown;

@@ -42,6 +42,7 @@
 G_DEFINE_BOXED_TYPE (Task9Task, task9_task, task9_task_ref, task9_task_unref)
 
 #define RECORD_CACHE_MAX 256
+#define ID_BLOCK         1024
 
 static guint64 last_task_id;
 static GMutex  name_lock;
@@ -57,7 +58,17 @@ record_alloc (void)
       task = proc->record_cache;
       proc->record_cache = task->run_next;
       proc->record_cache_len--;
-      memset (task, 0, G_STRUCT_OFFSET (Task9Task, lock));
+      /* Every other field is set by task9_task_new_internal(); park_word keeps counting. */
+      task->wake_reason = TASK9_WAKE_NONE;
+      task->wait_reason = NULL;
+      task->cancelled = FALSE;
+      task->shielded = FALSE;
+      task->group = NULL;
+      task->asan_fake_stack = NULL;
+      task->result = NULL;
+      task->error = NULL;
+      task->finished = FALSE;
+      task->has_joiners = FALSE;
       return task;
     }
 
@@ -85,6 +96,23 @@ record_free (Task9Task *task)
   task9_wait_list_clear (&task->joiners);
   g_mutex_clear (&task->lock);
   g_free (task);
+}
+
+/* Ids are unique in the process; a proc takes them in blocks to keep spawning free
+ * of a shared atomic. */
+static guint64
+next_task_id (void)
+{
+  Task9Proc *proc = task9_current_proc;
+
+  if (proc == NULL)
+    return __atomic_add_fetch (&last_task_id, 1, __ATOMIC_RELAXED);
+  if (proc->next_id == proc->end_id)
+    {
+      proc->next_id = __atomic_fetch_add (&last_task_id, ID_BLOCK, __ATOMIC_RELAXED) + 1;
+      proc->end_id = proc->next_id + ID_BLOCK;
+    }
+  return proc->next_id++;
 }
 
 /* When a proc's thread ends. */
@@ -156,7 +184,7 @@ task9_task_new_internal (Task9Proc       *proc,
   task->ref_count = 2;
   task->state = TASK9_TASK_STATE_RUNNABLE;
   task->timer.index = TASK9_TIMER_UNARMED;
-  task->id = __atomic_add_fetch (&last_task_id, 1, __ATOMIC_RELAXED);
+  task->id = next_task_id ();
   task->name = g_strdup (name);
   task9_context_init (&task->context, task->stack->lo, task->stack->size, task_entry, task);
 #ifdef TASK9_TSAN
