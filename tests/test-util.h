@@ -1,0 +1,154 @@
+/* test-util.h: helpers shared by the C tests
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Most tests run their body as a task on a proc of their own, started for the test and
+ * stopped and joined at its end: run_in_task() does that, and the test thread (which is
+ * no proc's) simply blocks in the join. Tests of the main proc drive the default context
+ * with g_main_context_iteration() until a condition holds; nothing here sleeps to wait
+ * for something to happen.
+ */
+
+#pragma once
+
+#include <task9.h>
+#include <gio/gio.h>
+
+#if defined(HAVE_VALGRIND_H) && HAVE_VALGRIND_H
+# include <valgrind/valgrind.h>
+#else
+# define RUNNING_ON_VALGRIND 0
+#endif
+
+#if defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define TEST_UNDER_ASAN 1
+# endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(TEST_UNDER_ASAN)
+# define TEST_UNDER_ASAN 1
+#endif
+#ifndef TEST_UNDER_ASAN
+# define TEST_UNDER_ASAN 0
+#endif
+
+#define TEST_NOINLINE __attribute__ ((noinline))
+
+G_BEGIN_DECLS
+
+/* Slow runtimes (valgrind is ~30x slower): scale stress sizes and time slack. */
+static inline gboolean
+test_is_slow_runtime (void)
+{
+  return RUNNING_ON_VALGRIND != 0;
+}
+
+static inline guint
+test_scale (guint normal, guint under_valgrind)
+{
+  return test_is_slow_runtime () ? under_valgrind : normal;
+}
+
+/* The slack allowed for a wake-up after its deadline. */
+static inline GTimeSpan
+test_late_slack (void)
+{
+  return test_is_slow_runtime () ? 2 * G_TIME_SPAN_SECOND : 200 * G_TIME_SPAN_MILLISECOND;
+}
+
+static inline Task9Proc *
+test_proc_new (const char *name)
+{
+  GError *error = NULL;
+  Task9Proc *proc = task9_proc_new (name, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (proc);
+  return proc;
+}
+
+/* Stops @proc, waits for its thread to end and drops the caller's reference. */
+static inline void
+test_proc_finish (Task9Proc *proc)
+{
+  GError *error = NULL;
+
+  task9_proc_stop (proc);
+  g_assert_true (task9_proc_join (proc, &error));
+  g_assert_no_error (error);
+  task9_proc_unref (proc);
+}
+
+static inline Task9Task *
+test_spawn_on (Task9Proc     *proc,
+               const char    *name,
+               Task9TaskFunc  func,
+               gpointer       data)
+{
+  GError *error = NULL;
+  Task9Task *task = task9_task_spawn_full (proc, name, 0, func, data, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (task);
+  return task;
+}
+
+/* In a task: spawn on the current proc (or @proc) and fail the test on error. */
+static inline Task9Task *
+test_spawn (const char    *name,
+            Task9TaskFunc  func,
+            gpointer       data)
+{
+  return test_spawn_on (NULL, name, func, data);
+}
+
+/* Runs @func (@data) as a task named "test" on a proc of its own, waits for it from
+ * the calling (non-proc) thread, then stops and joins the proc. Returns the task's
+ * result; its error goes to @error. */
+static inline gpointer
+run_in_task (Task9TaskFunc   func,
+             gpointer        data,
+             GError        **error)
+{
+  Task9Proc *proc = test_proc_new ("test-proc");
+  Task9Task *task = test_spawn_on (proc, "test", func, data);
+  gpointer result;
+
+  result = task9_task_join (task, -1, error);
+  g_assert_true (task9_task_is_finished (task));
+  task9_task_unref (task);
+  test_proc_finish (proc);
+  return result;
+}
+
+/* Like run_in_task(), for bodies that must succeed. */
+static inline gpointer
+run_in_task_ok (Task9TaskFunc func,
+                gpointer      data)
+{
+  GError *error = NULL;
+  gpointer result = run_in_task (func, data, &error);
+
+  g_assert_no_error (error);
+  return result;
+}
+
+/* In a task: yields until *@flag is non-zero (read atomically). */
+static inline void
+test_yield_until (const gint *flag)
+{
+  while (!g_atomic_int_get (flag))
+    task9_yield ();
+}
+
+/* Outside a task: iterates @context until *@flag is non-zero. */
+static inline void
+test_iterate_until (GMainContext *context,
+                    const gint   *flag)
+{
+  while (!g_atomic_int_get (flag))
+    g_main_context_iteration (context, TRUE);
+}
+
+G_END_DECLS
