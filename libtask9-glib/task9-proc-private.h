@@ -24,6 +24,7 @@ struct _Task9Proc
   Task9Task      *dead;              /* finished; its stack is released after the switch */
   Task9TimerHeap  timers;
   Task9StackPool  stack_pool;
+  GSource        *trim_source;       /* returns surplus warm stacks' pages, later */
   Task9Task      *record_cache;      /* free task records, linked by run_next */
   guint           record_cache_len;
   guint64         next_id;           /* task ids reserved by this proc: [next_id, end_id) */
@@ -77,6 +78,7 @@ void       task9_proc_retire_task   (Task9Proc  *proc,
                                      Task9Task  *task);
 gboolean   task9_proc_should_end    (Task9Proc  *proc);
 void       task9_proc_poke          (Task9Proc  *proc);
+void       task9_proc_schedule_stack_trim (Task9Proc *proc);
 void       task9_proc_lock_all      (void);
 void       task9_proc_unlock_all    (void);
 Task9Proc *task9_proc_first_locked  (void);

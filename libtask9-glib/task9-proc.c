@@ -113,6 +113,38 @@ task9_proc_poke (Task9Proc *proc)
   g_main_context_wakeup (proc->context);
 }
 
+#define TRIM_DELAY_MS     1000   /* a burst's stacks stay warm this long */
+#define TRIM_INTERVAL_MS  10
+#define TRIM_BATCH        4096   /* stacks per trimming step: keeps each step short */
+
+static gboolean
+trim_stacks (gpointer data)
+{
+  Task9Proc *proc = data;
+
+  if (task9_stack_pool_trim (&proc->stack_pool, TRIM_BATCH))
+    {
+      g_source_set_ready_time (proc->trim_source,
+                               g_get_monotonic_time () + TRIM_INTERVAL_MS * 1000);
+      return G_SOURCE_CONTINUE;
+    }
+  g_clear_pointer (&proc->trim_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the proc's thread, when its pool of warm stacks outgrew what it keeps. */
+void
+task9_proc_schedule_stack_trim (Task9Proc *proc)
+{
+  if (proc->trim_source != NULL)
+    return;
+  proc->trim_source = g_timeout_source_new (TRIM_DELAY_MS);
+  g_source_set_static_name (proc->trim_source, "Task9 stack trim");
+  g_source_set_priority (proc->trim_source, G_PRIORITY_LOW);
+  g_source_set_callback (proc->trim_source, trim_stacks, proc, NULL);
+  g_source_attach (proc->trim_source, proc->context);
+}
+
 gboolean
 task9_proc_should_end (Task9Proc *proc)
 {
@@ -249,6 +281,11 @@ proc_thread (gpointer data)
     }
   while (!task9_proc_should_end (proc));
 
+  if (proc->trim_source != NULL)
+    {
+      g_source_destroy (proc->trim_source);
+      g_clear_pointer (&proc->trim_source, g_source_unref);
+    }
   task9_stack_pool_drain (&proc->stack_pool);
   task9_task_record_cache_drain (proc);
   g_main_context_pop_thread_default (proc->context);

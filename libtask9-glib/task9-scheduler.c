@@ -200,6 +200,9 @@ switch_context (Task9Proc *proc,
   Task9Context *from_context = from != NULL ? &from->context : &proc->sched_context;
   Task9Context *to_context = to != NULL ? &to->context : &proc->sched_context;
 
+  if (to != NULL && G_UNLIKELY (!to->started))
+    task9_task_prepare_first_run (proc, to);
+
 #ifdef TASK9_ASAN
   __sanitizer_start_switch_fiber (from_is_dying ? NULL
                                   : (from != NULL ? &from->asan_fake_stack : &proc->sched_fake_stack),
@@ -249,9 +252,12 @@ check_stack (Task9Task *self)
 {
   Task9Stack *stack = self->stack;
   guint8 *sp = __builtin_frame_address (0);
+  gsize depth = stack->lo + stack->size - sp;
 
-  if (G_UNLIKELY (sp < stack->lo + 256 || sp > stack->lo + stack->size))
+  if (G_UNLIKELY (depth > stack->size - 256))
     task9_stack_report_overflow (self->name, stack->size);
+  if (depth > stack->depth)
+    stack->depth = depth;
 }
 
 /* @self's state is already set (blocked, or queued by a yield). */
@@ -369,6 +375,28 @@ scheduler_check (GSource *source)
   return timer != NULL && timer->deadline <= g_source_get_time (source);
 }
 
+/* Tasks whose deadline passed run before the queue they were woken behind: a sleeper
+ * is late by at most one dispatch, however many tasks are runnable. */
+static void
+fire_timers_first (Task9Proc *proc,
+                   gint64     now)
+{
+  Task9Task *old_head = proc->run_head;
+  Task9Task *old_tail = proc->run_tail;
+
+  task9_timer_heap_fire (&proc->timers, now);
+
+  if (old_head != NULL && proc->run_tail != old_tail)
+    {
+      Task9Task *first_woken = old_tail->run_next;
+
+      old_tail->run_next = NULL;
+      proc->run_tail->run_next = old_head;
+      proc->run_head = first_woken;
+      proc->run_tail = old_tail;
+    }
+}
+
 static gboolean
 scheduler_dispatch (GSource     *source,
                     GSourceFunc  callback,
@@ -387,7 +415,7 @@ scheduler_dispatch (GSource     *source,
   proc->budget_end = now + proc->time_budget;
   proc->budget_countdown = BUDGET_CHECK_INTERVAL;
 
-  task9_timer_heap_fire (&proc->timers, now);
+  fire_timers_first (proc, now);
   inbox_drain (proc);
 
   next = runq_pop (proc);

@@ -18,23 +18,31 @@ struct _Task9Stack
   guint8     *lo;          /* lowest usable byte */
   gsize       size;        /* usable bytes, a multiple of the page size */
   gsize       guard_size;  /* PROT_NONE bytes below lo, or 0 */
+  gsize       depth;       /* deepest use seen at a switch, in bytes */
+  gboolean    warm;        /* has been used: its top pages are probably committed */
   guint       valgrind_id;
 };
 
-/* A proc's private cache of committed stacks of its default size: no lock. */
+/* A proc's private stacks, touched only by its thread: warm ones (committed, ready
+ * to run on without a page fault) and cold ones (address space only). */
 typedef struct
 {
-  Task9Stack *head;
-  guint       len;
+  Task9Stack *warm;
+  guint       n_warm;
+  Task9Stack *cold;
 } Task9StackPool;
 
 gsize       task9_stack_round_size          (gsize            size);
 Task9Stack *task9_stack_alloc               (Task9StackPool  *pool,
                                              gsize            size,
                                              GError         **error);
-void        task9_stack_release             (Task9StackPool  *pool,
+gboolean    task9_stack_release             (Task9StackPool  *pool,
+                                             Task9Stack      *stack);
+Task9Stack *task9_stack_warm_up             (Task9StackPool  *pool,
                                              Task9Stack      *stack);
 void        task9_stack_pool_drain          (Task9StackPool  *pool);
+gboolean    task9_stack_pool_trim           (Task9StackPool  *pool,
+                                             guint            max_stacks);
 gboolean    task9_stack_intact              (Task9Stack      *stack);
 void        task9_stack_prepare_thread      (void);
 G_NORETURN void task9_stack_report_overflow (const char      *name,

@@ -14,10 +14,21 @@
  * Adjacent slabs with equal protections merge, so unguarded stacks cost no mapping at all:
  * a million parked tasks fit on default kernel settings.
  *
+ * A page fault costs microseconds here, far more than a spawn, so stacks are recycled
+ * warm: a task gets its stack reserved when spawned (so running out is the spawner's
+ * GError), but when it first runs on a cold stack while its proc has a warm one, the two
+ * are swapped. A burst of short-lived tasks then runs on a few warm stacks.
+ *
+ * Returning pages to the kernel (madvise) costs a TLB shootdown, tens of microseconds in
+ * a VM once the process has several threads, so a finishing task never does it: its
+ * stack always goes back warm, and the proc trims its pool later, from a timer, down to
+ * WARM_MAX stacks (task9_stack_pool_trim(), like Go's scavenger).
+ *
  * Invariants:
- * - A proc's pool holds committed stacks of the default size, touched only by its thread.
- * - Stacks beyond the pool's bound, or of other sizes, go back to the global free lists
- *   (under stack_lock) with their pages returned to the kernel.
+ * - A proc's pool is touched only by its thread.
+ * - A stack that went deep has its lower pages returned before it is pooled warm, so a
+ *   warm stack holds little memory.
+ * - The global free lists (under stack_lock) hold cold stacks, by size.
  * - Stacks are never unmapped: slabs live as long as the process, like malloc arenas.
  * - Running out of memory or mappings is a GError from task9_stack_alloc(), never an abort.
  */
@@ -39,7 +50,8 @@
 #include "task9-scheduler-private.h"
 #include "task9-stack-private.h"
 
-#define POOL_MAX          256
+#define WARM_MAX          1024          /* warm stacks a proc keeps after trimming */
+#define WARM_KEEP         (16 * 1024)   /* bytes of a warm stack's top kept committed */
 #define GUARD_SIZE        (16 * 1024)
 #define SLAB_MIN_SIZE     (16 * 1024 * 1024)
 
@@ -171,11 +183,17 @@ task9_stack_alloc (Task9StackPool  *pool,
   Task9Stack *stack;
   FreeList *list;
 
-  if (pool != NULL && pool->head != NULL && pool->head->size == size)
+  if (pool != NULL && pool->warm != NULL && pool->warm->size == size)
     {
-      stack = pool->head;
-      pool->head = stack->next;
-      pool->len--;
+      stack = pool->warm;
+      pool->warm = stack->next;
+      pool->n_warm--;
+      return stack;
+    }
+  if (pool != NULL && pool->cold != NULL && pool->cold->size == size)
+    {
+      stack = pool->cold;
+      pool->cold = stack->next;
       return stack;
     }
 
@@ -194,23 +212,27 @@ task9_stack_alloc (Task9StackPool  *pool,
   return stack;
 }
 
-void
-task9_stack_release (Task9StackPool *pool,
+/* Before a task first runs: trade its cold stack for a warm one of the proc's. */
+Task9Stack *
+task9_stack_warm_up (Task9StackPool *pool,
                      Task9Stack     *stack)
 {
+  Task9Stack *warm = pool->warm;
+
+  if (stack->warm || warm == NULL || warm->size != stack->size)
+    return stack;
+
+  pool->warm = warm->next;
+  pool->n_warm--;
+  stack->next = pool->cold;
+  pool->cold = stack;
+  return warm;
+}
+
+static void
+release_cold (Task9Stack *stack)
+{
   FreeList *list;
-
-  if (pool != NULL && pool->len < POOL_MAX &&
-      (pool->head == NULL || pool->head->size == stack->size))
-    {
-      stack->next = pool->head;
-      pool->head = stack;
-      pool->len++;
-      return;
-    }
-
-  /* Give the pages back; the address range stays ours for the next task. */
-  madvise (stack->lo, stack->size, MADV_DONTNEED);
 
   g_mutex_lock (&stack_lock);
   list = free_list_for_size_locked (stack->size);
@@ -219,16 +241,78 @@ task9_stack_release (Task9StackPool *pool,
   g_mutex_unlock (&stack_lock);
 }
 
+/* Returns TRUE when @pool has grown beyond what it keeps: the proc should trim it. */
+gboolean
+task9_stack_release (Task9StackPool *pool,
+                     Task9Stack     *stack)
+{
+  if (pool != NULL && (pool->warm == NULL || pool->warm->size == stack->size))
+    {
+      if (stack->depth > 2 * WARM_KEEP)
+        madvise (stack->lo, stack->size - WARM_KEEP, MADV_DONTNEED);
+      stack->depth = 0;
+      stack->warm = TRUE;
+      stack->next = pool->warm;
+      pool->warm = stack;
+      pool->n_warm++;
+      return pool->n_warm > WARM_MAX;
+    }
+
+  /* Give the pages back; the address range stays ours for the next task. */
+  if (stack->warm)
+    madvise (stack->lo, stack->size, MADV_DONTNEED);
+  stack->warm = FALSE;
+  stack->depth = 0;
+
+  if (pool != NULL)
+    {
+      stack->next = pool->cold;
+      pool->cold = stack;
+    }
+  else
+    release_cold (stack);
+  return FALSE;
+}
+
+/* Returns the pages of at most @max_stacks warm stacks beyond WARM_MAX to the kernel.
+ * Returns TRUE while the pool holds more than WARM_MAX warm stacks. */
+gboolean
+task9_stack_pool_trim (Task9StackPool *pool,
+                       guint           max_stacks)
+{
+  for (guint i = 0; i < max_stacks && pool->n_warm > WARM_MAX; i++)
+    {
+      Task9Stack *stack = pool->warm;
+
+      pool->warm = stack->next;
+      pool->n_warm--;
+      madvise (stack->lo, stack->size, MADV_DONTNEED);
+      stack->warm = FALSE;
+      stack->next = pool->cold;
+      pool->cold = stack;
+    }
+  return pool->n_warm > WARM_MAX;
+}
+
 void
 task9_stack_pool_drain (Task9StackPool *pool)
 {
-  while (pool->head != NULL)
+  while (pool->warm != NULL)
     {
-      Task9Stack *stack = pool->head;
+      Task9Stack *stack = pool->warm;
 
-      pool->head = stack->next;
-      pool->len--;
-      task9_stack_release (NULL, stack);
+      pool->warm = stack->next;
+      pool->n_warm--;
+      madvise (stack->lo, stack->size, MADV_DONTNEED);
+      stack->warm = FALSE;
+      release_cold (stack);
+    }
+  while (pool->cold != NULL)
+    {
+      Task9Stack *stack = pool->cold;
+
+      pool->cold = stack->next;
+      release_cold (stack);
     }
 }
 

@@ -28,6 +28,7 @@ struct _Task9Task
   Task9TaskState  state;
   const char     *wait_reason;
   Task9Timer      timer;             /* the current park's deadline */
+  gboolean        started;           /* its context is built (at first run, on a warm stack) */
 
   Task9TaskFunc   func;
   gpointer        user_data;
@@ -66,5 +67,7 @@ Task9Task *task9_task_new_internal (Task9Proc       *proc,
                                     GDestroyNotify   user_data_destroy,
                                     GError         **error);
 void       task9_task_free_finished (Task9Task     *task);
+void       task9_task_prepare_first_run (Task9Proc *proc,
+                                         Task9Task *task);
 
 G_END_DECLS

@@ -169,6 +169,7 @@ task9_task_new_internal (Task9Proc       *proc,
       return NULL;
     }
 
+  task->started = FALSE;
   task->stack = task9_stack_alloc (proc == task9_current_proc ? &proc->stack_pool : NULL,
                                    stack_size, error);
   if (task->stack == NULL)
@@ -186,7 +187,6 @@ task9_task_new_internal (Task9Proc       *proc,
   task->timer.index = TASK9_TIMER_UNARMED;
   task->id = next_task_id ();
   task->name = g_strdup (name);
-  task9_context_init (&task->context, task->stack->lo, task->stack->size, task_entry, task);
 #ifdef TASK9_TSAN
   task->tsan_fiber = __tsan_create_fiber (0);
 #endif
@@ -206,6 +206,17 @@ task9_task_new_internal (Task9Proc       *proc,
 
   task9_scheduler_start (task);
   return task;
+}
+
+/* On the task's proc, just before it first runs: its context is built only now, on a
+ * warm stack if the proc has one, so spawning touches no stack memory. */
+void
+task9_task_prepare_first_run (Task9Proc *proc,
+                              Task9Task *task)
+{
+  task->stack = task9_stack_warm_up (&proc->stack_pool, task->stack);
+  task9_context_init (&task->context, task->stack->lo, task->stack->size, task_entry, task);
+  task->started = TRUE;
 }
 
 static G_NORETURN void
@@ -247,7 +258,8 @@ task9_task_free_finished (Task9Task *task)
 {
   Task9Proc *proc = task->proc;
 
-  task9_stack_release (&proc->stack_pool, task->stack);
+  if (task9_stack_release (&proc->stack_pool, task->stack))
+    task9_proc_schedule_stack_trim (proc);
   task->stack = NULL;
 #ifdef TASK9_TSAN
   __tsan_destroy_fiber (task->tsan_fiber);
