@@ -37,6 +37,7 @@ struct _Task9Proc
   const void     *sched_stack_bottom;
   gsize           sched_stack_size;
   void           *sched_tsan_fiber;
+  int            *errno_location;    /* the thread's errno */
 
   /* Wake-ups from other threads. */
   GMutex          inbox_lock;

@@ -19,6 +19,8 @@
  *   switched away; it then finds itself in the queue and simply continues.
  * - A finished task's stack is released by whichever context runs next on that proc
  *   (proc->dead), never while the task still runs on it.
+ * - Tasks share their thread's thread-local state, but each keeps its own errno across
+ *   switches, as a thread would.
  * - When a dispatch ends with runnable tasks left (budget spent), the next prepare/check
  *   pair reports "not ready" once, so that sources of every priority, idle ones included,
  *   get an iteration: a busy-yielding task cannot starve timers, fd sources or GTK.
@@ -26,6 +28,7 @@
 
 #include "task9-config.h"
 
+#include <errno.h>
 #include <pthread.h>
 
 #include "task9-main-private.h"
@@ -199,6 +202,7 @@ switch_context (Task9Proc *proc,
 {
   Task9Context *from_context = from != NULL ? &from->context : &proc->sched_context;
   Task9Context *to_context = to != NULL ? &to->context : &proc->sched_context;
+  int saved_errno = *proc->errno_location;   /* each context keeps its own, on its stack */
 
   if (to != NULL && G_UNLIKELY (!to->started))
     task9_task_prepare_first_run (proc, to);
@@ -218,6 +222,7 @@ switch_context (Task9Proc *proc,
     proc->n_runs++;
   task9_context_switch_raw (from_context, to_context);
   after_switch (proc, from);
+  *proc->errno_location = saved_errno;
 }
 
 /* The first thing a new task does on its own stack. */
@@ -454,6 +459,7 @@ void
 task9_scheduler_enter_thread (Task9Proc *proc)
 {
   task9_current_proc = proc;
+  proc->errno_location = &errno;   /* errno's address is fixed per thread; saves a call */
   task9_stack_prepare_thread ();
 
 #ifdef TASK9_ASAN

@@ -24,6 +24,7 @@
 
 #include "task9-config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <gio/gio.h>
@@ -143,6 +144,7 @@ task_entry (void *arg)
   gpointer result;
 
   task9_scheduler_task_started (self);
+  errno = 0;
   result = self->func (self->user_data, &error);
   task_finish (self, result, error);
 }
