@@ -238,6 +238,7 @@ task_finish (Task9Task *self,
 
   self->result = result;
   self->error = error;
+  __atomic_store_n (&self->state, TASK9_TASK_STATE_FINISHED, __ATOMIC_RELAXED);
   __atomic_store_n (&self->finished, TRUE, __ATOMIC_SEQ_CST);
   if (__atomic_load_n (&self->has_joiners, __ATOMIC_SEQ_CST))
     {
@@ -249,7 +250,6 @@ task_finish (Task9Task *self,
   if (self->group != NULL)
     task9_group_member_finished (self->group, self, error);
 
-  self->state = TASK9_TASK_STATE_FINISHED;
   task9_proc_retire_task (proc, self);
   task9_scheduler_exit (proc, self);
 }
