@@ -173,7 +173,9 @@ round_task (gpointer data, GError **error)
   down = one_third ();
   fesetround (FE_UPWARD);
   up = one_third ();
-  g_assert_true (up > down);
+  /* Valgrind keeps the mode (fegetround) but computes SSE arithmetic to nearest. */
+  if (!test_is_slow_runtime ())
+    g_assert_true (up > down);
 
   fesetround (job->mode);
   for (guint i = 0; i < job->rounds; i++)
@@ -245,8 +247,11 @@ test_switch_fp_rounding (void)
   run_in_task_ok (round_body, jobs);
   g_assert_cmpint (jobs[0].ok, ==, (gint) jobs[0].rounds);
   g_assert_cmpint (jobs[1].ok, ==, (gint) jobs[1].rounds);
-  g_assert_cmpint (jobs[0].arith_ok, ==, (gint) jobs[0].rounds);
-  g_assert_cmpint (jobs[1].arith_ok, ==, (gint) jobs[1].rounds);
+  if (!test_is_slow_runtime ())
+    {
+      g_assert_cmpint (jobs[0].arith_ok, ==, (gint) jobs[0].rounds);
+      g_assert_cmpint (jobs[1].arith_ok, ==, (gint) jobs[1].rounds);
+    }
   /* The test thread never changed its mode. */
   g_assert_cmpint (fegetround (), ==, FE_TONEAREST);
 }
