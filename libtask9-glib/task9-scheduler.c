@@ -26,6 +26,7 @@
  *   get an iteration: a busy-yielding task cannot starve timers, fd sources or GTK.
  */
 
+#define _GNU_SOURCE 1   /* pthread_getattr_np */
 #include "task9-config.h"
 
 #include <errno.h>
