@@ -162,7 +162,7 @@ task9_group_member_finished (Task9Group *group,
 }
 
 /**
- * task9_group_spawn:
+ * task9_group_spawn: (skip)
  * @group: a group
  * @name: (nullable): the task's name
  * @func: (scope notified): the task's body
@@ -190,7 +190,7 @@ task9_group_spawn (Task9Group      *group,
 }
 
 /**
- * task9_group_spawn_full:
+ * task9_group_spawn_full: (skip)
  * @group: a group
  * @proc: (nullable): the proc to run the task on, or %NULL for the current one
  * @name: (nullable): the task's name
@@ -240,7 +240,7 @@ group_drained_locked (gpointer data)
 }
 
 /**
- * task9_group_wait:
+ * task9_group_wait: (skip)
  * @group: a group
  * @error: return location for a #GError
  *

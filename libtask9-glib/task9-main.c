@@ -106,7 +106,7 @@ main_task (gpointer data, GError **error)
 }
 
 /**
- * task9_main:
+ * task9_main: (skip)
  * @argc: the program's argument count
  * @argv: (array length=argc): the program's arguments
  * @main_func: (scope call): the body of the main task

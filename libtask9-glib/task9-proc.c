@@ -624,7 +624,7 @@ proc_ended_locked (gpointer data)
 }
 
 /**
- * task9_proc_join:
+ * task9_proc_join: (skip)
  * @proc: a proc made by [func@Task9.Proc.new]
  * @error: return location for a #GError
  *

@@ -15,7 +15,7 @@
 #include "task9-sleep.h"
 
 /**
- * task9_sleep_until:
+ * task9_sleep_until: (skip)
  * @deadline: a time on the monotonic clock (g_get_monotonic_time()), in microseconds
  * @error: return location for a #GError
  *
@@ -49,7 +49,7 @@ task9_sleep_until (gint64   deadline,
 }
 
 /**
- * task9_sleep:
+ * task9_sleep: (skip)
  * @span: how long to sleep, in microseconds; 0 or less returns at once
  * @error: return location for a #GError
  *

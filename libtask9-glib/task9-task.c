@@ -317,7 +317,7 @@ task9_task_unref (Task9Task *task)
 }
 
 /**
- * task9_task_spawn:
+ * task9_task_spawn: (skip)
  * @name: (nullable): a name for the task table and error reports
  * @func: (scope notified): the task's body
  * @user_data: (closure func): data for @func
@@ -350,7 +350,7 @@ task9_task_spawn (const char      *name,
 }
 
 /**
- * task9_task_spawn_full:
+ * task9_task_spawn_full: (skip)
  * @proc: (nullable): the proc to run the task on, or %NULL for the current one
  * @name: (nullable): a name for the task table and error reports
  * @stack_size: the stack size in bytes, or 0 for the proc's default
@@ -648,7 +648,7 @@ task_finished_locked (gpointer data)
 }
 
 /**
- * task9_task_join:
+ * task9_task_join: (skip)
  * @task: the task to wait for
  * @timeout: the longest wait in microseconds, or -1 to wait for ever
  * @error: return location for a #GError
@@ -698,7 +698,7 @@ task9_task_join (Task9Task  *task,
 }
 
 /**
- * task9_yield:
+ * task9_yield: (skip)
  *
  * Lets every other runnable task of the proc run, then continues. A task that loops
  * on yield still lets timers, IO and the other sources of the main loop run: the
@@ -727,7 +727,7 @@ task9_yield (void)
 }
 
 /**
- * task9_exit:
+ * task9_exit: (skip)
  * @result: (nullable): the task's result, as if its function had returned it
  *
  * Ends the calling task at once, like returning @result from its function. Nothing on
@@ -750,7 +750,7 @@ task9_exit (gpointer result)
 }
 
 /**
- * task9_check_cancelled:
+ * task9_check_cancelled: (skip)
  * @error: return location for a #GError
  *
  * Lets a task that computes without blocking notice cancellation.
