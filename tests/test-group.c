@@ -459,6 +459,50 @@ test_group_orphaned (void)
   run_in_task_ok (orphan_body, NULL);
 }
 
+/* Once a member's join has returned, it no longer counts as running in its group.
+ * Repeated, as a late count shows up only when the joiner wins a race. */
+static gpointer
+gated_member (gpointer data, GError **error)
+{
+  /* Parks until cancelled, so the spawner can take a reference first: the pointer
+   * task9_group_spawn_full() returns is the group's, and the group drops it when the
+   * member ends, which on another proc may be before the spawner even sees it. */
+  task9_sleep (G_MAXINT64, NULL);
+  return data;
+}
+
+static void
+test_group_n_running_after_join (void)
+{
+  Task9Proc *proc = test_proc_new ("count");
+  Task9Group *group = task9_group_new ();
+  guint n = test_scale (3000, 100);
+  guint late = 0;
+  GError *error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      Task9Task *task = task9_group_spawn_full (group, proc, "gated", 0, gated_member, NULL,
+                                                NULL, &error);
+
+      g_assert_no_error (error);
+      task9_task_ref (task);
+      task9_task_cancel (task);
+      task9_task_join (task, -1, &error);
+      g_assert_no_error (error);
+      if (task9_group_get_n_running (group) != 0)
+        late++;
+      task9_task_unref (task);
+    }
+  g_assert_true (task9_group_wait (group, &error));
+  g_assert_no_error (error);
+  task9_group_unref (group);
+  test_proc_finish (proc);
+  if (late > 0)
+    g_test_fail_printf ("task9_group_get_n_running() still counted a member after "
+                        "task9_task_join() returned, in %u of %u joins", late, n);
+}
+
 static void
 test_group_boxed (void)
 {
@@ -484,6 +528,7 @@ main (int argc, char **argv)
   g_test_add_func ("/group/several-procs", test_group_several_procs);
   g_test_add_func ("/group/all-succeed-several-procs", test_group_all_succeed_several_procs);
   g_test_add_func ("/group/orphaned", test_group_orphaned);
+  g_test_add_func ("/group/n-running-after-join", test_group_n_running_after_join);
   g_test_add_func ("/group/boxed", test_group_boxed);
 
   return g_test_run ();
