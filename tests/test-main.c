@@ -1,0 +1,372 @@
+/* test-main.c: task9_main(), the entry point for programs that own their main loop
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * task9_main() adopts the default main context on the initial thread and runs until every
+ * task has finished, so each test runs it in a fresh child process
+ * (g_test_trap_subprocess) and checks the child's output. Children that leave deadlocked
+ * tasks behind end with _exit(), as their parked tasks are deliberately never freed.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "test-util.h"
+
+#define SUBPROCESS_TIMEOUT (60 * G_USEC_PER_SEC)
+
+static void
+run_child (void)
+{
+  g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT, G_TEST_SUBPROCESS_DEFAULT);
+}
+
+/* Ends a child that checked everything it wanted, without running exit handlers. */
+static G_NORETURN void
+child_done (void)
+{
+  fflush (stdout);
+  fflush (stderr);
+  _exit (0);
+}
+
+/* ---- the exit status, once every task has finished --------------------------------- */
+
+static gint n_done;
+static int  seen_argc;
+static char *seen_arg1;
+static Task9Proc *worker_proc;
+
+static gpointer
+worker_task (gpointer data, GError **error)
+{
+  task9_yield ();
+  if (!task9_sleep (GPOINTER_TO_INT (data) * G_TIME_SPAN_MILLISECOND, error))
+    return NULL;
+  g_atomic_int_inc (&n_done);
+  return NULL;
+}
+
+static int
+status_main (int argc, char **argv)
+{
+  GError *error = NULL;
+
+  seen_argc = argc;
+  seen_arg1 = g_strdup (argv[1]);
+  g_assert_true (task9_in_task ());
+  g_assert_true (task9_proc_is_main (task9_proc_get_current ()));
+
+  worker_proc = task9_proc_new ("worker", &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 4; i++)
+    {
+      /* Detached tasks on the main proc and on another proc, still running when the
+       * main task returns. */
+      task9_task_unref (test_spawn ("main-worker", worker_task, GINT_TO_POINTER (5 + i)));
+      task9_task_unref (test_spawn_on (worker_proc, "proc-worker", worker_task,
+                                       GINT_TO_POINTER (10 + i)));
+    }
+  return 7;
+}
+
+static int
+reap_main (int argc, char **argv)
+{
+  GError *error = NULL;
+
+  task9_proc_stop (worker_proc);
+  g_assert_true (task9_proc_join (worker_proc, &error));
+  g_assert_no_error (error);
+  task9_proc_unref (worker_proc);
+  return 0;
+}
+
+static void
+test_main_status (void)
+{
+  if (g_test_subprocess ())
+    {
+      char *args[] = { (char *) "prog", (char *) "arg-one", NULL };
+      GError *error = NULL;
+      int status = task9_main (2, args, status_main);
+
+      g_assert_cmpint (status, ==, 7);
+      g_assert_cmpint (seen_argc, ==, 2);
+      g_assert_cmpstr (seen_arg1, ==, "arg-one");
+      /* Every task had finished when task9_main() returned. */
+      g_assert_cmpint (g_atomic_int_get (&n_done), ==, 8);
+      g_assert_cmpuint (task9_proc_get_n_tasks (task9_proc_get_main ()), ==, 0);
+      g_assert_cmpuint (task9_proc_get_n_tasks (worker_proc), ==, 0);
+
+      /* This thread is the main proc's now, where only tasks may block: reap the
+       * worker proc from a second task9_main(). */
+      g_assert_false (task9_proc_join (worker_proc, &error));
+      g_assert_error (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK);
+      g_clear_error (&error);
+      g_assert_cmpint (task9_main (0, NULL, reap_main), ==, 0);
+      g_free (seen_arg1);
+      printf ("main returned %d\n", status);
+      return;
+    }
+  run_child ();
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*main returned 7*");
+  g_test_trap_assert_stderr_unmatched ("*deadlock*");
+}
+
+static int
+zero_main (int argc, char **argv)
+{
+  return 0;
+}
+
+static void
+test_main_trivial (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_assert_cmpint (task9_main (0, NULL, zero_main), ==, 0);
+      /* And again: the default context was released. */
+      g_assert_cmpint (task9_main (0, NULL, zero_main), ==, 0);
+      return;
+    }
+  run_child ();
+  g_test_trap_assert_passed ();
+}
+
+/* Timers and other procs' work are not deadlocks. */
+static gpointer
+slow_remote (gpointer data, GError **error)
+{
+  if (!task9_sleep (20 * G_TIME_SPAN_MILLISECOND, error))
+    return NULL;
+  return data;
+}
+
+static int
+busy_main (int argc, char **argv)
+{
+  GError *error = NULL;
+  Task9Proc *proc = task9_proc_new ("remote", &error);
+  int token;
+  Task9Task *remote;
+
+  g_assert_no_error (error);
+  /* Parked in a sleep with a timer: not a deadlock. */
+  g_assert_true (task9_sleep (30 * G_TIME_SPAN_MILLISECOND, &error));
+  /* Parked in a join that another proc's timer will end: not a deadlock either. */
+  remote = test_spawn_on (proc, "remote", slow_remote, &token);
+  g_assert_true (task9_task_join (remote, -1, &error) == &token);
+  g_assert_no_error (error);
+  task9_task_unref (remote);
+
+  task9_proc_stop (proc);
+  g_assert_true (task9_proc_join (proc, &error));
+  task9_proc_unref (proc);
+  return 3;
+}
+
+static void
+test_main_no_false_deadlock (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_assert_cmpint (task9_main (0, NULL, busy_main), ==, 3);
+      return;
+    }
+  run_child ();
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr_unmatched ("*deadlock*");
+}
+
+/* ---- deadlocks --------------------------------------------------------------------- */
+
+static gpointer
+sleep_forever_task (gpointer data, GError **error)
+{
+  task9_sleep (G_MAXINT64, error);
+  return NULL;
+}
+
+static int
+join_sleeper_main (int argc, char **argv)
+{
+  GError *error = NULL;
+  Task9Task *sleeper = test_spawn ("sleeper-forever", sleep_forever_task, NULL);
+
+  task9_task_join (sleeper, -1, &error);
+  /* Never reached: nothing can wake the sleeper. */
+  g_assert_not_reached ();
+  return 0;
+}
+
+static void
+test_main_deadlock_sleep_forever (void)
+{
+  if (g_test_subprocess ())
+    {
+      int status = task9_main (0, NULL, join_sleeper_main);
+
+      g_assert_cmpint (status, ==, 2);
+      child_done ();
+    }
+  run_child ();
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*deadlock*");
+  /* The task table: both tasks, with their states and what they wait for. */
+  g_test_trap_assert_stderr ("*blocked*join*main*");
+  g_test_trap_assert_stderr ("*blocked*sleep*sleeper-forever*");
+}
+
+static Task9Task *cycle_a, *cycle_b;
+
+static gpointer
+cycle_a_task (gpointer data, GError **error)
+{
+  task9_task_join (cycle_b, -1, error);
+  return NULL;
+}
+
+static gpointer
+cycle_b_task (gpointer data, GError **error)
+{
+  task9_task_join (cycle_a, -1, error);
+  return NULL;
+}
+
+static int
+cycle_main (int argc, char **argv)
+{
+  GError *error = NULL;
+
+  cycle_a = test_spawn ("cycle-a", cycle_a_task, NULL);
+  cycle_b = test_spawn ("cycle-b", cycle_b_task, NULL);
+  task9_task_join (cycle_a, -1, &error);
+  g_assert_not_reached ();
+  return 0;
+}
+
+static void
+test_main_deadlock_cycle (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_assert_cmpint (task9_main (0, NULL, cycle_main), ==, 2);
+      child_done ();
+    }
+  run_child ();
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*deadlock*");
+  g_test_trap_assert_stderr ("*join*cycle-a*");
+  g_test_trap_assert_stderr ("*join*cycle-b*");
+}
+
+static int
+cross_proc_deadlock_main (int argc, char **argv)
+{
+  GError *error = NULL;
+  Task9Proc *proc = task9_proc_new ("far-proc", &error);
+  Task9Task *remote;
+
+  g_assert_no_error (error);
+  remote = test_spawn_on (proc, "far-sleeper", sleep_forever_task, NULL);
+  task9_task_join (remote, -1, &error);
+  g_assert_not_reached ();
+  return 0;
+}
+
+static void
+test_main_deadlock_cross_proc (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_assert_cmpint (task9_main (0, NULL, cross_proc_deadlock_main), ==, 2);
+      child_done ();
+    }
+  run_child ();
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*deadlock*");
+  g_test_trap_assert_stderr ("*far-proc*blocked*sleep*far-sleeper*");
+}
+
+/* A detached task left blocked after the main task returned is a deadlock as well. */
+static int
+leftover_main (int argc, char **argv)
+{
+  task9_task_unref (test_spawn ("leftover", sleep_forever_task, NULL));
+  return 0;
+}
+
+static void
+test_main_deadlock_leftover (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_assert_cmpint (task9_main (0, NULL, leftover_main), ==, 2);
+      child_done ();
+    }
+  run_child ();
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*deadlock*leftover*");
+}
+
+/* ---- task9_exit_all ---------------------------------------------------------------- */
+
+static void
+say_goodbye (void)
+{
+  printf ("atexit ran\n");
+}
+
+static gpointer
+exit_all_task (gpointer data, GError **error)
+{
+  task9_yield ();
+  printf ("buffered output");   /* no newline: only a flush gets it out */
+  task9_exit_all (5);
+}
+
+static int
+exit_all_main (int argc, char **argv)
+{
+  GError *error = NULL;
+  Task9Task *task = test_spawn ("exiter", exit_all_task, NULL);
+
+  atexit (say_goodbye);
+  task9_task_join (task, -1, &error);
+  g_assert_not_reached ();
+  return 0;
+}
+
+static void
+test_main_exit_all (void)
+{
+  if (g_test_subprocess ())
+    {
+      task9_main (0, NULL, exit_all_main);
+      g_assert_not_reached ();
+    }
+  run_child ();
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout ("*buffered output*atexit ran*");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/main/status", test_main_status);
+  g_test_add_func ("/main/trivial", test_main_trivial);
+  g_test_add_func ("/main/no-false-deadlock", test_main_no_false_deadlock);
+  g_test_add_func ("/main/deadlock-sleep-forever", test_main_deadlock_sleep_forever);
+  g_test_add_func ("/main/deadlock-cycle", test_main_deadlock_cycle);
+  g_test_add_func ("/main/deadlock-cross-proc", test_main_deadlock_cross_proc);
+  g_test_add_func ("/main/deadlock-leftover", test_main_deadlock_leftover);
+  g_test_add_func ("/main/exit-all", test_main_exit_all);
+
+  return g_test_run ();
+}
