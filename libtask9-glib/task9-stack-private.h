@@ -43,7 +43,6 @@ Task9Stack *task9_stack_warm_up             (Task9StackPool  *pool,
 void        task9_stack_pool_drain          (Task9StackPool  *pool);
 gboolean    task9_stack_pool_trim           (Task9StackPool  *pool,
                                              guint            max_stacks);
-gboolean    task9_stack_intact              (Task9Stack      *stack);
 void        task9_stack_prepare_thread      (void);
 G_NORETURN void task9_stack_report_overflow (const char      *name,
                                              gsize            size);

@@ -444,9 +444,3 @@ task9_stack_prepare_thread (void)
       g_free (alt.ss_sp);
   }
 }
-
-gboolean
-task9_stack_intact (Task9Stack *stack)
-{
-  return stack->guard_size > 0 || *(volatile guint64 *) stack->lo == 0;
-}

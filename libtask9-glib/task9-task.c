@@ -233,9 +233,6 @@ task_finish (Task9Task *self,
   self->user_data_destroy = NULL;
   self->user_data = NULL;
 
-  if (self->stack->guard_size == 0 && !task9_stack_intact (self->stack))
-    task9_stack_report_overflow (self->name, self->stack->size);
-
   self->result = result;
   self->error = error;
   __atomic_store_n (&self->state, TASK9_TASK_STATE_FINISHED, __ATOMIC_RELAXED);

@@ -24,12 +24,21 @@ struct _Task9Timer
   Task9TimerFunc  func;
 };
 
+/* The sort key is copied into the heap so that sifting compares without touching
+ * the (cold) records the timers are embedded in. */
 typedef struct
 {
-  Task9Timer **items;
-  guint        len;
-  guint        alloc;
-  guint64      next_seq;
+  gint64      deadline;
+  guint64     seq;
+  Task9Timer *timer;
+} Task9TimerHeapEntry;
+
+typedef struct
+{
+  Task9TimerHeapEntry *items;
+  guint                len;
+  guint                alloc;
+  guint64              next_seq;
 } Task9TimerHeap;
 
 static inline gboolean

@@ -1,12 +1,17 @@
-/* task9-timer-heap.c: a proc's deadlines, as a binary min-heap
+/* task9-timer-heap.c: a proc's deadlines, as a 4-ary min-heap
  *
  * Copyright 2026 The libtask9-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
+ * With 100k sleepers the heap is deep and its timers live in 100k different task
+ * records, so every record touched is a cache miss. Hence the sort key is copied into
+ * the heap entries (comparisons touch only the array), and four children per node
+ * halve the depth, and with it the records whose index must be updated per operation.
+ *
  * Invariants:
  * - Only the owning proc's thread touches a heap: no lock.
  * - Heap order is (deadline, seq): equal deadlines fire in the order they were armed.
- * - items[timer->index] == timer for every armed timer; an unarmed timer has index
+ * - items[timer->index].timer == timer for every armed timer; an unarmed timer has index
  *   TASK9_TIMER_UNARMED, so removing is O(log n) and removing twice is harmless.
  * - A timer's func runs after the timer has left the heap, so it may re-arm it.
  */
@@ -15,55 +20,57 @@
 
 #include "task9-timer-heap-private.h"
 
+#define ARITY 4
+
 static inline gboolean
-timer_before (const Task9Timer *a, const Task9Timer *b)
+entry_before (const Task9TimerHeapEntry *a, const Task9TimerHeapEntry *b)
 {
   return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
 }
 
 static inline void
-heap_set (Task9TimerHeap *heap, guint i, Task9Timer *timer)
+heap_set (Task9TimerHeap *heap, guint i, const Task9TimerHeapEntry *entry)
 {
-  heap->items[i] = timer;
-  timer->index = i;
+  heap->items[i] = *entry;
+  entry->timer->index = i;
 }
 
 static void
-sift_up (Task9TimerHeap *heap, guint i)
+sift_up (Task9TimerHeap *heap, guint i, Task9TimerHeapEntry entry)
 {
-  Task9Timer *timer = heap->items[i];
-
   while (i > 0)
     {
-      guint parent = (i - 1) / 2;
+      guint parent = (i - 1) / ARITY;
 
-      if (!timer_before (timer, heap->items[parent]))
+      if (!entry_before (&entry, &heap->items[parent]))
         break;
-      heap_set (heap, i, heap->items[parent]);
+      heap_set (heap, i, &heap->items[parent]);
       i = parent;
     }
-  heap_set (heap, i, timer);
+  heap_set (heap, i, &entry);
 }
 
 static void
-sift_down (Task9TimerHeap *heap, guint i)
+sift_down (Task9TimerHeap *heap, guint i, Task9TimerHeapEntry entry)
 {
-  Task9Timer *timer = heap->items[i];
-
   for (;;)
     {
-      guint child = 2 * i + 1;
+      guint first = ARITY * i + 1;
+      guint last = MIN (first + ARITY, heap->len);
+      guint best;
 
-      if (child >= heap->len)
+      if (first >= heap->len)
         break;
-      if (child + 1 < heap->len && timer_before (heap->items[child + 1], heap->items[child]))
-        child++;
-      if (!timer_before (heap->items[child], timer))
+      best = first;
+      for (guint c = first + 1; c < last; c++)
+        if (entry_before (&heap->items[c], &heap->items[best]))
+          best = c;
+      if (!entry_before (&heap->items[best], &entry))
         break;
-      heap_set (heap, i, heap->items[child]);
-      i = child;
+      heap_set (heap, i, &heap->items[best]);
+      i = best;
     }
-  heap_set (heap, i, timer);
+  heap_set (heap, i, &entry);
 }
 
 void
@@ -79,7 +86,7 @@ void
 task9_timer_heap_clear (Task9TimerHeap *heap)
 {
   for (guint i = 0; i < heap->len; i++)
-    heap->items[i]->index = TASK9_TIMER_UNARMED;
+    heap->items[i].timer->index = TASK9_TIMER_UNARMED;
   g_free (heap->items);
   task9_timer_heap_init (heap);
 }
@@ -89,12 +96,14 @@ gboolean
 task9_timer_heap_add (Task9TimerHeap *heap,
                       Task9Timer     *timer)
 {
+  Task9TimerHeapEntry entry;
+
   g_assert (!task9_timer_is_armed (timer));
 
   if (heap->len == heap->alloc)
     {
       guint alloc = MAX (64, heap->alloc * 2);
-      Task9Timer **items = g_try_renew (Task9Timer *, heap->items, alloc);
+      Task9TimerHeapEntry *items = g_try_renew (Task9TimerHeapEntry, heap->items, alloc);
 
       if (items == NULL)
         return FALSE;
@@ -103,9 +112,10 @@ task9_timer_heap_add (Task9TimerHeap *heap,
     }
 
   timer->seq = heap->next_seq++;
-  heap->items[heap->len] = timer;
-  timer->index = heap->len++;
-  sift_up (heap, timer->index);
+  entry.deadline = timer->deadline;
+  entry.seq = timer->seq;
+  entry.timer = timer;
+  sift_up (heap, heap->len++, entry);
   return TRUE;
 }
 
@@ -114,28 +124,27 @@ task9_timer_heap_remove (Task9TimerHeap *heap,
                          Task9Timer     *timer)
 {
   guint i = timer->index;
-  Task9Timer *last;
+  Task9TimerHeapEntry last;
 
   if (i == TASK9_TIMER_UNARMED)
     return;
 
-  g_assert (i < heap->len && heap->items[i] == timer);
+  g_assert (i < heap->len && heap->items[i].timer == timer);
   timer->index = TASK9_TIMER_UNARMED;
   last = heap->items[--heap->len];
-  if (last == timer)
+  if (i == heap->len)
     return;
 
-  heap_set (heap, i, last);
-  if (i > 0 && timer_before (last, heap->items[(i - 1) / 2]))
-    sift_up (heap, i);
+  if (i > 0 && entry_before (&last, &heap->items[(i - 1) / ARITY]))
+    sift_up (heap, i, last);
   else
-    sift_down (heap, i);
+    sift_down (heap, i, last);
 }
 
 Task9Timer *
 task9_timer_heap_peek (Task9TimerHeap *heap)
 {
-  return heap->len > 0 ? heap->items[0] : NULL;
+  return heap->len > 0 ? heap->items[0].timer : NULL;
 }
 
 /* Runs the func of every timer due at @now, earliest first. Returns how many fired. */
@@ -145,9 +154,9 @@ task9_timer_heap_fire (Task9TimerHeap *heap,
 {
   guint fired = 0;
 
-  while (heap->len > 0 && heap->items[0]->deadline <= now)
+  while (heap->len > 0 && heap->items[0].deadline <= now)
     {
-      Task9Timer *timer = heap->items[0];
+      Task9Timer *timer = heap->items[0].timer;
 
       task9_timer_heap_remove (heap, timer);
       timer->func (timer);
