@@ -606,7 +606,10 @@ task9_proc_stop (Task9Proc *proc)
 
   g_mutex_lock (&proc->lock);
   if (!proc->is_main)
-    proc->stop_requested = TRUE;
+    {
+      proc->stop_requested = TRUE;
+      proc->accepting = FALSE;
+    }
   for (Task9Task *task = proc->tasks; task != NULL; task = task->list_next)
     g_ptr_array_add (tasks, task9_task_ref (task));
   g_mutex_unlock (&proc->lock);

@@ -126,7 +126,8 @@ carve_locked (gsize size, GError **error)
 
   if ((gsize) (slab_end - slab_next) < total)
     {
-      gsize slab_size = MAX (SLAB_MIN_SIZE, 64 * total);
+      /* Small stacks share slabs of about 16 MiB; a huge one gets its own. */
+      gsize slab_size = total < SLAB_MIN_SIZE / 64 ? 64 * total : MAX (total, (gsize) SLAB_MIN_SIZE);
       void *slab = mmap (NULL, slab_size, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 

@@ -233,9 +233,14 @@ task_finish (Task9Task *self,
   self->user_data_destroy = NULL;
   self->user_data = NULL;
 
+  /* Off the proc's and the group's books before a joiner can see it finished. */
+  __atomic_store_n (&self->state, TASK9_TASK_STATE_FINISHED, __ATOMIC_RELAXED);
+  task9_proc_retire_task (proc, self);
+  if (self->group != NULL)
+    task9_group_member_finished (self->group, self, error);
+
   self->result = result;
   self->error = error;
-  __atomic_store_n (&self->state, TASK9_TASK_STATE_FINISHED, __ATOMIC_RELAXED);
   __atomic_store_n (&self->finished, TRUE, __ATOMIC_SEQ_CST);
   if (__atomic_load_n (&self->has_joiners, __ATOMIC_SEQ_CST))
     {
@@ -244,10 +249,6 @@ task_finish (Task9Task *self,
       g_mutex_unlock (&self->lock);
     }
 
-  if (self->group != NULL)
-    task9_group_member_finished (self->group, self, error);
-
-  task9_proc_retire_task (proc, self);
   task9_scheduler_exit (proc, self);
 }
 

@@ -198,7 +198,7 @@ task9_wait_list_wait (Task9WaitList       *list,
 
   if (self == NULL)
     {
-      if (task9_current_proc != NULL)
+      if (task9_current_proc != NULL && !condition (data))
         {
           g_set_error (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK,
                        "Cannot wait (%s) on a proc's thread outside a task", reason);
