@@ -9,8 +9,10 @@
  * Guard pages: a PROT_NONE guard below a stack turns an overflow into a SIGSEGV that we
  * report with the task's name, but it splits the slab's mapping in two, and the kernel
  * allows only vm.max_map_count mappings per process (65530 by default). So the first
- * stacks, up to a budget of a quarter of that limit, get guards; later ones are unguarded,
- * and the scheduler checks their stack pointer at every switch instead (best effort).
+ * stacks, up to a budget of a sixteenth of that limit (2047 stacks by default;
+ * TASK9_GUARDED_STACKS in the environment changes it, up to a quarter), get guards;
+ * later ones are unguarded, and the scheduler checks their stack pointer at every
+ * switch instead (best effort).
  * Adjacent slabs with equal protections merge, so unguarded stacks cost no mapping at all:
  * a million parked tasks fit on default kernel settings.
  *
@@ -79,14 +81,18 @@ init_locked (void)
 
   if (guard_budget < 0)
     {
+      const char *env = g_getenv ("TASK9_GUARDED_STACKS");
       gint64 max_map_count = 65530;
       char *contents = NULL;
 
       if (g_file_get_contents ("/proc/sys/vm/max_map_count", &contents, NULL, NULL))
         max_map_count = g_ascii_strtoll (contents, NULL, 10);
       g_free (contents);
-      /* Each guarded stack costs two mappings; leave three quarters to the application. */
-      guard_budget = MAX (0, max_map_count / 4) / 2;
+      /* Each guarded stack costs two mappings and an mprotect() (microseconds in a VM);
+       * spend a sixteenth of the mappings, leaving the rest to the application. */
+      guard_budget = MAX (0, max_map_count / 16) / 2;
+      if (env != NULL)
+        guard_budget = CLAMP (g_ascii_strtoll (env, NULL, 10), 0, max_map_count / 4);
     }
 }
 
