@@ -277,6 +277,109 @@ test_stress_one_proc (void)
   run_stress (1, test_scale (1000, 500), test_scale (30, 15));
 }
 
+/* ---- wake races: a join ends by the target finishing, its timeout or a cancel, from
+ * three threads at once; exactly one of them wins, every time. ---------------------- */
+
+enum { OUTCOME_RESULT = 1, OUTCOME_TIMED_OUT, OUTCOME_CANCELLED };
+
+typedef struct
+{
+  Task9Task *target;
+  GTimeSpan  timeout;
+  guint      expected;
+} RaceJoin;
+
+static gpointer
+race_target (gpointer data, GError **error)
+{
+  guint spins = GPOINTER_TO_UINT (data) % 7;
+
+  for (guint i = 0; i < spins; i++)
+    task9_yield ();
+  return data;
+}
+
+static gpointer
+race_joiner (gpointer data, GError **error)
+{
+  RaceJoin *rj = data;
+  GError *local = NULL;
+  gpointer result = task9_task_join (rj->target, rj->timeout, &local);
+  guint outcome;
+
+  if (local == NULL)
+    {
+      g_assert_cmpuint (GPOINTER_TO_UINT (result), ==, rj->expected);
+      outcome = OUTCOME_RESULT;
+    }
+  else if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    {
+      g_assert_cmpint (rj->timeout, >=, 0);
+      outcome = OUTCOME_TIMED_OUT;
+    }
+  else
+    {
+      g_assert_error (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_true (task9_task_is_cancelled (task9_task_self ()));
+      outcome = OUTCOME_CANCELLED;
+    }
+  g_clear_error (&local);
+  /* Whatever ended the join, the next blocking call sees only this task's own state. */
+  if (task9_task_is_cancelled (task9_task_self ()))
+    g_assert_false (task9_sleep (0, NULL));
+  else
+    g_assert_true (task9_sleep (0, NULL));
+  return GUINT_TO_POINTER (outcome);
+}
+
+static void
+test_stress_wake_races (void)
+{
+  Task9Proc *a = test_proc_new ("joiners"), *b = test_proc_new ("targets");
+  guint rounds = test_scale (3000, 300);
+  guint counts[4] = { 0 };
+  GError *error = NULL;
+
+  for (guint r = 0; r < rounds; r++)
+    {
+      RaceJoin rj = { NULL, -1, r + 1 };
+      Task9Task *joiner;
+      guint outcome;
+
+      switch (r % 3)
+        {
+        case 0: rj.timeout = -1; break;
+        case 1: rj.timeout = 0; break;
+        default: rj.timeout = (r * 37) % 200; break;
+        }
+      rj.target = test_spawn_on (b, "target", race_target, GUINT_TO_POINTER (r + 1));
+      joiner = test_spawn_on (a, "joiner", race_joiner, &rj);
+      if (r % 2 == 1)
+        task9_task_cancel (joiner);
+
+      outcome = GPOINTER_TO_UINT (task9_task_join (joiner, -1, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (outcome, >=, OUTCOME_RESULT);
+      g_assert_cmpuint (outcome, <=, OUTCOME_CANCELLED);
+      if (r % 2 == 0)
+        g_assert_cmpuint (outcome, !=, OUTCOME_CANCELLED);
+      if (rj.timeout < 0)
+        g_assert_cmpuint (outcome, !=, OUTCOME_TIMED_OUT);
+      counts[outcome]++;
+
+      g_assert_cmpuint (GPOINTER_TO_UINT (task9_task_join (rj.target, -1, &error)), ==, r + 1);
+      g_assert_no_error (error);
+      task9_task_unref (joiner);
+      task9_task_unref (rj.target);
+    }
+  g_test_message ("%u rounds: %u results, %u timeouts, %u cancellations", rounds,
+                  counts[OUTCOME_RESULT], counts[OUTCOME_TIMED_OUT], counts[OUTCOME_CANCELLED]);
+  g_assert_cmpuint (counts[OUTCOME_RESULT], >, 0);
+
+  test_proc_finish (a);
+  test_proc_finish (b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -285,6 +388,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stress/mixed", test_stress_mixed);
   g_test_add_func ("/stress/many-procs", test_stress_many_procs);
   g_test_add_func ("/stress/one-proc", test_stress_one_proc);
+  g_test_add_func ("/stress/wake-races", test_stress_wake_races);
 
   return g_test_run ();
 }
