@@ -173,8 +173,7 @@ task9_group_member_finished (Task9Group *group,
  * Spawns a member of @group on the current proc, like [func@Task9.Task.spawn]. A group
  * that has failed or was cancelled still admits tasks, but cancelled ones.
  *
- * Returns: (transfer none) (nullable): the task, owned by the group while it runs, or
- *   %NULL with @error set
+ * Returns: (transfer full) (nullable): the task, or %NULL with @error set
  *
  * Since: 0.1
  */
@@ -202,8 +201,7 @@ task9_group_spawn (Task9Group      *group,
  *
  * Like [method@Task9.Group.spawn], on a given proc and with a given stack size.
  *
- * Returns: (transfer none) (nullable): the task, owned by the group while it runs, or
- *   %NULL with @error set
+ * Returns: (transfer full) (nullable): the task, or %NULL with @error set
  *
  * Since: 0.1
  */
@@ -217,20 +215,12 @@ task9_group_spawn_full (Task9Group      *group,
                         GDestroyNotify   user_data_destroy,
                         GError         **error)
 {
-  Task9Task *task;
-
   g_return_val_if_fail (group != NULL, NULL);
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  task = task9_task_new_internal (proc, group, name, stack_size, func, user_data,
+  return task9_task_new_internal (proc, group, name, stack_size, func, user_data,
                                   user_data_destroy, error);
-  if (task == NULL)
-    return NULL;
-
-  /* The group holds the reference now. */
-  task9_task_unref (task);
-  return task;
 }
 
 static gboolean

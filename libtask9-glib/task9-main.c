@@ -121,6 +121,8 @@ main_task (gpointer data, GError **error)
  * returns 2, as Go does. Waits that only a thread outside the library could end are
  * counted as deadlocks too.
  *
+ * The calling thread stays the main proc's thread afterwards.
+ *
  * Returns: the exit status returned by @main_func once all tasks are done, 2 on deadlock
  *
  * Since: 0.1

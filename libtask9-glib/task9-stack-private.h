@@ -38,6 +38,8 @@ Task9Stack *task9_stack_alloc               (Task9StackPool  *pool,
                                              GError         **error);
 gboolean    task9_stack_release             (Task9StackPool  *pool,
                                              Task9Stack      *stack);
+void        task9_stack_set_live            (Task9Stack      *stack,
+                                             gboolean         live);
 Task9Stack *task9_stack_warm_up             (Task9StackPool  *pool,
                                              Task9Stack      *stack);
 void        task9_stack_pool_drain          (Task9StackPool  *pool);

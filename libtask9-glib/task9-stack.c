@@ -48,6 +48,18 @@
 # include <valgrind/valgrind.h>
 #endif
 
+#if defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define TASK9_ASAN 1
+# endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+# define TASK9_ASAN 1
+#endif
+#ifdef TASK9_ASAN
+# include <sanitizer/lsan_interface.h>
+#endif
+
 #include "task9-error.h"
 #include "task9-scheduler-private.h"
 #include "task9-stack-private.h"
@@ -217,6 +229,23 @@ task9_stack_alloc (Task9StackPool  *pool,
   g_mutex_unlock (&stack_lock);
 
   return stack;
+}
+
+/* LeakSanitizer does not know our stacks: what a parked task points to is not a leak.
+ * A running task's stack is a root region; only its top MiB, or a huge stack would be
+ * scanned byte by byte at exit. */
+void
+task9_stack_set_live (Task9Stack *stack,
+                      gboolean    live)
+{
+#ifdef TASK9_ASAN
+  gsize scanned = MIN (stack->size, (gsize) 1024 * 1024);
+
+  if (live)
+    __lsan_register_root_region (stack->lo + stack->size - scanned, scanned);
+  else
+    __lsan_unregister_root_region (stack->lo + stack->size - scanned, scanned);
+#endif
 }
 
 /* Before a task first runs: trade its cold stack for a warm one of the proc's. */

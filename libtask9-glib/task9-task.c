@@ -217,6 +217,7 @@ task9_task_prepare_first_run (Task9Proc *proc,
                               Task9Task *task)
 {
   task->stack = task9_stack_warm_up (&proc->stack_pool, task->stack);
+  task9_stack_set_live (task->stack, TRUE);
   task9_context_init (&task->context, task->stack->lo, task->stack->size, task_entry, task);
   task->started = TRUE;
 }
@@ -258,6 +259,7 @@ task9_task_free_finished (Task9Task *task)
 {
   Task9Proc *proc = task->proc;
 
+  task9_stack_set_live (task->stack, FALSE);
   if (task9_stack_release (&proc->stack_pool, task->stack))
     task9_proc_schedule_stack_trim (proc);
   task->stack = NULL;
@@ -328,6 +330,9 @@ task9_task_unref (Task9Task *task)
  * The new task is appended to the proc's run queue; it does not run before the caller
  * blocks, yields or returns to the main loop. Tasks are not available to language
  * bindings: a Python or JavaScript function must not run on a task's stack.
+ *
+ * On failure the task does not exist and @user_data_destroy is not called: @user_data
+ * still belongs to the caller.
  *
  * Returns: (transfer full) (nullable): the task, or %NULL with @error set
  *   (%TASK9_ERROR_NO_RESOURCES when no stack can be had)

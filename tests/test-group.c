@@ -57,7 +57,7 @@ member_task (gpointer data, GError **error)
   return GUINT_TO_POINTER (m->index);
 }
 
-static Task9Task *
+static void
 spawn_member (Task9Group *group, Task9Proc *proc, Member *m)
 {
   GError *error = NULL;
@@ -66,7 +66,7 @@ spawn_member (Task9Group *group, Task9Proc *proc, Member *m)
 
   g_assert_no_error (error);
   g_assert_nonnull (task);
-  return task;
+  task9_task_unref (task);
 }
 
 /* ---- all succeed ------------------------------------------------------------------ */
@@ -300,7 +300,6 @@ check_late_spawn (Task9Group *group)
   g_assert_cmpuint (task9_group_get_n_running (group), ==, 1);
 
   /* Wait for it (it is cancelled, but returns no error: the group keeps its first). */
-  task9_task_ref (task);
   task9_task_join (task, -1, &error);
   g_assert_no_error (error);
   task9_task_unref (task);
@@ -464,9 +463,7 @@ test_group_orphaned (void)
 static gpointer
 gated_member (gpointer data, GError **error)
 {
-  /* Parks until cancelled, so the spawner can take a reference first: the pointer
-   * task9_group_spawn_full() returns is the group's, and the group drops it when the
-   * member ends, which on another proc may be before the spawner even sees it. */
+  /* Parks until cancelled, so that the join below races the member's end. */
   task9_sleep (G_MAXINT64, NULL);
   return data;
 }
@@ -486,7 +483,6 @@ test_group_n_running_after_join (void)
                                                 NULL, &error);
 
       g_assert_no_error (error);
-      task9_task_ref (task);
       task9_task_cancel (task);
       task9_task_join (task, -1, &error);
       g_assert_no_error (error);

@@ -543,6 +543,7 @@ outside_task_cb (gpointer data)
   g_assert_false (task9_group_wait (group, &state->group_error));
   task9_group_cancel (group);
   task9_group_unref (group);
+  task9_task_unref (member);
 
   g_mutex_lock (&state->lock);
   state->done = TRUE;

@@ -147,9 +147,11 @@ stress_task (gpointer data, GError **error)
           for (guint i = 0; i < 3; i++)
             {
               Task9Proc *proc = s->procs[g_rand_int_range (rand, 0, s->n_procs)];
+              g_autoptr(Task9Task) member =
+                task9_group_spawn_full (group, proc, "member", 0, child_task,
+                                        GUINT_TO_POINTER (i + 1), NULL, &local);
 
-              g_assert_nonnull (task9_group_spawn_full (group, proc, "member", 0, child_task,
-                                                        GUINT_TO_POINTER (i + 1), NULL, &local));
+              g_assert_nonnull (member);
               g_assert_no_error (local);
             }
           if (task9_group_wait (group, &local))

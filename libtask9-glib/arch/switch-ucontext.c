@@ -10,6 +10,7 @@
 
 #include "task9-config.h"
 
+#include <fenv.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -21,6 +22,8 @@ trampoline (unsigned int e_hi, unsigned int e_lo, unsigned int a_hi, unsigned in
   Task9ContextEntry entry = (Task9ContextEntry) (uintptr_t) (((uint64_t) e_hi << 32) | e_lo);
   void *arg = (void *) (uintptr_t) (((uint64_t) a_hi << 32) | a_lo);
 
+  /* getcontext() copied whatever FP modes the creator had; a task starts with the ABI's. */
+  fesetenv (FE_DFL_ENV);
   entry (arg);
   g_assert_not_reached ();
 }
