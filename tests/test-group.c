@@ -263,33 +263,17 @@ test_group_waiter_cancelled (void)
 
 /* ---- spawning into a failed or cancelled group ------------------------------------ */
 
-typedef struct
-{
-  gboolean ran;
-  gboolean check_failed;
-  gboolean sleep_failed;
-} LateState;
-
 static gpointer
 late_member (gpointer data, GError **error)
 {
-  LateState *state = data;
-  GError *local = NULL;
-
-  state->ran = TRUE;
-  state->check_failed = !task9_check_cancelled (&local) &&
-                        g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&local);
-  state->sleep_failed = !task9_sleep (G_TIME_SPAN_SECOND, &local) &&
-                        g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&local);
+  cancel_probe_run (data);
   return NULL;
 }
 
 static void
 check_late_spawn (Task9Group *group)
 {
-  LateState late = { FALSE, FALSE, FALSE };
+  CancelProbe late = { FALSE, FALSE, FALSE };
   GError *error = NULL;
   Task9Task *task = task9_group_spawn (group, "late", late_member, &late, NULL, &error);
 

@@ -514,33 +514,17 @@ test_task_cancel_from_thread (void)
   test_proc_finish (proc);
 }
 
-typedef struct
-{
-  gboolean ran;
-  gboolean check_failed;
-  gboolean sleep_failed;
-} EarlyState;
-
 static gpointer
 early_task (gpointer data, GError **error)
 {
-  EarlyState *state = data;
-  GError *local = NULL;
-
-  state->ran = TRUE;
-  state->check_failed = !task9_check_cancelled (&local) &&
-                        g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&local);
-  state->sleep_failed = !task9_sleep (G_TIME_SPAN_SECOND, &local) &&
-                        g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&local);
+  cancel_probe_run (data);
   return GINT_TO_POINTER (7);
 }
 
 static gpointer
 cancel_before_run_body (gpointer data, GError **error)
 {
-  EarlyState state = { FALSE, FALSE, FALSE };
+  CancelProbe state = { FALSE, FALSE, FALSE };
   Task9Task *task = test_spawn ("early", early_task, &state);
 
   /* It has not run: spawning does not switch. */

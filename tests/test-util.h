@@ -152,3 +152,25 @@ test_iterate_until (GMainContext *context,
 }
 
 G_END_DECLS
+
+/* What a task that was cancelled before it ran finds once it runs. */
+typedef struct
+{
+  gboolean ran;
+  gboolean check_failed;   /* task9_check_cancelled() reported G_IO_ERROR_CANCELLED */
+  gboolean sleep_failed;   /* task9_sleep() failed with G_IO_ERROR_CANCELLED at once */
+} CancelProbe;
+
+static inline void
+cancel_probe_run (CancelProbe *probe)
+{
+  GError *local = NULL;
+
+  probe->ran = TRUE;
+  probe->check_failed = !task9_check_cancelled (&local) &&
+                        g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&local);
+  probe->sleep_failed = !task9_sleep (G_TIME_SPAN_SECOND, &local) &&
+                        g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&local);
+}
