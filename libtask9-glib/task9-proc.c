@@ -286,6 +286,7 @@ proc_thread (gpointer data)
       g_source_destroy (proc->trim_source);
       g_clear_pointer (&proc->trim_source, g_source_unref);
     }
+  task9_timer_heap_clear (&proc->timers);   /* timer channels nobody will fire now */
   task9_stack_pool_drain (&proc->stack_pool);
   task9_task_record_cache_drain (proc);
   g_main_context_pop_thread_default (proc->context);

@@ -22,6 +22,7 @@ struct _Task9Timer
   guint64         seq;        /* arming order: equal deadlines fire first-armed first */
   guint           index;      /* position in the heap, or TASK9_TIMER_UNARMED */
   Task9TimerFunc  func;
+  Task9TimerFunc  discard;    /* if set: called for a timer still armed when its heap goes */
 };
 
 /* The sort key is copied into the heap so that sifting compares without touching

@@ -85,10 +85,19 @@ task9_timer_heap_init (Task9TimerHeap *heap)
 void
 task9_timer_heap_clear (Task9TimerHeap *heap)
 {
-  for (guint i = 0; i < heap->len; i++)
-    heap->items[i].timer->index = TASK9_TIMER_UNARMED;
-  g_free (heap->items);
+  Task9TimerHeapEntry *items = heap->items;
+  guint len = heap->len;
+
   task9_timer_heap_init (heap);
+  for (guint i = 0; i < len; i++)
+    {
+      Task9Timer *timer = items[i].timer;
+
+      timer->index = TASK9_TIMER_UNARMED;
+      if (timer->discard != NULL)
+        timer->discard (timer);
+    }
+  g_free (items);
 }
 
 /* Returns FALSE only when the heap cannot grow (out of memory). */

@@ -98,6 +98,7 @@ task9_wait_park (Task9Task  *self,
           self->park_token = token;
           self->timer.deadline = deadline;
           self->timer.func = park_timer_fired;
+          self->timer.discard = NULL;
           armed = task9_timer_heap_add (&proc->timers, &self->timer);
           /* Without memory for the timer the wait is untimed; better than failing it. */
         }

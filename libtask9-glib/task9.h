@@ -14,6 +14,8 @@
 # include "task9-proc.h"
 # include "task9-task.h"
 # include "task9-group.h"
+# include "task9-channel.h"
+# include "task9-alt.h"
 # include "task9-sleep.h"
 # include "task9-main.h"
 #undef TASK9_INSIDE

@@ -1,0 +1,75 @@
+/* task9-channel-private.h: the channel record and its lock, shared with alt
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <sched.h>
+
+#include "task9-channel.h"
+#include "task9-waiter-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TASK9_CHANNEL_DONE,         /* the operation happened */
+  TASK9_CHANNEL_CLOSED,       /* it cannot happen: the channel is closed (and drained) */
+  TASK9_CHANNEL_WOULD_BLOCK,
+} Task9ChannelStatus;
+
+typedef struct
+{
+  Task9Waiter *head;
+  Task9Waiter *tail;
+} Task9WaiterQueue;
+
+struct _Task9Channel
+{
+  GObject           parent_instance;
+
+  gint              lock;        /* a spinlock: critical sections are a few copies long */
+  gboolean          closed;
+  gsize             elem_size;
+  guint             capacity;
+  guint             count;       /* elements in the ring buffer */
+  guint             head;        /* index of the oldest element */
+  guint8           *buffer;
+  Task9WaiterQueue  receivers;   /* FIFO */
+  Task9WaiterQueue  senders;     /* FIFO */
+
+  GType             elem_type;   /* G_TYPE_INVALID, or elements are GValues of this type */
+  char             *name;
+};
+
+void task9_channel_lock_slow (Task9Channel *channel);
+
+static inline void
+task9_channel_lock (Task9Channel *channel)
+{
+  if (G_UNLIKELY (__atomic_exchange_n (&channel->lock, 1, __ATOMIC_ACQUIRE)))
+    task9_channel_lock_slow (channel);
+}
+
+static inline void
+task9_channel_unlock (Task9Channel *channel)
+{
+  __atomic_store_n (&channel->lock, 0, __ATOMIC_RELEASE);
+}
+
+Task9ChannelStatus task9_channel_send_locked (Task9Channel  *channel,
+                                              gconstpointer  elem);
+Task9ChannelStatus task9_channel_recv_locked (Task9Channel  *channel,
+                                              gpointer       elem);
+void               task9_channel_enqueue     (Task9Channel  *channel,
+                                              Task9Waiter   *waiter);
+void               task9_channel_dequeue     (Task9Channel  *channel,
+                                              Task9Waiter   *waiter);
+
+gboolean           task9_waiter_claim        (Task9Waiter   *waiter);
+void               task9_waiter_fire         (Task9Waiter   *waiter,
+                                              gboolean       closed);
+
+G_END_DECLS

@@ -1,0 +1,1459 @@
+/* task9-channel.c: channels
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A channel carries fixed-size elements, copied in and out (libthread's
+ * chancreate(elemsize, bufsize)). Capacity 0 is a rendezvous: a send completes only
+ * when a receiver takes the element. A buffered channel is a ring buffer.
+ *
+ * The algorithm is Go's (runtime/chan.go) with libtask9's waiters:
+ *
+ *   send: a waiting receiver takes the element directly; else it goes into the buffer
+ *         if there is room; else the sender queues a waiter and parks.
+ *   recv: a waiting sender means the buffer is full (or there is none): take the
+ *         oldest element and put the sender's at the tail (or take the sender's
+ *         directly); else take from the buffer; else, if closed, report it; else queue
+ *         a waiter and park.
+ *
+ * A queued waiter may be stale: its alt fired on another arm, or its task was cancelled
+ * or timed out, and it has not yet withdrawn. Whoever dequeues a waiter must win its
+ * claim before touching it; a lost claim means the waiter is simply dropped.
+ *
+ * Invariants:
+ * - Everything below is under channel->lock, a spinlock: critical sections copy a few
+ *   bytes and never run user code, allocate, or take another channel's lock (except
+ *   alt, which takes its channels in address order).
+ * - count > 0 implies no receiver is waiting; a waiting sender implies count ==
+ *   capacity. Receivers and senders are woken in FIFO order.
+ * - Elements are moved, never duplicated: a completed operation transferred exactly one
+ *   element, a failed one (closed, cancelled, timed out) transferred none.
+ * - Typed channels hold GValues: the sender copies its value before locking, and the
+ *   receiver owns what it gets; a channel frees what is left in its buffer when it is
+ *   finalized. Waiters hold no reference: a blocked operation's caller does.
+ */
+
+#include "task9-config.h"
+
+#include <string.h>
+
+#include "task9-async-private.h"
+#include "task9-channel-private.h"
+#include "task9-error.h"
+#include "task9-scheduler-private.h"
+
+/**
+ * Task9Channel:
+ *
+ * A channel: a typed, optionally buffered queue through which tasks (and async
+ * callers) on any procs hand each other elements, and on which [func@Task9.alt] can wait
+ * together with other channels. Unbuffered channels are rendezvous points; buffered
+ * ones are FIFO ring buffers. Channels can be closed; receivers then drain what is
+ * buffered.
+ *
+ * A C channel carries raw elements of a fixed size, copied in and out
+ * ([ctor@Task9.Channel.new]). A typed channel ([ctor@Task9.Channel.new_typed]) owns
+ * #GValue elements and is the one language bindings use, through the `_value`
+ * functions and their async forms.
+ *
+ * Since: 0.1
+ */
+G_DEFINE_FINAL_TYPE (Task9Channel, task9_channel, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ELEM_SIZE,
+  PROP_ELEM_TYPE,
+  PROP_CAPACITY,
+  PROP_NAME,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---- the lock and the queues ------------------------------------------------------- */
+
+void
+task9_channel_lock_slow (Task9Channel *channel)
+{
+  for (guint spins = 0;; spins++)
+    {
+      if (!__atomic_load_n (&channel->lock, __ATOMIC_RELAXED) &&
+          !__atomic_exchange_n (&channel->lock, 1, __ATOMIC_ACQUIRE))
+        return;
+      if (spins < 100)
+        {
+#if defined(__x86_64__) || defined(__i386__)
+          __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+          __asm__ __volatile__ ("yield");
+#endif
+        }
+      else
+        sched_yield ();   /* the holder's thread was preempted */
+    }
+}
+
+void
+task9_channel_enqueue (Task9Channel *channel,
+                       Task9Waiter  *waiter)
+{
+  Task9WaiterQueue *queue = waiter->is_send ? &channel->senders : &channel->receivers;
+
+  waiter->channel = channel;
+  waiter->next = NULL;
+  waiter->prev = queue->tail;
+  if (queue->tail != NULL)
+    queue->tail->next = waiter;
+  else
+    queue->head = waiter;
+  queue->tail = waiter;
+  waiter->linked = TRUE;
+}
+
+void
+task9_channel_dequeue (Task9Channel *channel,
+                       Task9Waiter  *waiter)
+{
+  Task9WaiterQueue *queue = waiter->is_send ? &channel->senders : &channel->receivers;
+
+  if (waiter->prev != NULL)
+    waiter->prev->next = waiter->next;
+  else
+    queue->head = waiter->next;
+  if (waiter->next != NULL)
+    waiter->next->prev = waiter->prev;
+  else
+    queue->tail = waiter->prev;
+  waiter->linked = FALSE;
+}
+
+gboolean
+task9_waiter_claim (Task9Waiter *waiter)
+{
+  guint64 expected = waiter->token;
+
+  return __atomic_compare_exchange_n (waiter->claim, &expected, waiter->token & ~(guint64) 1,
+                                      FALSE, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* With the claim won: record the outcome and wake the waiter's owner. */
+void
+task9_waiter_fire (Task9Waiter *waiter,
+                   gboolean     closed)
+{
+  *waiter->fired_arm = waiter->arm;
+  *waiter->fired_closed = closed;
+  if (waiter->task != NULL)
+    task9_wait_wake (waiter->task, TASK9_WAKE_READY);
+  else
+    task9_async_op_fire (waiter->async, TASK9_WAKE_READY);
+}
+
+/* Dequeues the first waiter whose claim we win, dropping stale ones. */
+static Task9Waiter *
+claim_first (Task9Channel     *channel,
+             Task9WaiterQueue *queue)
+{
+  Task9Waiter *waiter;
+
+  while ((waiter = queue->head) != NULL)
+    {
+      task9_channel_dequeue (channel, waiter);
+      if (task9_waiter_claim (waiter))
+        return waiter;
+    }
+  return NULL;
+}
+
+static inline guint8 *
+slot (Task9Channel *channel, guint index)
+{
+  return channel->buffer + (gsize) (index % channel->capacity) * channel->elem_size;
+}
+
+static inline void
+copy_elem (Task9Channel *channel, gpointer dst, gconstpointer src)
+{
+  if (dst != NULL)
+    memcpy (dst, src, channel->elem_size);
+  else if (channel->elem_type != G_TYPE_INVALID)
+    g_value_unset ((GValue *) src);   /* a typed element nobody wants is freed */
+}
+
+/* ---- the algorithm --------------------------------------------------------------- */
+
+Task9ChannelStatus
+task9_channel_send_locked (Task9Channel  *channel,
+                           gconstpointer  elem)
+{
+  Task9Waiter *receiver;
+
+  if (channel->closed)
+    return TASK9_CHANNEL_CLOSED;
+
+  receiver = claim_first (channel, &channel->receivers);
+  if (receiver != NULL)
+    {
+      copy_elem (channel, receiver->value, elem);
+      task9_waiter_fire (receiver, FALSE);
+      return TASK9_CHANNEL_DONE;
+    }
+
+  if (channel->count < channel->capacity)
+    {
+      memcpy (slot (channel, channel->head + channel->count), elem, channel->elem_size);
+      channel->count++;
+      return TASK9_CHANNEL_DONE;
+    }
+
+  return TASK9_CHANNEL_WOULD_BLOCK;
+}
+
+Task9ChannelStatus
+task9_channel_recv_locked (Task9Channel *channel,
+                           gpointer      elem)
+{
+  Task9Waiter *sender = claim_first (channel, &channel->senders);
+
+  if (sender != NULL)
+    {
+      if (channel->count > 0)
+        {
+          /* Full: the oldest element is ours, the sender's goes to the tail. */
+          guint8 *oldest = slot (channel, channel->head);
+
+          copy_elem (channel, elem, oldest);
+          memcpy (oldest, sender->value, channel->elem_size);
+          channel->head = (channel->head + 1) % channel->capacity;
+        }
+      else
+        copy_elem (channel, elem, sender->value);
+      task9_waiter_fire (sender, FALSE);
+      return TASK9_CHANNEL_DONE;
+    }
+
+  if (channel->count > 0)
+    {
+      copy_elem (channel, elem, slot (channel, channel->head));
+      channel->head = (channel->head + 1) % channel->capacity;
+      channel->count--;
+      return TASK9_CHANNEL_DONE;
+    }
+
+  return channel->closed ? TASK9_CHANNEL_CLOSED : TASK9_CHANNEL_WOULD_BLOCK;
+}
+
+static gboolean
+status_to_error (Task9Channel        *channel,
+                 Task9ChannelStatus   status,
+                 GError             **error)
+{
+  switch (status)
+    {
+    case TASK9_CHANNEL_DONE:
+      return TRUE;
+    case TASK9_CHANNEL_CLOSED:
+      g_set_error (error, TASK9_ERROR, TASK9_ERROR_CLOSED, "Channel%s%s is closed",
+                   channel->name != NULL ? " " : "", channel->name != NULL ? channel->name : "");
+      return FALSE;
+    case TASK9_CHANNEL_WOULD_BLOCK:
+    default:
+      g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK, "Operation would block");
+      return FALSE;
+    }
+}
+
+typedef struct
+{
+  Task9Task *task;
+  guint64    token;
+} CancelWake;
+
+static void
+cancel_wake (GCancellable *cancellable,
+             gpointer      data)
+{
+  CancelWake *wake = data;
+
+  if (task9_wait_claim (wake->task, wake->token))
+    task9_wait_wake (wake->task, TASK9_WAKE_CANCELLED);
+}
+
+/* Parks @self on @waiters (already queued, their channels unlocked) until one fires,
+ * the deadline passes, the task or @cancellable is cancelled. */
+Task9WakeReason task9_channel_park (Task9Task    *self,
+                                    guint64       token,
+                                    gint64        deadline,
+                                    GCancellable *cancellable,
+                                    const char   *reason);
+
+Task9WakeReason
+task9_channel_park (Task9Task    *self,
+                    guint64       token,
+                    gint64        deadline,
+                    GCancellable *cancellable,
+                    const char   *reason)
+{
+  CancelWake wake = { self, token };
+  gulong handler = 0;
+  Task9WakeReason why;
+
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_wake), &wake, NULL);
+  why = task9_wait_park (self, token, deadline, reason);
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+  return why;
+}
+
+/* One blocking send or receive by a task. */
+static gboolean
+channel_op (Task9Channel  *channel,
+            gboolean       is_send,
+            gpointer       elem,
+            GTimeSpan      timeout,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  Task9Task *self = task9_scheduler_current_task ();
+  Task9ChannelStatus status;
+  Task9Waiter waiter;
+  gint fired_arm = -1;
+  gboolean fired_closed = FALSE;
+  Task9WakeReason why;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  task9_channel_lock (channel);
+  status = is_send ? task9_channel_send_locked (channel, elem)
+                   : task9_channel_recv_locked (channel, elem);
+  if (status != TASK9_CHANNEL_WOULD_BLOCK || timeout == 0 || self == NULL)
+    {
+      task9_channel_unlock (channel);
+      if (status == TASK9_CHANNEL_WOULD_BLOCK && self == NULL && timeout != 0)
+        {
+          g_set_error (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK,
+                       "A blocking channel %s can only be made from a task; use the "
+                       "try_ or _async variant", is_send ? "send" : "receive");
+          return FALSE;
+        }
+      return status_to_error (channel, status, error);
+    }
+
+  waiter.claim = &self->park_word;
+  waiter.token = task9_wait_begin (self);
+  waiter.task = self;
+  waiter.async = NULL;
+  waiter.value = elem;
+  waiter.arm = 0;
+  waiter.fired_arm = &fired_arm;
+  waiter.fired_closed = &fired_closed;
+  waiter.is_send = is_send;
+  task9_channel_enqueue (channel, &waiter);
+  task9_channel_unlock (channel);
+
+  why = task9_channel_park (self, waiter.token, task9_deadline_from_timeout (timeout), cancellable,
+                            is_send ? "send" : "recv");
+
+  if (why == TASK9_WAKE_READY)
+    return fired_closed ? status_to_error (channel, TASK9_CHANNEL_CLOSED, error) : TRUE;
+
+  /* Cancelled or timed out: nobody claimed the waiter, withdraw it. */
+  task9_channel_lock (channel);
+  if (waiter.linked)
+    task9_channel_dequeue (channel, &waiter);
+  task9_channel_unlock (channel);
+  return task9_wait_check_reason (why, error);
+}
+
+/* ---- object ---------------------------------------------------------------------- */
+
+static void
+task9_channel_finalize (GObject *object)
+{
+  Task9Channel *channel = TASK9_CHANNEL (object);
+
+  g_assert (channel->senders.head == NULL && channel->receivers.head == NULL);
+
+  if (channel->elem_type != G_TYPE_INVALID)
+    for (guint i = 0; i < channel->count; i++)
+      g_value_unset ((GValue *) slot (channel, channel->head + i));
+  g_free (channel->buffer);
+  g_free (channel->name);
+
+  G_OBJECT_CLASS (task9_channel_parent_class)->finalize (object);
+}
+
+static void
+task9_channel_constructed (GObject *object)
+{
+  Task9Channel *channel = TASK9_CHANNEL (object);
+
+  G_OBJECT_CLASS (task9_channel_parent_class)->constructed (object);
+
+  if (channel->elem_type != G_TYPE_INVALID)
+    channel->elem_size = sizeof (GValue);
+  if (channel->capacity > 0)
+    channel->buffer = g_malloc0_n (channel->capacity, channel->elem_size);
+}
+
+static void
+task9_channel_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  Task9Channel *channel = TASK9_CHANNEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_ELEM_SIZE:
+      g_value_set_uint64 (value, channel->elem_size);
+      break;
+    case PROP_ELEM_TYPE:
+      g_value_set_gtype (value, channel->elem_type);
+      break;
+    case PROP_CAPACITY:
+      g_value_set_uint (value, channel->capacity);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, channel->name);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+task9_channel_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  Task9Channel *channel = TASK9_CHANNEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_ELEM_SIZE:
+      channel->elem_size = g_value_get_uint64 (value);
+      break;
+    case PROP_ELEM_TYPE:
+      channel->elem_type = g_value_get_gtype (value);
+      break;
+    case PROP_CAPACITY:
+      channel->capacity = g_value_get_uint (value);
+      break;
+    case PROP_NAME:
+      task9_channel_set_name (channel, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+task9_channel_class_init (Task9ChannelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = task9_channel_finalize;
+  object_class->constructed = task9_channel_constructed;
+  object_class->get_property = task9_channel_get_property;
+  object_class->set_property = task9_channel_set_property;
+
+  /**
+   * Task9Channel:elem-size:
+   *
+   * The size of one element in bytes; for a typed channel, the size of a #GValue.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ELEM_SIZE] =
+    g_param_spec_uint64 ("elem-size", NULL, NULL, 0, G_MAXSIZE / 2, sizeof (GValue),
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * Task9Channel:elem-type:
+   *
+   * The type of the elements of a typed channel, or %G_TYPE_INVALID for a channel of
+   * raw bytes.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ELEM_TYPE] =
+    g_param_spec_gtype ("elem-type", NULL, NULL, G_TYPE_NONE,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * Task9Channel:capacity:
+   *
+   * How many elements the channel buffers; 0 makes every send a rendezvous with a
+   * receiver.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CAPACITY] =
+    g_param_spec_uint ("capacity", NULL, NULL, 0, G_MAXINT / 2, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * Task9Channel:name:
+   *
+   * A name for debugging and error messages.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+task9_channel_init (Task9Channel *channel)
+{
+}
+
+/**
+ * task9_channel_new:
+ * @elem_size: the size of one element in bytes, at least 1
+ * @capacity: how many elements the channel buffers (0: unbuffered)
+ *
+ * Creates a channel of raw elements, like libthread's `chancreate`: elements are
+ * copied in by [method@Task9.Channel.send] and out by [method@Task9.Channel.recv]. An
+ * unbuffered channel is a rendezvous: a send completes only when a receiver has taken
+ * the element.
+ *
+ * Returns: (transfer full): the channel
+ *
+ * Since: 0.1
+ */
+Task9Channel *
+task9_channel_new (gsize elem_size,
+                   guint capacity)
+{
+  g_return_val_if_fail (elem_size > 0 && elem_size <= G_MAXSIZE / 2, NULL);
+  g_return_val_if_fail (capacity <= G_MAXINT / 2, NULL);
+
+  return g_object_new (TASK9_TYPE_CHANNEL,
+                       "elem-size", (guint64) elem_size,
+                       "elem-type", G_TYPE_INVALID,
+                       "capacity", capacity,
+                       NULL);
+}
+
+/**
+ * task9_channel_new_typed:
+ * @elem_type: the type of the elements
+ * @capacity: how many elements the channel buffers (0: unbuffered)
+ *
+ * Creates a channel that owns its elements, for language bindings and for C code that
+ * sends objects, boxed values or strings: [method@Task9.Channel.send_value] copies the
+ * value (a reference for an object), the receiver of
+ * [method@Task9.Channel.recv_value] owns what it gets, and what is left in the buffer
+ * is freed with the channel.
+ *
+ * Returns: (transfer full): the channel
+ *
+ * Since: 0.1
+ */
+Task9Channel *
+task9_channel_new_typed (GType elem_type,
+                         guint capacity)
+{
+  g_return_val_if_fail (G_TYPE_IS_VALUE_TYPE (elem_type), NULL);
+  g_return_val_if_fail (capacity <= G_MAXINT / 2, NULL);
+
+  return g_object_new (TASK9_TYPE_CHANNEL,
+                       "elem-size", (guint64) sizeof (GValue),
+                       "elem-type", elem_type,
+                       "capacity", capacity,
+                       NULL);
+}
+
+/**
+ * task9_channel_get_elem_size:
+ * @channel: a channel
+ *
+ * Returns the size of one element: what [method@Task9.Channel.send] copies.
+ *
+ * Returns: the size in bytes
+ *
+ * Since: 0.1
+ */
+gsize
+task9_channel_get_elem_size (Task9Channel *channel)
+{
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), 0);
+
+  return channel->elem_size;
+}
+
+/**
+ * task9_channel_get_elem_type:
+ * @channel: a channel
+ *
+ * Returns the element type of a typed channel.
+ *
+ * Returns: the type, or %G_TYPE_INVALID for a channel of raw elements
+ *
+ * Since: 0.1
+ */
+GType
+task9_channel_get_elem_type (Task9Channel *channel)
+{
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), G_TYPE_INVALID);
+
+  return channel->elem_type;
+}
+
+/**
+ * task9_channel_get_capacity:
+ * @channel: a channel
+ *
+ * Returns how many elements @channel buffers.
+ *
+ * Returns: the capacity; 0 for an unbuffered channel
+ *
+ * Since: 0.1
+ */
+guint
+task9_channel_get_capacity (Task9Channel *channel)
+{
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), 0);
+
+  return channel->capacity;
+}
+
+/**
+ * task9_channel_get_length:
+ * @channel: a channel
+ *
+ * Returns how many elements are buffered now. From another proc the answer may be out
+ * of date at once.
+ *
+ * Returns: the number of buffered elements
+ *
+ * Since: 0.1
+ */
+guint
+task9_channel_get_length (Task9Channel *channel)
+{
+  guint count;
+
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), 0);
+
+  task9_channel_lock (channel);
+  count = channel->count;
+  task9_channel_unlock (channel);
+  return count;
+}
+
+/**
+ * task9_channel_get_name:
+ * @channel: a channel
+ *
+ * Returns the channel's name, as set by [method@Task9.Channel.set_name].
+ *
+ * Returns: (nullable): the name
+ *
+ * Since: 0.1
+ */
+const char *
+task9_channel_get_name (Task9Channel *channel)
+{
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), NULL);
+
+  return channel->name;
+}
+
+/**
+ * task9_channel_set_name:
+ * @channel: a channel
+ * @name: (nullable): a name for debugging and error messages
+ *
+ * Names @channel, like libthread's `chansetname`. Set it before the channel is shared.
+ *
+ * Since: 0.1
+ */
+void
+task9_channel_set_name (Task9Channel *channel,
+                        const char   *name)
+{
+  g_return_if_fail (TASK9_IS_CHANNEL (channel));
+
+  g_free (channel->name);
+  channel->name = g_strdup (name);
+  g_object_notify_by_pspec (G_OBJECT (channel), properties[PROP_NAME]);
+}
+
+/**
+ * task9_channel_close:
+ * @channel: a channel
+ *
+ * Closes @channel. Later sends fail with %TASK9_ERROR_CLOSED; receives still get what
+ * is buffered, then fail with %TASK9_ERROR_CLOSED. Every blocked sender and receiver
+ * is woken with that answer; a blocked sender's element is not delivered. Closing
+ * twice does nothing. Safe from any thread.
+ *
+ * Since: 0.1
+ */
+void
+task9_channel_close (Task9Channel *channel)
+{
+  Task9Waiter *waiter;
+
+  g_return_if_fail (TASK9_IS_CHANNEL (channel));
+
+  task9_channel_lock (channel);
+  if (!channel->closed)
+    {
+      channel->closed = TRUE;
+      while ((waiter = claim_first (channel, &channel->receivers)) != NULL)
+        task9_waiter_fire (waiter, TRUE);
+      while ((waiter = claim_first (channel, &channel->senders)) != NULL)
+        task9_waiter_fire (waiter, TRUE);
+    }
+  task9_channel_unlock (channel);
+}
+
+/**
+ * task9_channel_is_closed:
+ * @channel: a channel
+ *
+ * Tells whether [method@Task9.Channel.close] was called; elements may still be buffered.
+ *
+ * Returns: %TRUE once closed
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_is_closed (Task9Channel *channel)
+{
+  gboolean closed;
+
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), FALSE);
+
+  task9_channel_lock (channel);
+  closed = channel->closed;
+  task9_channel_unlock (channel);
+  return closed;
+}
+
+#define CHECK_RAW(channel, val) \
+  G_STMT_START { \
+    g_return_val_if_fail (TASK9_IS_CHANNEL (channel), val); \
+    g_return_val_if_fail ((channel)->elem_type == G_TYPE_INVALID, val); \
+  } G_STMT_END
+
+/**
+ * task9_channel_send: (skip)
+ * @channel: a channel of raw elements
+ * @elem: the element, [property@Task9.Channel:elem-size] bytes
+ * @error: return location for a #GError
+ *
+ * Sends a copy of @elem, blocking the calling task until a receiver takes it (or, on a
+ * buffered channel, until there is room). Outside a task, only a send that can complete
+ * at once succeeds; otherwise it fails with %TASK9_ERROR_NOT_IN_TASK (use
+ * [method@Task9.Channel.send_async]).
+ *
+ * Returns: %TRUE once sent; %FALSE with %TASK9_ERROR_CLOSED or %G_IO_ERROR_CANCELLED,
+ *   and then nothing was sent
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_send (Task9Channel  *channel,
+                    gconstpointer  elem,
+                    GError       **error)
+{
+  CHECK_RAW (channel, FALSE);
+  g_return_val_if_fail (elem != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return channel_op (channel, TRUE, (gpointer) elem, -1, NULL, error);
+}
+
+/**
+ * task9_channel_recv: (skip)
+ * @channel: a channel of raw elements
+ * @elem: (nullable): where the element goes, or %NULL to discard it
+ * @error: return location for a #GError
+ *
+ * Receives an element, blocking the calling task until one is there. Outside a task,
+ * only a receive that can complete at once succeeds.
+ *
+ * Returns: %TRUE with the element in @elem; %FALSE with %TASK9_ERROR_CLOSED once the
+ *   channel is closed and drained, or %G_IO_ERROR_CANCELLED
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_recv (Task9Channel  *channel,
+                    gpointer       elem,
+                    GError       **error)
+{
+  CHECK_RAW (channel, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return channel_op (channel, FALSE, elem, -1, NULL, error);
+}
+
+/**
+ * task9_channel_send_full: (skip)
+ * @channel: a channel of raw elements
+ * @elem: the element
+ * @timeout: the longest wait in microseconds, -1 for no limit, 0 not to wait
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Like [method@Task9.Channel.send], with a timeout and a cancellable. A send that
+ * times out or is cancelled has sent nothing.
+ *
+ * Returns: %TRUE once sent; %FALSE with %TASK9_ERROR_CLOSED, %G_IO_ERROR_TIMED_OUT,
+ *   %G_IO_ERROR_CANCELLED, or %TASK9_ERROR_WOULD_BLOCK when @timeout is 0
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_send_full (Task9Channel  *channel,
+                         gconstpointer  elem,
+                         GTimeSpan      timeout,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  CHECK_RAW (channel, FALSE);
+  g_return_val_if_fail (elem != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return channel_op (channel, TRUE, (gpointer) elem, timeout, cancellable, error);
+}
+
+/**
+ * task9_channel_recv_full: (skip)
+ * @channel: a channel of raw elements
+ * @elem: (nullable): where the element goes, or %NULL to discard it
+ * @timeout: the longest wait in microseconds, -1 for no limit, 0 not to wait
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Like [method@Task9.Channel.recv], with a timeout and a cancellable. A receive that
+ * times out or is cancelled has taken nothing from the channel.
+ *
+ * Returns: %TRUE with the element in @elem; %FALSE with %TASK9_ERROR_CLOSED,
+ *   %G_IO_ERROR_TIMED_OUT, %G_IO_ERROR_CANCELLED, or %TASK9_ERROR_WOULD_BLOCK when
+ *   @timeout is 0
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_recv_full (Task9Channel  *channel,
+                         gpointer       elem,
+                         GTimeSpan      timeout,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  CHECK_RAW (channel, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return channel_op (channel, FALSE, elem, timeout, cancellable, error);
+}
+
+/**
+ * task9_channel_try_send: (skip)
+ * @channel: a channel of raw elements
+ * @elem: the element
+ * @error: return location for a #GError
+ *
+ * Sends @elem only if that can be done at once: a receiver is waiting, or the buffer
+ * has room. Works outside tasks too.
+ *
+ * Returns: %TRUE if sent; %FALSE with %TASK9_ERROR_WOULD_BLOCK or %TASK9_ERROR_CLOSED
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_try_send (Task9Channel  *channel,
+                        gconstpointer  elem,
+                        GError       **error)
+{
+  return task9_channel_send_full (channel, elem, 0, NULL, error);
+}
+
+/**
+ * task9_channel_try_recv: (skip)
+ * @channel: a channel of raw elements
+ * @elem: (nullable): where the element goes, or %NULL to discard it
+ * @error: return location for a #GError
+ *
+ * Receives an element only if one is there at once. Works outside tasks too.
+ *
+ * Returns: %TRUE with the element in @elem; %FALSE with %TASK9_ERROR_WOULD_BLOCK, or
+ *   %TASK9_ERROR_CLOSED once the channel is closed and drained
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_try_recv (Task9Channel  *channel,
+                        gpointer       elem,
+                        GError       **error)
+{
+  return task9_channel_recv_full (channel, elem, 0, NULL, error);
+}
+
+/**
+ * task9_channel_send_pointer: (skip)
+ * @channel: a channel whose elements are pointers
+ * @pointer: (nullable): the pointer to send
+ * @error: return location for a #GError
+ *
+ * Sends a pointer, like libthread's `sendp`.
+ *
+ * Returns: %TRUE once sent, as [method@Task9.Channel.send]
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_send_pointer (Task9Channel  *channel,
+                            gpointer       pointer,
+                            GError       **error)
+{
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), FALSE);
+  g_return_val_if_fail (channel->elem_size == sizeof (gpointer), FALSE);
+
+  return task9_channel_send (channel, &pointer, error);
+}
+
+/**
+ * task9_channel_recv_pointer: (skip)
+ * @channel: a channel whose elements are pointers
+ * @error: return location for a #GError
+ *
+ * Receives a pointer, like libthread's `recvp`.
+ *
+ * Returns: (nullable): the pointer, or %NULL with @error set as by
+ *   [method@Task9.Channel.recv]
+ *
+ * Since: 0.1
+ */
+gpointer
+task9_channel_recv_pointer (Task9Channel  *channel,
+                            GError       **error)
+{
+  gpointer pointer = NULL;
+
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), NULL);
+  g_return_val_if_fail (channel->elem_size == sizeof (gpointer), NULL);
+
+  return task9_channel_recv (channel, &pointer, error) ? pointer : NULL;
+}
+
+/**
+ * task9_channel_send_ulong: (skip)
+ * @channel: a channel whose elements are #gulong
+ * @value: the value to send
+ * @error: return location for a #GError
+ *
+ * Sends an unsigned long, like libthread's `sendul`.
+ *
+ * Returns: %TRUE once sent, as [method@Task9.Channel.send]
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_send_ulong (Task9Channel  *channel,
+                          gulong         value,
+                          GError       **error)
+{
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), FALSE);
+  g_return_val_if_fail (channel->elem_size == sizeof (gulong), FALSE);
+
+  return task9_channel_send (channel, &value, error);
+}
+
+/**
+ * task9_channel_recv_ulong: (skip)
+ * @channel: a channel whose elements are #gulong
+ * @error: return location for a #GError
+ *
+ * Receives an unsigned long, like libthread's `recvul`.
+ *
+ * Returns: the value, or 0 with @error set as by [method@Task9.Channel.recv]
+ *
+ * Since: 0.1
+ */
+gulong
+task9_channel_recv_ulong (Task9Channel  *channel,
+                          GError       **error)
+{
+  gulong value = 0;
+
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), 0);
+  g_return_val_if_fail (channel->elem_size == sizeof (gulong), 0);
+
+  return task9_channel_recv (channel, &value, error) ? value : 0;
+}
+
+/* ---- typed channels -------------------------------------------------------------- */
+
+#define CHECK_TYPED(channel, value, val) \
+  G_STMT_START { \
+    g_return_val_if_fail (TASK9_IS_CHANNEL (channel), val); \
+    g_return_val_if_fail ((channel)->elem_type != G_TYPE_INVALID, val); \
+    g_return_val_if_fail (G_IS_VALUE (value), val); \
+    g_return_val_if_fail (g_type_is_a (G_VALUE_TYPE (value), (channel)->elem_type), val); \
+  } G_STMT_END
+
+static gboolean
+send_value (Task9Channel  *channel,
+            const GValue  *value,
+            GTimeSpan      timeout,
+            GError       **error)
+{
+  GValue copy = G_VALUE_INIT;
+
+  /* Copied outside the lock (a boxed copy is user code), then moved in. */
+  g_value_init (&copy, channel->elem_type);
+  g_value_copy (value, &copy);
+  if (channel_op (channel, TRUE, &copy, timeout, NULL, error))
+    return TRUE;   /* the receiver (or the buffer) owns the copy now */
+  g_value_unset (&copy);
+  return FALSE;
+}
+
+static gboolean
+recv_value (Task9Channel  *channel,
+            GValue        *value,
+            GTimeSpan      timeout,
+            GError       **error)
+{
+  GValue received = G_VALUE_INIT;
+
+  if (!channel_op (channel, FALSE, &received, timeout, NULL, error))
+    return FALSE;
+  if (G_IS_VALUE (value))
+    g_value_unset (value);
+  *value = received;
+  return TRUE;
+}
+
+/**
+ * task9_channel_send_value: (skip)
+ * @channel: a typed channel
+ * @value: a value of the channel's element type
+ * @error: return location for a #GError
+ *
+ * Sends a copy of @value on a typed channel, blocking the calling task as
+ * [method@Task9.Channel.send] does.
+ *
+ * Returns: %TRUE once sent; %FALSE with @error set, and then nothing was sent
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_send_value (Task9Channel  *channel,
+                          const GValue  *value,
+                          GError       **error)
+{
+  CHECK_TYPED (channel, value, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return send_value (channel, value, -1, error);
+}
+
+/**
+ * task9_channel_recv_value: (skip)
+ * @channel: a typed channel
+ * @value: (out caller-allocates): where the element goes; an initialized value is unset
+ *   first
+ * @error: return location for a #GError
+ *
+ * Receives an element of a typed channel, blocking the calling task as
+ * [method@Task9.Channel.recv] does. The caller owns the value and unsets it.
+ *
+ * Returns: %TRUE with the element in @value; %FALSE with @error set
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_recv_value (Task9Channel  *channel,
+                          GValue        *value,
+                          GError       **error)
+{
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), FALSE);
+  g_return_val_if_fail (channel->elem_type != G_TYPE_INVALID, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return recv_value (channel, value, -1, error);
+}
+
+/**
+ * task9_channel_try_send_value:
+ * @channel: a typed channel
+ * @value: a value of the channel's element type
+ * @error: return location for a #GError
+ *
+ * Sends a copy of @value only if that can be done at once. Works anywhere, tasks or
+ * not; this is how a main-loop callback feeds a channel without waiting.
+ *
+ * Returns: %TRUE if sent; %FALSE with %TASK9_ERROR_WOULD_BLOCK or %TASK9_ERROR_CLOSED
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_try_send_value (Task9Channel  *channel,
+                              const GValue  *value,
+                              GError       **error)
+{
+  CHECK_TYPED (channel, value, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return send_value (channel, value, 0, error);
+}
+
+/**
+ * task9_channel_try_recv_value:
+ * @channel: a typed channel
+ * @value: (out caller-allocates): where the element goes
+ * @error: return location for a #GError
+ *
+ * Receives an element of a typed channel only if one is there at once.
+ *
+ * Returns: %TRUE with the element in @value; %FALSE with %TASK9_ERROR_WOULD_BLOCK, or
+ *   %TASK9_ERROR_CLOSED once the channel is closed and drained
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_try_recv_value (Task9Channel  *channel,
+                              GValue        *value,
+                              GError       **error)
+{
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), FALSE);
+  g_return_val_if_fail (channel->elem_type != G_TYPE_INVALID, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return recv_value (channel, value, 0, error);
+}
+
+/* ---- the async face -------------------------------------------------------------- */
+
+static gboolean
+complete_op (gpointer data)
+{
+  Task9AsyncOp *op = data;
+  GTask *task = op->task;
+  Task9Channel *channel = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  task9_async_op_finish (op);
+  if (op->reason != TASK9_WAKE_READY)
+    {
+      task9_wait_check_reason (op->reason, &error);
+      g_task_return_error (task, error);
+    }
+  else if (op->fired_closed)
+    {
+      status_to_error (channel, TASK9_CHANNEL_CLOSED, &error);
+      g_task_return_error (task, error);
+    }
+  else
+    {
+      if (op->sends_value)
+        memset (&op->value, 0, sizeof op->value);   /* moved to the receiver */
+      g_task_return_boolean (task, TRUE);
+    }
+
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* Starts an async send or receive. @elem is the raw element to send (copied into the
+ * op) or where to receive one; a typed channel's element lives in op->value. */
+static void
+channel_op_async (Task9Channel        *channel,
+                  gboolean             is_send,
+                  gconstpointer        elem,
+                  const GValue        *value,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data,
+                  gpointer             source_tag)
+{
+  Task9AsyncOp *op = task9_async_op_new (channel, 1, cancellable, callback, user_data,
+                                         source_tag, complete_op);
+  Task9Waiter *waiter = &op->waiters[0];
+  Task9ChannelStatus status;
+  gpointer slot_ptr;
+
+  if (channel->elem_type != G_TYPE_INVALID)
+    {
+      if (is_send)
+        {
+          g_value_init (&op->value, channel->elem_type);
+          g_value_copy (value, &op->value);
+          op->sends_value = TRUE;
+        }
+      slot_ptr = &op->value;
+    }
+  else if (is_send)
+    slot_ptr = op->elem_copy = g_memdup2 (elem, channel->elem_size);
+  else
+    slot_ptr = (gpointer) elem;
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      op->claim = 0;
+      task9_async_op_fire (op, TASK9_WAKE_CANCELLED);
+      return;
+    }
+
+  task9_channel_lock (channel);
+  status = is_send ? task9_channel_send_locked (channel, slot_ptr)
+                   : task9_channel_recv_locked (channel, slot_ptr);
+  if (status == TASK9_CHANNEL_WOULD_BLOCK)
+    {
+      waiter->value = slot_ptr;
+      waiter->is_send = is_send;
+      task9_channel_enqueue (channel, waiter);
+      task9_channel_unlock (channel);
+      task9_async_op_wait (op);
+      return;
+    }
+  task9_channel_unlock (channel);
+
+  /* Done at once; still complete from the main loop, never inside this call. */
+  op->claim = 0;
+  op->fired_arm = 0;
+  op->fired_closed = status == TASK9_CHANNEL_CLOSED;
+  task9_async_op_fire (op, TASK9_WAKE_READY);
+}
+
+static gboolean
+channel_op_finish (Task9Channel  *channel,
+                   GAsyncResult  *result,
+                   gpointer       source_tag,
+                   GError       **error)
+{
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, channel), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * task9_channel_send_async:
+ * @channel: a channel of raw elements
+ * @elem: (not nullable): the element; it is copied before this call returns
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called on the caller's thread-default main context when done
+ * @user_data: (closure): data for @callback
+ *
+ * Sends a copy of @elem without blocking the caller: the async form of
+ * [method@Task9.Channel.send], for code running on a main loop. It meets tasks and other
+ * async callers on the channel with the same semantics. Finish with
+ * [method@Task9.Channel.send_finish].
+ *
+ * Since: 0.1
+ */
+void
+task9_channel_send_async (Task9Channel        *channel,
+                          gconstpointer        elem,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (TASK9_IS_CHANNEL (channel));
+  g_return_if_fail (channel->elem_type == G_TYPE_INVALID);
+  g_return_if_fail (elem != NULL);
+
+  channel_op_async (channel, TRUE, elem, NULL, cancellable, callback, user_data,
+                    task9_channel_send_async);
+}
+
+/**
+ * task9_channel_send_finish:
+ * @channel: a channel
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Task9.Channel.send_async].
+ *
+ * Returns: %TRUE once sent; %FALSE with %TASK9_ERROR_CLOSED or %G_IO_ERROR_CANCELLED,
+ *   and then nothing was sent
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_send_finish (Task9Channel  *channel,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return channel_op_finish (channel, result, task9_channel_send_async, error);
+}
+
+/**
+ * task9_channel_recv_async:
+ * @channel: a channel of raw elements
+ * @elem: (nullable): where the element goes; it must stay valid until the callback runs
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called on the caller's thread-default main context when done
+ * @user_data: (closure): data for @callback
+ *
+ * Receives an element without blocking the caller: the async form of
+ * [method@Task9.Channel.recv]. Finish with [method@Task9.Channel.recv_finish].
+ *
+ * Since: 0.1
+ */
+void
+task9_channel_recv_async (Task9Channel        *channel,
+                          gpointer             elem,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (TASK9_IS_CHANNEL (channel));
+  g_return_if_fail (channel->elem_type == G_TYPE_INVALID);
+
+  channel_op_async (channel, FALSE, elem, NULL, cancellable, callback, user_data,
+                    task9_channel_recv_async);
+}
+
+/**
+ * task9_channel_recv_finish:
+ * @channel: a channel
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Task9.Channel.recv_async].
+ *
+ * Returns: %TRUE with the element stored where the call asked; %FALSE with
+ *   %TASK9_ERROR_CLOSED or %G_IO_ERROR_CANCELLED, and then nothing was taken
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_recv_finish (Task9Channel  *channel,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return channel_op_finish (channel, result, task9_channel_recv_async, error);
+}
+
+/**
+ * task9_channel_send_value_async:
+ * @channel: a typed channel
+ * @value: a value of the channel's element type; it is copied before this call returns
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called on the caller's thread-default main context when done
+ * @user_data: (closure): data for @callback
+ *
+ * Sends a copy of @value without blocking the caller; finish with
+ * [method@Task9.Channel.send_value_finish]. This is the send of Python, JavaScript and
+ * Vala code.
+ *
+ * Since: 0.1
+ */
+void
+task9_channel_send_value_async (Task9Channel        *channel,
+                                const GValue        *value,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (TASK9_IS_CHANNEL (channel));
+  g_return_if_fail (channel->elem_type != G_TYPE_INVALID);
+  g_return_if_fail (G_IS_VALUE (value));
+  g_return_if_fail (g_type_is_a (G_VALUE_TYPE (value), channel->elem_type));
+
+  channel_op_async (channel, TRUE, NULL, value, cancellable, callback, user_data,
+                    task9_channel_send_value_async);
+}
+
+/**
+ * task9_channel_send_value_finish:
+ * @channel: a typed channel
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Task9.Channel.send_value_async].
+ *
+ * Returns: %TRUE once sent; %FALSE with %TASK9_ERROR_CLOSED or %G_IO_ERROR_CANCELLED,
+ *   and then nothing was sent
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_send_value_finish (Task9Channel  *channel,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return channel_op_finish (channel, result, task9_channel_send_value_async, error);
+}
+
+/**
+ * task9_channel_recv_value_async:
+ * @channel: a typed channel
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called on the caller's thread-default main context when done
+ * @user_data: (closure): data for @callback
+ *
+ * Receives an element of a typed channel without blocking the caller; finish with
+ * [method@Task9.Channel.recv_value_finish].
+ *
+ * Since: 0.1
+ */
+void
+task9_channel_recv_value_async (Task9Channel        *channel,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (TASK9_IS_CHANNEL (channel));
+  g_return_if_fail (channel->elem_type != G_TYPE_INVALID);
+
+  channel_op_async (channel, FALSE, NULL, NULL, cancellable, callback, user_data,
+                    task9_channel_recv_value_async);
+}
+
+/**
+ * task9_channel_recv_value_finish:
+ * @channel: a typed channel
+ * @result: the result given to the callback
+ * @value: (out caller-allocates): where the element goes; an initialized value is unset
+ *   first
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Task9.Channel.recv_value_async].
+ *
+ * Returns: %TRUE with the element in @value; %FALSE with %TASK9_ERROR_CLOSED or
+ *   %G_IO_ERROR_CANCELLED
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_recv_value_finish (Task9Channel  *channel,
+                                 GAsyncResult  *result,
+                                 GValue        *value,
+                                 GError       **error)
+{
+  Task9AsyncOp *op;
+
+  if (!channel_op_finish (channel, result, task9_channel_recv_value_async, error))
+    return FALSE;
+
+  op = g_task_get_task_data (G_TASK (result));
+  if (G_IS_VALUE (value))
+    g_value_unset (value);
+  *value = op->value;
+  memset (&op->value, 0, sizeof op->value);
+  return TRUE;
+}
