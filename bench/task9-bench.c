@@ -767,6 +767,681 @@ bench_fairness (guint    n,
   return TRUE;
 }
 
+/* Channels: helpers {{{1 */
+
+/* After a receive loop ended with @recv_error: %TRUE if that was the channel
+ * being closed (the normal end), %FALSE with @error set for any other failure. */
+static gboolean
+recv_closed (const GError  *recv_error,
+             GError       **error)
+{
+  if (g_error_matches (recv_error, TASK9_ERROR, TASK9_ERROR_CLOSED))
+    return TRUE;
+  g_set_error (error, TASK9_ERROR, TASK9_ERROR_FAILED, "recv: %s",
+               recv_error ? recv_error->message : "failed");
+  return FALSE;
+}
+
+static gboolean
+bad_value (const char  *what,
+           gint64       got,
+           gint64       expected,
+           GError     **error)
+{
+  g_set_error (error, TASK9_ERROR, TASK9_ERROR_FAILED,
+               "%s: got %" G_GINT64_FORMAT ", expected %" G_GINT64_FORMAT,
+               what, got, expected);
+  return FALSE;
+}
+
+/* pingpong, xproc_pingpong {{{1
+ *
+ * pingpong_ns: two tasks on one proc (the main task and a partner it
+ * spawns) and two unbuffered channels of int; the main task sends i on ping
+ * and receives the partner's echo on pong (task9_channel_send/recv); ns per
+ * round trip. 1,000 warm-up round trips first; at the end ping is closed,
+ * which ends the partner's loop.
+ * Peer: gobench pingpong (go.pingpong_unbuf, GOMAXPROCS=1), the same warm-up.
+ *
+ * xproc_pingpong_ns: the same with the partner on another proc (a thread of
+ * its own made by task9_proc_new(), the task spawned there with
+ * task9_task_spawn_full()), the main task on the main proc: every send wakes
+ * a task on the other thread.
+ * Peer: gobench xthread (go.xthread_pingpong_locked_P2, GOMAXPROCS=2, each
+ * goroutine locked to its OS thread), and glibbench asyncq
+ * (glib.xthread_asyncqueue: a GAsyncQueue echo thread). */
+
+#define PINGPONG_WARMUP 1000
+
+typedef struct
+{
+  Task9Channel *ping;
+  Task9Channel *pong;
+} PingPong;
+
+static gpointer
+echo_func (gpointer   user_data,
+           GError   **error)
+{
+  PingPong *pp = user_data;
+  g_autoptr(GError) recv_error = NULL;
+  int v;
+
+  while (task9_channel_recv (pp->ping, &v, &recv_error))
+    if (!task9_channel_send (pp->pong, &v, error))
+      return NULL;
+  recv_closed (recv_error, error);
+  return NULL;
+}
+
+static gboolean
+ping_rounds (PingPong  *pp,
+             guint      n,
+             GError   **error)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      int v = (int) i;
+
+      if (!task9_channel_send (pp->ping, &v, error) ||
+          !task9_channel_recv (pp->pong, &v, error))
+        return FALSE;
+      if (G_UNLIKELY (v != (int) i))
+        return bad_value ("pong", v, i, error);
+    }
+  return TRUE;
+}
+
+/* Ping-pong with a partner on @proc (NULL: this proc); ns per round trip. */
+static gboolean
+run_pingpong (Task9Proc  *proc,
+              guint       n,
+              double     *ns,
+              GError    **error)
+{
+  g_autoptr(Task9Channel) ping = task9_channel_new (sizeof (int), 0);
+  g_autoptr(Task9Channel) pong = task9_channel_new (sizeof (int), 0);
+  g_autoptr(Task9Task) partner = NULL;
+  PingPong pp = { ping, pong };
+  gint64 t0, elapsed;
+  gboolean ok;
+
+  partner = task9_task_spawn_full (proc, "pong", 0, echo_func, &pp, NULL, error);
+  if (partner == NULL)
+    return FALSE;
+
+  ok = ping_rounds (&pp, PINGPONG_WARMUP, error);
+  t0 = g_get_monotonic_time ();
+  ok = ok && ping_rounds (&pp, n, error);
+  elapsed = g_get_monotonic_time () - t0;
+
+  task9_channel_close (ping);
+  if (!join_task (partner, ok ? error : NULL) || !ok)
+    return FALSE;
+  *ns = elapsed * 1000.0 / n;
+  return TRUE;
+}
+
+static gboolean
+bench_pingpong (guint    n,
+                GError **error)
+{
+  double ns;
+
+  if (!run_pingpong (NULL, n, &ns, error))
+    return FALSE;
+  result ("pingpong_ns", ns, "ns/roundtrip");
+  return TRUE;
+}
+
+static gboolean
+bench_xproc_pingpong (guint    n,
+                      GError **error)
+{
+  g_autoptr(Task9Proc) proc = NULL;
+  double ns;
+  gboolean ok;
+
+  proc = task9_proc_new ("xproc-partner", error);
+  if (proc == NULL)
+    return FALSE;
+  ok = run_pingpong (proc, n, &ns, error);
+  task9_proc_stop (proc);
+  if (!task9_proc_join (proc, ok ? error : NULL) || !ok)
+    return FALSE;
+  result ("xproc_pingpong_ns", ns, "ns/roundtrip");
+  return TRUE;
+}
+
+/* buffered {{{1
+ *
+ * buffered128_ns: a producer (the main task) sends N = 20M ints 0..N-1
+ * through a channel of capacity 128 to a consumer task on the same proc,
+ * closes it, and receives the consumer's sum on an unbuffered channel; wall
+ * time from the first send until the sum has arrived / N. The sum is
+ * checked. No warm-up, as in gobench.
+ * Peer: gobench buffered (go.buffered_cap128, GOMAXPROCS=1). */
+
+#define BUFFERED_CAPACITY 128
+
+typedef struct
+{
+  Task9Channel *items;
+  Task9Channel *done;
+} Buffered;
+
+static gpointer
+consumer_func (gpointer   user_data,
+               GError   **error)
+{
+  Buffered *b = user_data;
+  g_autoptr(GError) recv_error = NULL;
+  gint64 sum = 0;
+  int v;
+
+  while (task9_channel_recv (b->items, &v, &recv_error))
+    sum += v;
+  if (recv_closed (recv_error, error))
+    task9_channel_send (b->done, &sum, error);
+  return NULL;
+}
+
+static gboolean
+bench_buffered (guint    n,
+                GError **error)
+{
+  g_autoptr(Task9Channel) items = task9_channel_new (sizeof (int), BUFFERED_CAPACITY);
+  g_autoptr(Task9Channel) done = task9_channel_new (sizeof (gint64), 0);
+  g_autoptr(Task9Task) consumer = NULL;
+  Buffered b = { items, done };
+  gint64 t0, elapsed, sum = 0;
+  gboolean ok = TRUE;
+
+  consumer = task9_task_spawn ("consumer", consumer_func, &b, NULL, error);
+  if (consumer == NULL)
+    return FALSE;
+
+  t0 = g_get_monotonic_time ();
+  for (guint i = 0; i < n && ok; i++)
+    {
+      int v = (int) i;
+
+      ok = task9_channel_send (items, &v, error);
+    }
+  task9_channel_close (items);
+  ok = ok && task9_channel_recv (done, &sum, error);
+  elapsed = g_get_monotonic_time () - t0;
+
+  if (!join_task (consumer, ok ? error : NULL) || !ok)
+    return FALSE;
+  if (sum != (gint64) n * (n - 1) / 2)
+    return bad_value ("sum", sum, (gint64) n * (n - 1) / 2, error);
+  resultf (elapsed * 1000.0 / n, "ns/item", "buffered%u_ns", BUFFERED_CAPACITY);
+  return TRUE;
+}
+
+/* select, selectready {{{1
+ *
+ * selectK_ns (K = 2, 8): K unbuffered channels of int; a sender task sends
+ * item i on chans[i % K] for i < N = 5M; the receiver (the main task) makes
+ * one K-way task9_alt() of K RECV arms per item (the arms array is built once,
+ * outside the loop) and sums what it gets; ns per item. The sum is checked.
+ * No warm-up, as in gobench.
+ * Peer: gobench select -k K (go.selectK_stream, GOMAXPROCS=1).
+ *
+ * selectreadyK_ns (secondary): K channels of capacity 1; per iteration the
+ * main task sends i on chans[i % K] (which never blocks) and makes one K-way
+ * alt, which finds exactly that arm ready: no switch at all. ns per
+ * (send + alt), N = 10M.
+ * Peer: gobench selectready -k K (go.selectK_ready, GOMAXPROCS=1). */
+
+typedef struct
+{
+  Task9Channel **chans;
+  guint          k;
+  guint          n;
+} SelectStream;
+
+static gpointer
+select_sender_func (gpointer   user_data,
+                    GError   **error)
+{
+  SelectStream *s = user_data;
+
+  for (guint i = 0; i < s->n; i++)
+    {
+      int v = (int) i;
+
+      if (!task9_channel_send (s->chans[i % s->k], &v, error))
+        return NULL;
+    }
+  return NULL;
+}
+
+static Task9Channel **
+channels_new (guint k,
+              guint capacity)
+{
+  Task9Channel **chans = g_new0 (Task9Channel *, k);
+
+  for (guint j = 0; j < k; j++)
+    chans[j] = task9_channel_new (sizeof (int), capacity);
+  return chans;
+}
+
+static void
+channels_free (Task9Channel **chans,
+               guint          k)
+{
+  for (guint j = 0; j < k; j++)
+    g_object_unref (chans[j]);
+  g_free (chans);
+}
+
+/* Receives one item per alt over @arms into *@v, adding it to *@sum. */
+static inline gboolean
+alt_recv (Task9AltArm  *arms,
+          guint         k,
+          const int    *v,
+          gint64       *sum,
+          GError      **error)
+{
+  gint fired = task9_alt (arms, k, -1, NULL, error);
+
+  if (G_UNLIKELY (fired < 0))
+    return FALSE;
+  if (G_UNLIKELY (arms[fired].closed))
+    {
+      g_set_error (error, TASK9_ERROR, TASK9_ERROR_FAILED,
+                   "alt: arm %d fired on a closed channel", fired);
+      return FALSE;
+    }
+  *sum += *v;
+  return TRUE;
+}
+
+static gboolean
+run_select (guint    k,
+            guint    n,
+            GError **error)
+{
+  Task9Channel **chans = channels_new (k, 0);
+  g_autofree Task9AltArm *arms = g_new0 (Task9AltArm, k);
+  g_autoptr(Task9Task) sender = NULL;
+  SelectStream s = { chans, k, n };
+  gint64 t0, elapsed, sum = 0;
+  gboolean ok = TRUE;
+  int v = 0;
+
+  for (guint j = 0; j < k; j++)
+    arms[j] = (Task9AltArm) { chans[j], TASK9_ALT_RECV, &v, FALSE };
+
+  sender = task9_task_spawn ("sender", select_sender_func, &s, NULL, error);
+  if (sender == NULL)
+    {
+      channels_free (chans, k);
+      return FALSE;
+    }
+
+  t0 = g_get_monotonic_time ();
+  for (guint i = 0; i < n && ok; i++)
+    ok = alt_recv (arms, k, &v, &sum, error);
+  elapsed = g_get_monotonic_time () - t0;
+
+  ok = join_task (sender, ok ? error : NULL) && ok;
+  channels_free (chans, k);
+  if (!ok)
+    return FALSE;
+  if (sum != (gint64) n * (n - 1) / 2)
+    return bad_value ("sum", sum, (gint64) n * (n - 1) / 2, error);
+  resultf (elapsed * 1000.0 / n, "ns/item", "select%u_ns", k);
+  return TRUE;
+}
+
+static gboolean
+run_selectready (guint    k,
+                 guint    n,
+                 GError **error)
+{
+  Task9Channel **chans = channels_new (k, 1);
+  g_autofree Task9AltArm *arms = g_new0 (Task9AltArm, k);
+  gint64 t0, elapsed, sum = 0;
+  gboolean ok = TRUE;
+  int v = 0;
+
+  for (guint j = 0; j < k; j++)
+    arms[j] = (Task9AltArm) { chans[j], TASK9_ALT_RECV, &v, FALSE };
+
+  t0 = g_get_monotonic_time ();
+  for (guint i = 0; i < n && ok; i++)
+    {
+      int item = (int) i;
+
+      ok = task9_channel_send (chans[i % k], &item, error) &&
+           alt_recv (arms, k, &v, &sum, error);
+    }
+  elapsed = g_get_monotonic_time () - t0;
+
+  channels_free (chans, k);
+  if (!ok)
+    return FALSE;
+  if (sum != (gint64) n * (n - 1) / 2)
+    return bad_value ("sum", sum, (gint64) n * (n - 1) / 2, error);
+  resultf (elapsed * 1000.0 / n, "ns/(send+alt)", "selectready%u_ns", k);
+  return TRUE;
+}
+
+static gboolean
+bench_select2 (guint    n,
+               GError **error)
+{
+  return run_select (2, n, error);
+}
+
+static gboolean
+bench_select8 (guint    n,
+               GError **error)
+{
+  return run_select (8, n, error);
+}
+
+static gboolean
+bench_selectready2 (guint    n,
+                    GError **error)
+{
+  return run_selectready (2, n, error);
+}
+
+static gboolean
+bench_selectready8 (guint    n,
+                    GError **error)
+{
+  return run_selectready (8, n, error);
+}
+
+/* async_pingpong {{{1
+ *
+ * async_pingpong_ns: ping-pong with no task at either end: plain GLib
+ * callbacks on the main proc's context (the default one), driven by its main
+ * loop, chaining the async face on two unbuffered channels of int:
+ *
+ *   pinger: send_async (ping, i) -> its callback: send_finish, then
+ *           recv_async (pong) -> its callback: recv_finish, check, next i
+ *   ponger: recv_async (ping) -> its callback: recv_finish, then
+ *           send_async (pong, the same int) -> its callback: send_finish,
+ *           recv_async (ping) again
+ *
+ * Both chains start from an idle callback. 1,000 warm-up round trips, then N
+ * timed ones (clock read in the pinger's callbacks); ns per round trip. The
+ * main task meanwhile waits on a channel that the last callback fills with
+ * task9_channel_try_send().
+ * async_pingpong_typed_ns (secondary): the same on typed channels
+ * (G_TYPE_INT) with the _value variants, what language bindings use.
+ * Peer: libdex's promise ping-pong (3,565 ns in ../shared/peers/README.md;
+ * not built here). */
+
+typedef struct
+{
+  Task9Channel *ping;
+  Task9Channel *pong;
+  Task9Channel *done;
+  gboolean      typed;
+  guint         n_total;     /* warm-up + timed round trips */
+  guint         pinged;      /* round trips the pinger completed */
+  guint         ponged;      /* elements the ponger echoed */
+  guint         n_stopped;   /* 2 once both ends have stopped */
+  int           ping_elem;   /* raw: what the pinger sends */
+  int           ping_slot;   /* raw: where the pinger receives */
+  int           pong_slot;   /* raw: where the ponger receives, and sends from */
+  GValue        ping_value;  /* typed: the same */
+  GValue        pong_value;
+  gint64        t0;
+  gint64        t1;
+  GError       *error;
+} AsyncPingPong;
+
+static AsyncPingPong app;
+
+static void app_ping (void);
+static void app_pong_recv (void);
+
+/* One end has stopped (after its last step, or with app.error set); the
+ * second to stop wakes the main task. */
+static void
+app_stop (GError *error)
+{
+  if (error != NULL)
+    {
+      if (app.error == NULL)
+        app.error = error;
+      else
+        g_error_free (error);
+    }
+  if (++app.n_stopped == 2 || error != NULL)
+    {
+      int one = 1;
+
+      if (!task9_channel_try_send (app.done, &one, NULL))
+        g_printerr ("task9-bench: async_pingpong: the main task was not waiting\n");
+    }
+}
+
+static void
+app_pong_received_cb (GObject      *source,
+                      GAsyncResult *res,
+                      gpointer      user_data)
+{
+  GError *error = NULL;
+  gint64 v;
+
+  if (app.typed)
+    {
+      if (!task9_channel_recv_value_finish (app.pong, res, &app.ping_value, &error))
+        {
+          app_stop (error);
+          return;
+        }
+      v = g_value_get_int (&app.ping_value);
+    }
+  else
+    {
+      if (!task9_channel_recv_finish (app.pong, res, &error))
+        {
+          app_stop (error);
+          return;
+        }
+      v = app.ping_slot;
+    }
+  if (v != app.pinged)
+    {
+      bad_value ("pong", v, app.pinged, &error);
+      app_stop (error);
+      return;
+    }
+
+  app.pinged++;
+  if (app.pinged == PINGPONG_WARMUP)
+    app.t0 = g_get_monotonic_time ();
+  if (app.pinged == app.n_total)
+    {
+      app.t1 = g_get_monotonic_time ();
+      app_stop (NULL);
+      return;
+    }
+  app_ping ();
+}
+
+static void
+app_ping_sent_cb (GObject      *source,
+                  GAsyncResult *res,
+                  gpointer      user_data)
+{
+  GError *error = NULL;
+  gboolean ok;
+
+  ok = app.typed ? task9_channel_send_value_finish (app.ping, res, &error)
+                 : task9_channel_send_finish (app.ping, res, &error);
+  if (!ok)
+    {
+      app_stop (error);
+      return;
+    }
+  if (app.typed)
+    task9_channel_recv_value_async (app.pong, NULL, app_pong_received_cb, NULL);
+  else
+    task9_channel_recv_async (app.pong, &app.ping_slot, NULL, app_pong_received_cb, NULL);
+}
+
+static void
+app_ping (void)
+{
+  if (app.typed)
+    {
+      GValue value = G_VALUE_INIT;
+
+      g_value_init (&value, G_TYPE_INT);
+      g_value_set_int (&value, (int) app.pinged);
+      task9_channel_send_value_async (app.ping, &value, NULL, app_ping_sent_cb, NULL);
+      g_value_unset (&value);
+    }
+  else
+    {
+      app.ping_elem = (int) app.pinged;
+      task9_channel_send_async (app.ping, &app.ping_elem, NULL, app_ping_sent_cb, NULL);
+    }
+}
+
+static void
+app_pong_sent_cb (GObject      *source,
+                  GAsyncResult *res,
+                  gpointer      user_data)
+{
+  GError *error = NULL;
+  gboolean ok;
+
+  ok = app.typed ? task9_channel_send_value_finish (app.pong, res, &error)
+                 : task9_channel_send_finish (app.pong, res, &error);
+  if (!ok)
+    {
+      app_stop (error);
+      return;
+    }
+  if (++app.ponged == app.n_total)
+    {
+      app_stop (NULL);
+      return;
+    }
+  app_pong_recv ();
+}
+
+static void
+app_ping_received_cb (GObject      *source,
+                      GAsyncResult *res,
+                      gpointer      user_data)
+{
+  GError *error = NULL;
+
+  if (app.typed)
+    {
+      if (!task9_channel_recv_value_finish (app.ping, res, &app.pong_value, &error))
+        {
+          app_stop (error);
+          return;
+        }
+      task9_channel_send_value_async (app.pong, &app.pong_value, NULL, app_pong_sent_cb, NULL);
+    }
+  else
+    {
+      if (!task9_channel_recv_finish (app.ping, res, &error))
+        {
+          app_stop (error);
+          return;
+        }
+      task9_channel_send_async (app.pong, &app.pong_slot, NULL, app_pong_sent_cb, NULL);
+    }
+}
+
+static void
+app_pong_recv (void)
+{
+  if (app.typed)
+    task9_channel_recv_value_async (app.ping, NULL, app_ping_received_cb, NULL);
+  else
+    task9_channel_recv_async (app.ping, &app.pong_slot, NULL, app_ping_received_cb, NULL);
+}
+
+static gboolean
+app_start_cb (gpointer user_data)
+{
+  app_pong_recv ();
+  app_ping ();
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+run_async_pingpong (gboolean   typed,
+                    guint      n,
+                    double    *ns,
+                    GError   **error)
+{
+  g_autoptr(Task9Channel) ping = NULL;
+  g_autoptr(Task9Channel) pong = NULL;
+  g_autoptr(Task9Channel) done = task9_channel_new (sizeof (int), 0);
+  g_autoptr(GSource) start = g_idle_source_new ();
+  int one = 0;
+
+  ping = typed ? task9_channel_new_typed (G_TYPE_INT, 0) : task9_channel_new (sizeof (int), 0);
+  pong = typed ? task9_channel_new_typed (G_TYPE_INT, 0) : task9_channel_new (sizeof (int), 0);
+  memset (&app, 0, sizeof app);
+  app.ping = ping;
+  app.pong = pong;
+  app.done = done;
+  app.typed = typed;
+  app.n_total = PINGPONG_WARMUP + n;
+
+  g_source_set_callback (start, app_start_cb, NULL, NULL);
+  g_source_attach (start, task9_proc_get_context (task9_proc_get_main ()));
+  if (!task9_channel_recv_full (done, &one, WAIT_TIMEOUT, NULL, error))
+    return FALSE;
+
+  if (G_IS_VALUE (&app.ping_value))
+    g_value_unset (&app.ping_value);
+  if (G_IS_VALUE (&app.pong_value))
+    g_value_unset (&app.pong_value);
+  if (app.error != NULL)
+    {
+      g_propagate_error (error, app.error);
+      app.error = NULL;
+      return FALSE;
+    }
+  *ns = (app.t1 - app.t0) * 1000.0 / n;
+  return TRUE;
+}
+
+static gboolean
+bench_async_pingpong (guint    n,
+                      GError **error)
+{
+  double ns;
+
+  if (!run_async_pingpong (FALSE, n, &ns, error))
+    return FALSE;
+  result ("async_pingpong_ns", ns, "ns/roundtrip");
+  return TRUE;
+}
+
+static gboolean
+bench_async_pingpong_typed (guint    n,
+                            GError **error)
+{
+  double ns;
+
+  if (!run_async_pingpong (TRUE, n, &ns, error))
+    return FALSE;
+  result ("async_pingpong_typed_ns", ns, "ns/roundtrip");
+  return TRUE;
+}
+
 /* The table {{{1 */
 
 static const Bench benches[] = {
@@ -782,6 +1457,24 @@ static const Bench benches[] = {
     "sleeping tasks", "sleep100k_wall_ms sleep100k_late_p99_ms" },
   { "fairness", bench_fairness, 10000, FALSE,
     "yielding tasks", "fairness_late_p99_ms" },
+  { "pingpong", bench_pingpong, 5000000, FALSE,
+    "round trips", "pingpong_ns" },
+  { "buffered", bench_buffered, 20000000, FALSE,
+    "items", "buffered128_ns" },
+  { "select2", bench_select2, 5000000, FALSE,
+    "items", "select2_ns" },
+  { "select8", bench_select8, 5000000, FALSE,
+    "items", "select8_ns" },
+  { "selectready2", bench_selectready2, 10000000, FALSE,
+    "sends + alts", "selectready2_ns" },
+  { "selectready8", bench_selectready8, 10000000, FALSE,
+    "sends + alts", "selectready8_ns" },
+  { "xproc_pingpong", bench_xproc_pingpong, 100000, FALSE,
+    "round trips", "xproc_pingpong_ns" },
+  { "async_pingpong", bench_async_pingpong, 200000, FALSE,
+    "round trips", "async_pingpong_ns" },
+  { "async_pingpong_typed", bench_async_pingpong_typed, 200000, FALSE,
+    "round trips", "async_pingpong_typed_ns" },
 };
 
 /* Does @name select @bench, by the benchmark's name or a figure's? */
@@ -804,7 +1497,7 @@ list_benches (void)
     {
       const Bench *bench = &benches[i];
 
-      printf ("%-11s -n %-8u (%s)%s\n            figures: %s\n",
+      printf ("%-20s -n %-8u (%s)%s\n                     figures: %s\n",
               bench->name, bench->default_n, bench->n_means,
               bench->slow ? " [slow: only when named or with -b all-slow]" : "",
               bench->figures);
