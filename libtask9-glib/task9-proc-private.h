@@ -43,6 +43,8 @@ struct _Task9Proc
   GMutex          inbox_lock;
   Task9Task      *inbox_head;
   Task9Task      *inbox_tail;
+  Task9Task      *inbox_cancels;     /* tasks to cancel, each holding a reference */
+  gboolean        inbox_closed;      /* the thread has ended */
   gint            inbox_pending;     /* atomic: the inbox is not empty */
   gint            polling;           /* atomic: the thread may be blocked in poll() */
   gint            pokes;             /* atomic: wake-ups not through the inbox, not yet seen */

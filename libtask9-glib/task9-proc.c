@@ -15,8 +15,9 @@
  *   made by task9_proc_spawn-style creation with auto_stop. The decision to end and
  *   the end of admission are made under proc->lock, so no task is admitted to a proc
  *   whose thread is leaving.
- * - The thread holds a reference on its proc until it has ended; the main proc lives for
- *   ever.
+ * - The thread holds a reference on its proc until it has ended, and every task record
+ *   holds one until it is freed, so a task's proc pointer is always valid; the main proc
+ *   lives for ever.
  */
 
 #include "task9-config.h"
@@ -286,6 +287,7 @@ proc_thread (gpointer data)
       g_source_destroy (proc->trim_source);
       g_clear_pointer (&proc->trim_source, g_source_unref);
     }
+  task9_scheduler_close_inbox (proc);
   task9_timer_heap_clear (&proc->timers);   /* timer channels nobody will fire now */
   task9_stack_pool_drain (&proc->stack_pool);
   task9_task_record_cache_drain (proc);

@@ -28,6 +28,8 @@ gint     task9_scheduler_poll         (GPollFD   *fds,
                                        gint       timeout);
 void     task9_scheduler_make_ready   (Task9Task *task);
 void     task9_scheduler_start        (Task9Task *task);
+void     task9_scheduler_cancel       (Task9Task *task);
+void     task9_scheduler_close_inbox  (Task9Proc *proc);
 void     task9_scheduler_block        (Task9Proc *proc,
                                        Task9Task *self);
 void     task9_scheduler_yield        (Task9Proc *proc,

@@ -110,17 +110,57 @@ inbox_push (Task9Proc *proc,
 
   task->run_next = NULL;
   g_mutex_lock (&proc->inbox_lock);
-  was_empty = proc->inbox_head == NULL;
-  if (was_empty)
+  was_empty = proc->inbox_head == NULL && proc->inbox_cancels == NULL;
+  if (proc->inbox_head == NULL)
     proc->inbox_head = task;
   else
     proc->inbox_tail->run_next = task;
   proc->inbox_tail = task;
-  if (was_empty)
-    g_atomic_int_set (&proc->inbox_pending, 1);
+  g_atomic_int_set (&proc->inbox_pending, 1);
   g_mutex_unlock (&proc->inbox_lock);
 
   /* Pairs with the store to polling and the re-check in task9_scheduler_poll(). */
+  if (was_empty && g_atomic_int_get (&proc->polling))
+    g_main_context_wakeup (proc->context);
+}
+
+/* On the task's proc: end its current wait, if it is parked. */
+static void
+cancel_parked (Task9Task *task)
+{
+  guint64 word = __atomic_load_n (&task->park_word, __ATOMIC_RELAXED);
+
+  if ((word & 1) && task9_wait_claim (task, word))
+    task9_wait_wake (task, TASK9_WAKE_CANCELLED);
+}
+
+/* With task->cancelled already set. */
+void
+task9_scheduler_cancel (Task9Task *task)
+{
+  Task9Proc *proc = task->proc;
+  gboolean was_empty;
+
+  if (proc == task9_current_proc)
+    {
+      cancel_parked (task);
+      return;
+    }
+
+  g_mutex_lock (&proc->inbox_lock);
+  if (proc->inbox_closed)
+    {
+      /* The proc's thread has ended, so has the task. */
+      g_mutex_unlock (&proc->inbox_lock);
+      return;
+    }
+  task9_task_ref (task);
+  was_empty = proc->inbox_head == NULL && proc->inbox_cancels == NULL;
+  task->cancel_next = proc->inbox_cancels;
+  proc->inbox_cancels = task;
+  g_atomic_int_set (&proc->inbox_pending, 1);
+  g_mutex_unlock (&proc->inbox_lock);
+
   if (was_empty && g_atomic_int_get (&proc->polling))
     g_main_context_wakeup (proc->context);
 }
@@ -129,13 +169,16 @@ static gboolean
 inbox_drain (Task9Proc *proc)
 {
   Task9Task *task;
+  Task9Task *cancels;
 
   if (!g_atomic_int_get (&proc->inbox_pending))
     return FALSE;
 
   g_mutex_lock (&proc->inbox_lock);
   task = proc->inbox_head;
+  cancels = proc->inbox_cancels;
   proc->inbox_head = proc->inbox_tail = NULL;
+  proc->inbox_cancels = NULL;
   g_atomic_int_set (&proc->inbox_pending, 0);
   g_mutex_unlock (&proc->inbox_lock);
 
@@ -145,6 +188,14 @@ inbox_drain (Task9Proc *proc)
 
       runq_push (proc, task);
       task = next;
+    }
+  while (cancels != NULL)
+    {
+      Task9Task *next = cancels->cancel_next;
+
+      cancel_parked (cancels);
+      task9_task_unref (cancels);
+      cancels = next;
     }
   return TRUE;
 }
@@ -164,6 +215,16 @@ void
 task9_scheduler_start (Task9Task *task)
 {
   task9_scheduler_make_ready (task);
+}
+
+/* When the proc's thread ends: no cancellation can be for one of its tasks any more. */
+void
+task9_scheduler_close_inbox (Task9Proc *proc)
+{
+  g_mutex_lock (&proc->inbox_lock);
+  proc->inbox_closed = TRUE;
+  g_mutex_unlock (&proc->inbox_lock);
+  inbox_drain (proc);
 }
 
 gboolean

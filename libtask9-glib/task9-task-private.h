@@ -20,6 +20,7 @@ struct _Task9Task
   /* Touched by every switch; owned by the proc's thread. */
   Task9Context    context;
   Task9Task      *run_next;          /* run queue or inbox link */
+  Task9Task      *cancel_next;       /* the proc's inbox of cancellations */
   Task9Proc      *proc;
   Task9Stack     *stack;
   guint64         park_word;         /* atomic: (seq << 1) | waiting; see task9-wait.c */

@@ -180,7 +180,7 @@ task9_task_new_internal (Task9Proc       *proc,
       return NULL;
     }
 
-  task->proc = proc;
+  task->proc = task9_proc_ref (proc);
   task->func = func;
   task->user_data = user_data;
   task->user_data_destroy = user_data_destroy;
@@ -302,6 +302,8 @@ task9_task_ref (Task9Task *task)
 void
 task9_task_unref (Task9Task *task)
 {
+  Task9Proc *proc;
+
   g_return_if_fail (task != NULL);
   g_return_if_fail (task->ref_count > 0);
 
@@ -313,7 +315,9 @@ task9_task_unref (Task9Task *task)
     task9_group_unref (task->group);
   g_clear_error (&task->error);
   g_free (task->name);
+  proc = task->proc;
   record_free (task);
+  task9_proc_unref (proc);
 }
 
 /**
@@ -596,16 +600,12 @@ task9_task_get_proc (Task9Task *task)
 void
 task9_task_cancel (Task9Task *task)
 {
-  guint64 word;
-
   g_return_if_fail (task != NULL);
 
   if (__atomic_exchange_n (&task->cancelled, 1, __ATOMIC_SEQ_CST))
     return;
-
-  word = __atomic_load_n (&task->park_word, __ATOMIC_SEQ_CST);
-  if ((word & 1) && task9_wait_claim (task, word))
-    task9_wait_wake (task, TASK9_WAKE_CANCELLED);
+  if (!task9_task_is_finished (task))
+    task9_scheduler_cancel (task);
 }
 
 /**

@@ -21,8 +21,10 @@
  * - A claim is always followed by exactly one task9_wait_wake(), except when the task
  *   claims its own wait (it then simply does not switch away).
  * - Cancellation is sticky: once task->cancelled is set, every later park fails at once.
- *   Setting the flag and claiming are ordered against the park's flag check (Dekker), so a
- *   cancel can never slip between the check and the sleep.
+ *   The canceller does not claim the wait itself (that would need a full fence on every
+ *   park to order the flag against the claim word): it asks the task's proc, through
+ *   its inbox, and the proc's thread claims the wait if the task is parked. A task checks
+ *   the flag before it parks, on the same thread, so a cancel cannot slip in between.
  * - A parked task is woken by a timer only on its own proc (the timer heap is per proc).
  */
 
@@ -39,7 +41,8 @@ task9_wait_begin (Task9Task *self)
 {
   guint64 token = ((self->park_word >> 1) + 1) << 1 | 1;
 
-  __atomic_store_n (&self->park_word, token, __ATOMIC_SEQ_CST);
+  /* Published to other procs by the unlock that follows registering the waiter. */
+  __atomic_store_n (&self->park_word, token, __ATOMIC_RELEASE);
   self->wake_reason = TASK9_WAKE_NONE;
   return token;
 }
@@ -82,7 +85,7 @@ task9_wait_park (Task9Task  *self,
   Task9Proc *proc = self->proc;
   gboolean armed = FALSE;
 
-  if (!self->shielded && __atomic_load_n (&self->cancelled, __ATOMIC_SEQ_CST) &&
+  if (!self->shielded && __atomic_load_n (&self->cancelled, __ATOMIC_ACQUIRE) &&
       task9_wait_claim (self, token))
     return TASK9_WAKE_CANCELLED;
 
