@@ -60,4 +60,42 @@ gint task9_alt (Task9AltArm   *arms,
                 GCancellable  *cancellable,
                 GError       **error);
 
+#define TASK9_TYPE_ALT (task9_alt_get_type ())
+
+TASK9_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (Task9Alt, task9_alt, TASK9, ALT, GObject)
+
+TASK9_AVAILABLE_IN_ALL
+Task9Alt *task9_alt_new           (void);
+TASK9_AVAILABLE_IN_ALL
+guint     task9_alt_add_send      (Task9Alt             *alt,
+                                   Task9Channel         *channel,
+                                   const GValue         *value);
+TASK9_AVAILABLE_IN_ALL
+guint     task9_alt_add_recv      (Task9Alt             *alt,
+                                   Task9Channel         *channel);
+TASK9_AVAILABLE_IN_ALL
+guint     task9_alt_get_n_arms    (Task9Alt             *alt);
+TASK9_AVAILABLE_IN_ALL
+gint      task9_alt_select        (Task9Alt             *alt,
+                                   GTimeSpan             timeout,
+                                   GCancellable         *cancellable,
+                                   GError              **error);
+TASK9_AVAILABLE_IN_ALL
+void      task9_alt_select_async  (Task9Alt             *alt,
+                                   GCancellable         *cancellable,
+                                   GAsyncReadyCallback   callback,
+                                   gpointer              user_data);
+TASK9_AVAILABLE_IN_ALL
+gint      task9_alt_select_finish (Task9Alt             *alt,
+                                   GAsyncResult         *result,
+                                   GError              **error);
+TASK9_AVAILABLE_IN_ALL
+gboolean  task9_alt_get_closed    (Task9Alt             *alt,
+                                   guint                 arm);
+TASK9_AVAILABLE_IN_ALL
+gboolean  task9_alt_take_value    (Task9Alt             *alt,
+                                   guint                 arm,
+                                   GValue               *value);
+
 G_END_DECLS

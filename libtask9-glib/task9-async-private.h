@@ -27,6 +27,10 @@ struct _Task9AsyncOp
   GValue           value;          /* a typed element: the copy sent or the one received */
   gboolean         sends_value;    /* value is being sent: once delivered, it is not ours */
   gpointer         elem_copy;      /* a raw element being sent */
+  GValue          *slots;          /* an alt's elements, one per arm */
+  guint            n_slots;
+  Task9WaitNode    node;           /* a join's place in the task's joiner list */
+  Task9Task       *joined;
   guint            n_waiters;
   Task9Waiter      waiters[];
 };

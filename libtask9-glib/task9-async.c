@@ -34,6 +34,10 @@ async_op_free (gpointer data)
   if (G_IS_VALUE (&op->value))
     g_value_unset (&op->value);
   g_free (op->elem_copy);
+  for (guint i = 0; i < op->n_slots; i++)
+    if (G_IS_VALUE (&op->slots[i]))
+      g_value_unset (&op->slots[i]);
+  g_free (op->slots);
   g_source_unref (op->completion);
   g_clear_object (&op->cancellable);
   g_main_context_unref (op->context);
