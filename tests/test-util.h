@@ -174,3 +174,101 @@ cancel_probe_run (CancelProbe *probe)
                         g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&local);
 }
+
+/* ---- channels ------------------------------------------------------------------------ */
+
+/* Waits until @task is blocked with wait reason @reason ("recv", "send", "alt", ...):
+ * its waiter is queued by then. In a task this yields; on any other thread it yields the
+ * thread. Only for tasks that are about to block (the caller's test hangs otherwise,
+ * until meson's timeout). */
+static inline void
+test_wait_blocked (Task9Task  *task,
+                   const char *reason)
+{
+  for (;;)
+    {
+      const char *why = task9_task_get_wait_reason (task);
+
+      if (task9_task_get_state (task) == TASK9_TASK_STATE_BLOCKED && why != NULL &&
+          (reason == NULL || g_str_equal (why, reason)))
+        return;
+      g_assert_false (task9_task_is_finished (task));
+      if (task9_in_task ())
+        task9_yield ();
+      else
+        g_thread_yield ();
+    }
+}
+
+/* Joins @task, which must succeed, and drops the reference. */
+static inline gpointer
+test_join_ok (Task9Task *task)
+{
+  GError *error = NULL;
+  gpointer result = task9_task_join (task, -1, &error);
+
+  g_assert_no_error (error);
+  task9_task_unref (task);
+  return result;
+}
+
+/* Joins @task and returns the code of its error in @domain (-1: no error, -2: another
+ * domain), dropping the reference. */
+static inline gint
+test_join_error_code (Task9Task *task,
+                      GQuark     domain)
+{
+  GError *error = NULL;
+  gint code;
+
+  task9_task_join (task, -1, &error);
+  task9_task_unref (task);
+  if (error == NULL)
+    return -1;
+  code = error->domain == domain ? error->code : -2;
+  if (code == -2)
+    g_test_message ("unexpected error: %s", error->message);
+  g_error_free (error);
+  return code;
+}
+
+/* A flag another thread sets, and a thread (not a task) blocks on until it is set. */
+typedef struct
+{
+  GMutex lock;
+  GCond  cond;
+  gint   value;
+} TestFlag;
+
+static inline void
+test_flag_init (TestFlag *flag)
+{
+  g_mutex_init (&flag->lock);
+  g_cond_init (&flag->cond);
+  flag->value = 0;
+}
+
+static inline void
+test_flag_clear (TestFlag *flag)
+{
+  g_mutex_clear (&flag->lock);
+  g_cond_clear (&flag->cond);
+}
+
+static inline void
+test_flag_set (TestFlag *flag)
+{
+  g_mutex_lock (&flag->lock);
+  g_atomic_int_set (&flag->value, 1);
+  g_cond_broadcast (&flag->cond);
+  g_mutex_unlock (&flag->lock);
+}
+
+static inline void
+test_flag_wait (TestFlag *flag)
+{
+  g_mutex_lock (&flag->lock);
+  while (!g_atomic_int_get (&flag->value))
+    g_cond_wait (&flag->cond, &flag->lock);
+  g_mutex_unlock (&flag->lock);
+}
