@@ -1,0 +1,529 @@
+/* test-timer-channel.c: task9_channel_after() and tickers
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * after() delivers the time once, never before its span, into a one-slot buffer where it
+ * waits for a late receiver. A ticker delivers periodically on a fixed schedule (no
+ * drift: a late tick does not push the later ones back), drops ticks nobody takes instead
+ * of piling them up, and stops when closed. Both need a proc's thread. Times are checked
+ * as lower bounds and as upper bounds with generous slack; the drift check compares a
+ * ticker's schedule after many deliberately late ticks with its start.
+ */
+
+#include "test-util.h"
+
+static gint64
+recv_time (Task9Channel *channel, GError **error)
+{
+  gint64 t = -1;
+
+  g_assert_true (task9_channel_recv (channel, &t, error));
+  return t;
+}
+
+/* ---- after ----------------------------------------------------------------------------- */
+
+static gpointer
+after_once_body (gpointer data, GError **error)
+{
+  const GTimeSpan span = 20 * G_TIME_SPAN_MILLISECOND;
+  gint64 start = g_get_monotonic_time ();
+  Task9Channel *after = task9_channel_after (span);
+  GError *local = NULL;
+  gint64 t, now;
+
+  g_assert_nonnull (after);
+  g_assert_cmpuint (task9_channel_get_elem_size (after), ==, sizeof (gint64));
+  g_assert_cmpuint (task9_channel_get_capacity (after), ==, 1);
+
+  t = recv_time (after, error);
+  now = g_get_monotonic_time ();
+  /* Never before the span; the value is the time it fired. */
+  g_assert_cmpint (t, >=, start + span);
+  g_assert_cmpint (now, >=, t);
+  g_assert_cmpint (now, <, start + span + test_late_slack ());
+
+  /* Once: nothing more comes. */
+  g_assert_false (task9_channel_recv_full (after, &t, 3 * span, NULL, &local));
+  g_assert_error (local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_clear_error (&local);
+  g_assert_false (task9_channel_is_closed (after));
+
+  g_object_unref (after);
+  return NULL;
+}
+
+static void
+test_after_once (void)
+{
+  run_in_task_ok (after_once_body, NULL);
+}
+
+/* A tick nobody waited for stays in the buffer: after the later timer has fired, the
+ * earlier one's tick is there at once. */
+static gpointer
+after_buffered_body (gpointer data, GError **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  Task9Channel *early = task9_channel_after (5 * G_TIME_SPAN_MILLISECOND);
+  Task9Channel *late = task9_channel_after (40 * G_TIME_SPAN_MILLISECOND);
+  GError *local = NULL;
+  gint64 t_early = -1, t_late;
+
+  t_late = recv_time (late, error);
+  g_assert_cmpint (t_late, >=, start + 40 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpuint (task9_channel_get_length (early), ==, 1);
+  g_assert_true (task9_channel_try_recv (early, &t_early, error));
+  g_assert_cmpint (t_early, >=, start + 5 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpint (t_early, <, t_late);
+  g_assert_false (task9_channel_try_recv (early, &t_early, &local));
+  g_assert_error (local, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
+  g_clear_error (&local);
+
+  g_object_unref (early);
+  g_object_unref (late);
+  return NULL;
+}
+
+static void
+test_after_buffered (void)
+{
+  run_in_task_ok (after_buffered_body, NULL);
+}
+
+static gpointer
+after_zero_body (gpointer data, GError **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  Task9Channel *zero = task9_channel_after (0);
+  Task9Channel *negative = task9_channel_after (-G_TIME_SPAN_SECOND);
+
+  g_assert_cmpint (recv_time (zero, error), >=, start);
+  g_assert_cmpint (recv_time (negative, error), >=, start);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, test_late_slack ());
+  g_object_unref (zero);
+  g_object_unref (negative);
+  return NULL;
+}
+
+static void
+test_after_zero (void)
+{
+  run_in_task_ok (after_zero_body, NULL);
+}
+
+/* As the timeout arm of an alt; a never-ready channel in the other arm. Many timers
+ * at once fire in deadline order (the times they deliver say so). */
+static gpointer
+after_alt_body (gpointer data, GError **error)
+{
+  Task9Channel *never = task9_channel_new (sizeof (gint64), 0);
+  gint64 start = g_get_monotonic_time ();
+  Task9Channel *timeout = task9_channel_after (15 * G_TIME_SPAN_MILLISECOND);
+  gint64 v = -1, t = -1;
+  Task9AltArm arms[2] = { { never, TASK9_ALT_RECV, &v, FALSE },
+                          { timeout, TASK9_ALT_RECV, &t, FALSE } };
+  Task9Channel *timers[8];
+  Task9AltArm many[8];
+  gint64 times[8];
+  guint fired = 0;
+
+  g_assert_cmpint (task9_alt (arms, 2, -1, NULL, error), ==, 1);
+  g_assert_cmpint (t, >=, start + 15 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpint (v, ==, -1);
+
+  /* Eight timers, shortest last, all received through one alt. */
+  for (guint i = 0; i < 8; i++)
+    {
+      timers[i] = task9_channel_after ((8 - i) * 3 * G_TIME_SPAN_MILLISECOND);
+      many[i] = (Task9AltArm) { timers[i], TASK9_ALT_RECV, &times[i], FALSE };
+    }
+  while (fired < 8)
+    {
+      gint i = task9_alt (many, 8, -1, NULL, error);
+
+      g_assert_cmpint (i, >=, 0);
+      many[i].op = TASK9_ALT_NOP;
+      fired++;
+    }
+  for (guint i = 0; i < 8; i++)
+    {
+      if (i > 0)
+        g_assert_cmpint (times[i], <=, times[i - 1]);
+      g_object_unref (timers[i]);
+    }
+
+  g_object_unref (never);
+  g_object_unref (timeout);
+  return NULL;
+}
+
+static void
+test_after_alt (void)
+{
+  run_in_task_ok (after_alt_body, NULL);
+}
+
+/* Made by a callback on a proc's context (not a task), received by a task on another
+ * proc. */
+typedef struct
+{
+  Task9Channel *channel;
+  gint64        made;
+  TestFlag      flag;
+} MadeOnProc;
+
+static gboolean
+make_after_cb (gpointer data)
+{
+  MadeOnProc *m = data;
+
+  g_assert_false (task9_in_task ());
+  m->made = g_get_monotonic_time ();
+  m->channel = task9_channel_after (10 * G_TIME_SPAN_MILLISECOND);
+  test_flag_set (&m->flag);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+recv_after_task (gpointer data, GError **error)
+{
+  MadeOnProc *m = data;
+  gint64 t = recv_time (m->channel, error);
+
+  g_assert_cmpint (t, >=, m->made + 10 * G_TIME_SPAN_MILLISECOND);
+  return NULL;
+}
+
+static void
+test_after_cross_proc (void)
+{
+  Task9Proc *maker = test_proc_new ("maker");
+  Task9Proc *receiver = test_proc_new ("receiver");
+  MadeOnProc m = { NULL, 0 };
+
+  test_flag_init (&m.flag);
+  g_main_context_invoke (task9_proc_get_context (maker), make_after_cb, &m);
+  test_flag_wait (&m.flag);
+  g_assert_nonnull (m.channel);
+  test_join_ok (test_spawn_on (receiver, "receiver", recv_after_task, &m));
+  g_object_unref (m.channel);
+  test_flag_clear (&m.flag);
+  test_proc_finish (maker);
+  test_proc_finish (receiver);
+}
+
+/* Off a proc's thread there is no timer heap: a critical and NULL. */
+static gpointer
+off_proc_thread (gpointer data)
+{
+  g_assert_null (task9_proc_get_current ());
+  g_assert_null (task9_channel_after (G_TIME_SPAN_MILLISECOND));
+  g_assert_null (task9_channel_new_ticker (G_TIME_SPAN_MILLISECOND));
+  return NULL;
+}
+
+static void
+test_timer_off_proc (void)
+{
+  GThread *thread;
+
+  g_assert_null (task9_proc_get_current ());
+  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*task9_current_proc != NULL*");
+  g_assert_null (task9_channel_after (G_TIME_SPAN_MILLISECOND));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*task9_current_proc != NULL*");
+  g_assert_null (task9_channel_new_ticker (G_TIME_SPAN_MILLISECOND));
+  g_test_assert_expected_messages ();
+
+  /* A plain thread, too (expected messages are process-wide). */
+  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*task9_current_proc != NULL*");
+  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*task9_current_proc != NULL*");
+  thread = g_thread_new ("plain", off_proc_thread, NULL);
+  g_thread_join (thread);
+  g_test_assert_expected_messages ();
+}
+
+static gpointer
+bad_period_body (gpointer data, GError **error)
+{
+  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*period > 0*");
+  g_assert_null (task9_channel_new_ticker (0));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*period > 0*");
+  g_assert_null (task9_channel_new_ticker (-5));
+  g_test_assert_expected_messages ();
+  return NULL;
+}
+
+static void
+test_ticker_bad_period (void)
+{
+  run_in_task_ok (bad_period_body, NULL);
+}
+
+/* ---- tickers ---------------------------------------------------------------------------- */
+
+static gpointer
+ticker_periodic_body (gpointer data, GError **error)
+{
+  const GTimeSpan period = test_is_slow_runtime () ? 30 * G_TIME_SPAN_MILLISECOND
+                                                   : 10 * G_TIME_SPAN_MILLISECOND;
+  gint64 start = g_get_monotonic_time ();
+  Task9Channel *ticker = task9_channel_new_ticker (period);
+  gint64 made = g_get_monotonic_time ();
+  gint64 last = 0;
+
+  g_assert_nonnull (ticker);
+  g_assert_cmpuint (task9_channel_get_capacity (ticker), ==, 1);
+  for (guint k = 1; k <= 10; k++)
+    {
+      gint64 t = recv_time (ticker, error);
+
+      /* Tick k is due at (creation + k periods), and never early. */
+      g_assert_cmpint (t, >=, start + k * period);
+      g_assert_cmpint (t, >, last);
+      last = t;
+    }
+  /* Ten ticks take about ten periods, not more (unless ticks were dropped because this
+   * thread was descheduled for a whole period, which the slack allows). */
+  g_assert_cmpint (last, <, made + 10 * period + test_late_slack ());
+  task9_channel_close (ticker);
+  g_object_unref (ticker);
+  return NULL;
+}
+
+static void
+test_ticker_periodic (void)
+{
+  run_in_task_ok (ticker_periodic_body, NULL);
+}
+
+/* No drift: after every second tick the receiving task keeps its proc's thread busy (a
+ * long computation, simulated by blocking the thread) until one period plus D after
+ * that tick, so the next tick fires about D late. A ticker that schedules its next tick
+ * at now + period carries each delay forward: its ticks end up about D * N / 2 behind
+ * the schedule. One that keeps deadline += period is back on schedule at the tick
+ * after a late one. The check compares the best of the last few on-time ticks with
+ * the schedule computed from the ticker's creation. */
+static gpointer
+ticker_no_drift_body (gpointer data, GError **error)
+{
+  const GTimeSpan period = 20 * G_TIME_SPAN_MILLISECOND;
+  const GTimeSpan delay = 10 * G_TIME_SPAN_MILLISECOND;
+  const guint n = 24;
+  gint64 before = g_get_monotonic_time ();
+  Task9Channel *ticker = task9_channel_new_ticker (period);
+  gint64 after = g_get_monotonic_time ();
+  gint64 last = before;
+  guint k = 0;
+  GTimeSpan best_recent = G_MAXINT64;
+  guint drops = 0;
+
+  for (guint j = 1; j <= n; j++)
+    {
+      gint64 t = recv_time (ticker, error);
+      gint64 gap = t - last;
+      GTimeSpan offset;
+
+      /* Which scheduled tick this is: the next one, unless the gap says that whole
+       * periods' ticks were dropped (this thread was descheduled for long). A late tick
+       * and a drifting schedule make gaps of at most period + delay. */
+      k++;
+      if (j > 1 && gap > 5 * period / 2)
+        {
+          guint skipped = (guint) ((gap + period / 2) / period) - 1;
+
+          k += skipped;
+          drops += skipped;
+        }
+      last = t;
+
+      g_assert_cmpint (t, >=, before + (gint64) k * period);   /* never early */
+      offset = t - (after + (gint64) k * period);
+      if (j % 2 == 0 && j > n - 8)
+        best_recent = MIN (best_recent, offset);
+
+      if (j % 2 == 0)
+        {
+          gint64 until = t + period + delay;
+          gint64 now = g_get_monotonic_time ();
+
+          /* Blocks the proc's thread, as a long computation would; this waits for
+           * nothing, it makes the next tick late. */
+          if (until > now)
+            g_usleep (until - now);
+        }
+    }
+  g_test_message ("best offset of the last on-time ticks: %" G_GINT64_FORMAT " us; %u dropped",
+                  best_recent, drops);
+  /* A drifting ticker would be about delay * n / 2 = 120 ms behind by now. */
+  g_assert_cmpint (best_recent, <, delay * n / 6);
+
+  task9_channel_close (ticker);
+  g_object_unref (ticker);
+  return NULL;
+}
+
+static void
+test_ticker_no_drift (void)
+{
+  if (test_is_slow_runtime ())
+    {
+      g_test_skip ("timing under valgrind is too coarse for the drift bound");
+      return;
+    }
+  run_in_task_ok (ticker_no_drift_body, NULL);
+}
+
+/* A receiver that does not receive for ten periods finds one tick, not ten; and the
+ * ticker is still on its schedule. */
+static gpointer
+ticker_slow_receiver_body (gpointer data, GError **error)
+{
+  const GTimeSpan period = test_is_slow_runtime () ? 20 * G_TIME_SPAN_MILLISECOND
+                                                   : 5 * G_TIME_SPAN_MILLISECOND;
+  gint64 start = g_get_monotonic_time ();
+  Task9Channel *ticker = task9_channel_new_ticker (period);
+  GError *local = NULL;
+  gint64 t0, t1 = -1, t2;
+
+  t0 = recv_time (ticker, error);
+  g_assert_cmpint (t0, >=, start + period);
+
+  /* Not receiving for ten periods is the point here (a slow consumer), not a wait for
+   * something to happen. */
+  g_assert_true (task9_sleep (10 * period, error));
+
+  g_assert_cmpuint (task9_channel_get_length (ticker), ==, 1);
+  g_assert_true (task9_channel_try_recv (ticker, &t1, error));
+  g_assert_cmpint (t1, >, t0);
+  /* No backlog: the other nine ticks were dropped, not queued. */
+  g_assert_false (task9_channel_try_recv (ticker, &t2, &local));
+  g_assert_error (local, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
+  g_clear_error (&local);
+
+  /* The next tick comes within a period (plus slack), and still on the schedule. */
+  {
+    gint64 asked = g_get_monotonic_time ();
+
+    t2 = recv_time (ticker, error);
+    g_assert_cmpint (t2, <, asked + period + test_late_slack ());
+    g_assert_cmpint (t2, >=, start + 12 * period);
+  }
+
+  task9_channel_close (ticker);
+  g_object_unref (ticker);
+  return NULL;
+}
+
+static void
+test_ticker_slow_receiver (void)
+{
+  run_in_task_ok (ticker_slow_receiver_body, NULL);
+}
+
+/* Closing stops a ticker: the timer lets go of the channel at its next tick, so the
+ * channel is finalized; a receiver blocked on it is woken with CLOSED. */
+static gpointer
+blocked_ticker_receiver (gpointer data, GError **error)
+{
+  gint64 t;
+
+  task9_channel_recv (data, &t, error);
+  return NULL;
+}
+
+static gpointer
+ticker_close_body (gpointer data, GError **error)
+{
+  const GTimeSpan period = 2 * G_TIME_SPAN_MILLISECOND;
+  Task9Channel *ticker = task9_channel_new_ticker (period);
+  Task9Channel *slow = task9_channel_new_ticker (G_TIME_SPAN_HOUR);
+  gpointer weak = ticker;
+  GError *local = NULL;
+  Task9Task *receiver;
+  gint64 t;
+
+  recv_time (ticker, error);
+  recv_time (ticker, error);
+  task9_channel_close (ticker);
+  /* What was buffered may still be received; then closed. */
+  while (task9_channel_try_recv (ticker, &t, &local))
+    ;
+  g_assert_error (local, TASK9_ERROR, TASK9_ERROR_CLOSED);
+  g_clear_error (&local);
+
+  g_object_add_weak_pointer (G_OBJECT (ticker), &weak);
+  g_object_unref (ticker);
+  /* The timer still holds it until its next tick, which finds it closed. */
+  while (weak != NULL)
+    task9_yield ();
+
+  /* A receiver blocked on a ticker that is closed. */
+  receiver = test_spawn ("receiver", blocked_ticker_receiver, slow);
+  test_wait_blocked (receiver, "recv");
+  task9_channel_close (slow);
+  g_assert_cmpint (test_join_error_code (receiver, TASK9_ERROR), ==, TASK9_ERROR_CLOSED);
+  /* This one's timer is an hour away: it lets go when its proc ends (valgrind and
+   * LeakSanitizer see a leak otherwise). */
+  g_object_unref (slow);
+  return NULL;
+}
+
+static void
+test_ticker_close (void)
+{
+  run_in_task_ok (ticker_close_body, NULL);
+}
+
+/* Tickers and timers still pending when their proc ends are freed with it. */
+static gpointer
+abandon_timers_body (gpointer data, GError **error)
+{
+  Task9Channel *ticker = task9_channel_new_ticker (G_TIME_SPAN_MILLISECOND);
+  Task9Channel *after = task9_channel_after (G_TIME_SPAN_HOUR);
+  gpointer *weak = data;
+
+  recv_time (ticker, error);
+  weak[0] = ticker;
+  weak[1] = after;
+  g_object_add_weak_pointer (G_OBJECT (ticker), &weak[0]);
+  g_object_add_weak_pointer (G_OBJECT (after), &weak[1]);
+  g_object_unref (ticker);   /* not closed: it ticks on into its full buffer */
+  g_object_unref (after);
+  return NULL;
+}
+
+static void
+test_timer_abandoned (void)
+{
+  gpointer weak[2] = { NULL, NULL };
+
+  run_in_task_ok (abandon_timers_body, weak);
+  /* run_in_task() stopped and joined the proc. */
+  g_assert_null (weak[0]);
+  g_assert_null (weak[1]);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/timer/after/once", test_after_once);
+  g_test_add_func ("/timer/after/buffered", test_after_buffered);
+  g_test_add_func ("/timer/after/zero", test_after_zero);
+  g_test_add_func ("/timer/after/alt", test_after_alt);
+  g_test_add_func ("/timer/after/cross-proc", test_after_cross_proc);
+  g_test_add_func ("/timer/off-proc", test_timer_off_proc);
+  g_test_add_func ("/timer/ticker/bad-period", test_ticker_bad_period);
+  g_test_add_func ("/timer/ticker/periodic", test_ticker_periodic);
+  g_test_add_func ("/timer/ticker/no-drift", test_ticker_no_drift);
+  g_test_add_func ("/timer/ticker/slow-receiver", test_ticker_slow_receiver);
+  g_test_add_func ("/timer/ticker/close", test_ticker_close);
+  g_test_add_func ("/timer/abandoned", test_timer_abandoned);
+
+  return g_test_run ();
+}
