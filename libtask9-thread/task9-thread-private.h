@@ -1,0 +1,43 @@
+/* task9-thread-private.h: what the files of libtask9-thread share
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "task9/thread.h"
+
+G_BEGIN_DECLS
+
+/* The per-task record of the Plan 9 layer (task9-thread.c). Plan 9 threads get theirs
+ * when they are created and lose it when they end; any other task that calls a function
+ * needing one gets it on first use, and it is dropped some time after the task ended. */
+typedef struct
+{
+  Task9Task     *task;        /* not a reference, except for foreign records */
+  void          *udata;       /* threaddata() */
+  Task9Channel  *wake;        /* capacity 1: the token that ends a lock wait */
+  void         (*fn) (void *);
+  void          *arg;
+  int            status;      /* 0, or 1 once threadexits() was given a message */
+  guint          spawned : 1; /* made by threadcreate/proccreate: the spawn frees it */
+  guint          foreign : 1; /* a task the Plan 9 layer did not create */
+  guint          new_proc : 1;/* first thread of a proc made by proccreate() */
+} Task9ThreadData;
+
+/* The calling task's record, made on first use; NULL outside a task. */
+Task9ThreadData *task9_thread_data_get (void);
+
+/* Blocks until the wake token of @data arrives, consuming it. Not interruptible: a
+ * cancelled task, whose every later core wait fails at once, polls for the token,
+ * letting its proc's other tasks run. Outside a task it blocks the thread. */
+void             task9_thread_wait_token (Task9ThreadData *data);
+
+/* Waits, without being interruptible, until @task has finished. */
+void             task9_thread_wait_finished (Task9Task *task);
+
+/* Hands a proc to the reaper thread, which joins it and drops the reference. */
+void             task9_thread_reap_proc (Task9Proc *proc);
+
+G_END_DECLS
