@@ -18,6 +18,9 @@
  *   spawns run on the main proc too, so the counters they share with the
  *   benchmark are plain integers: tasks on one proc never run at the same
  *   time and only switch in library calls.
+ *   (xproc_pingpong puts its partner on a second proc on purpose, and
+ *   async_pingpong runs plain main-loop callbacks instead of tasks; they
+ *   share only channels across threads.)
  * - When more than one benchmark is selected, each one runs in a child
  *   process of its own (fork before the library is touched), as each peer
  *   figure comes from a process of its own: a benchmark never inherits
