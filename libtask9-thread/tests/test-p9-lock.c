@@ -159,6 +159,13 @@ plain_holder (gpointer data)
 }
 
 static void
+keep_busy (void *arg)
+{
+  while (g_atomic_int_get (&plain_got) != 3)
+    p9_pause ();
+}
+
+static void
 test_qlock_plain_thread (void)
 {
   GThread *thread;
@@ -174,13 +181,16 @@ test_qlock_plain_thread (void)
   CHECK_EQ (plain_got, 1);
 
   /* And the other way round: a task waits for a plain thread's hold and is handed the
-   * lock from that thread. */
+   * lock from that thread. task9_main()'s deadlock detector does not see wake-ups from
+   * threads that are not procs, so a thread keeps this proc busy meanwhile. */
   g_atomic_int_set (&plain_got, 0);
   thread = g_thread_new ("plain", plain_holder, NULL);
   while (!g_atomic_int_get (&plain_got))
     p9_pause ();
+  threadcreate (keep_busy, nil, 0);
   qlock (&plain_lock);
   CHECK_EQ (g_atomic_int_get (&plain_got), 2);
+  g_atomic_int_set (&plain_got, 3);
   qunlock (&plain_lock);
   g_thread_join (thread);
 }

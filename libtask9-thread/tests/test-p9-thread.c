@@ -239,7 +239,8 @@ where_am_i (void *arg)
   Where *w = arg;
 
   w->os_thread = g_thread_self ();
-  w->proc = task9_proc_get_current ();
+  /* A reference: a proccreate() proc goes away with its last thread. */
+  w->proc = task9_proc_ref (task9_proc_get_current ());
   sendp (w->c, nil);
 }
 
@@ -260,6 +261,8 @@ test_proc_thread (void)
   CHECK (there.os_thread != g_thread_self ());
   CHECK (there.proc != here.proc);
   CHECK (!task9_proc_is_main (there.proc));
+  task9_proc_unref (here.proc);
+  task9_proc_unref (there.proc);
   chanfree (here.c);
 }
 
