@@ -10,7 +10,7 @@
 # error "Only <task9.h> can be included directly."
 #endif
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "task9-version-macros.h"
 
@@ -22,5 +22,13 @@ gboolean task9_sleep       (GTimeSpan   span,
 TASK9_AVAILABLE_IN_ALL
 gboolean task9_sleep_until (gint64      deadline,
                             GError    **error);
+TASK9_AVAILABLE_IN_ALL
+void     task9_sleep_async  (GTimeSpan            span,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data);
+TASK9_AVAILABLE_IN_ALL
+gboolean task9_sleep_finish (GAsyncResult        *result,
+                             GError             **error);
 
 G_END_DECLS

@@ -34,6 +34,7 @@
 # define TASK9_TSAN 1
 #endif
 
+#include "task9-async-private.h"
 #include "task9-enum-types.h"
 #include "task9-error.h"
 #include "task9-group-private.h"
@@ -698,6 +699,107 @@ task9_task_join (Task9Task  *task,
   g_mutex_unlock (&task->lock);
 
   return result;
+}
+
+static gboolean
+complete_join (gpointer data)
+{
+  Task9AsyncOp *op = data;
+  Task9Task *task = op->joined;
+  GTask *gtask = op->task;
+
+  g_mutex_lock (&task->lock);
+  task9_wait_list_remove (&task->joiners, &op->node);
+  g_mutex_unlock (&task->lock);
+  task9_async_op_finish (op);
+
+  if (op->reason != TASK9_WAKE_READY)
+    {
+      GError *error = NULL;
+
+      task9_wait_check_reason (op->reason, &error);
+      g_task_return_error (gtask, error);
+    }
+  else if (task->error != NULL)
+    g_task_return_error (gtask, g_error_copy (task->error));
+  else
+    g_task_return_pointer (gtask, task->result, NULL);
+
+  task9_task_unref (task);
+  g_object_unref (gtask);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * task9_task_join_async:
+ * @task: the task to wait for
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called on the caller's thread-default main context once
+ *   @task has finished
+ * @user_data: (closure): data for @callback
+ *
+ * Waits for @task to finish without blocking the caller: the async form of
+ * [method@Task9.Task.join], for code running on a main loop. Finish with
+ * [method@Task9.Task.join_finish].
+ *
+ * Since: 0.1
+ */
+void
+task9_task_join_async (Task9Task           *task,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  Task9AsyncOp *op;
+
+  g_return_if_fail (task != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  op = task9_async_op_new (NULL, 0, cancellable, callback, user_data,
+                           task9_task_join_async, complete_join);
+  op->joined = task9_task_ref (task);
+  op->node.async = op;
+  op->node.prev = op->node.next = &op->node;   /* not in a list */
+
+  g_mutex_lock (&task->lock);
+  __atomic_store_n (&task->has_joiners, TRUE, __ATOMIC_SEQ_CST);
+  if (task_finished_locked (task))
+    {
+      g_mutex_unlock (&task->lock);
+      op->claim = 0;
+      task9_async_op_fire (op, TASK9_WAKE_READY);
+      return;
+    }
+  task9_wait_list_add (&task->joiners, &op->node);
+  g_mutex_unlock (&task->lock);
+  task9_async_op_wait (op);
+}
+
+/**
+ * task9_task_join_finish:
+ * @task: the task given to [method@Task9.Task.join_async]
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Task9.Task.join_async].
+ *
+ * Returns: (transfer none) (nullable): the task's result, or %NULL with @error set: the
+ *   task's own error, or %G_IO_ERROR_CANCELLED
+ *
+ * Since: 0.1
+ */
+gpointer
+task9_task_join_finish (Task9Task     *task,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (task != NULL, NULL);
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == task9_task_join_async, NULL);
+  g_return_val_if_fail (((Task9AsyncOp *) g_task_get_task_data (G_TASK (result)))->joined == task,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

@@ -10,7 +10,7 @@
 # error "Only <task9.h> can be included directly."
 #endif
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "task9-types.h"
 #include "task9-version-macros.h"
@@ -93,6 +93,16 @@ TASK9_AVAILABLE_IN_ALL
 gpointer        task9_task_join            (Task9Task      *task,
                                             GTimeSpan       timeout,
                                             GError        **error);
+
+TASK9_AVAILABLE_IN_ALL
+void            task9_task_join_async      (Task9Task           *task,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+TASK9_AVAILABLE_IN_ALL
+gpointer        task9_task_join_finish     (Task9Task           *task,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 
 TASK9_AVAILABLE_IN_ALL
 guint           task9_yield                (void);

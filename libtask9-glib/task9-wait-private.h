@@ -37,12 +37,15 @@ gint64          task9_deadline_from_timeout (GTimeSpan      timeout);
  * owner's mutex; whoever makes the condition true wakes them all. */
 typedef struct _Task9WaitNode Task9WaitNode;
 
+typedef struct _Task9AsyncOp Task9AsyncOp;
+
 struct _Task9WaitNode
 {
   Task9WaitNode *prev;
   Task9WaitNode *next;
-  Task9Task     *task;
+  Task9Task     *task;          /* a parked task, or */
   guint64        token;
+  Task9AsyncOp  *async;         /* an async caller */
 };
 
 typedef struct
@@ -64,5 +67,9 @@ gboolean task9_wait_list_wait     (Task9WaitList       *list,
                                    const char          *reason,
                                    GError             **error);
 void     task9_wait_list_wake_all (Task9WaitList       *list);
+void     task9_wait_list_add      (Task9WaitList       *list,
+                                   Task9WaitNode       *node);
+void     task9_wait_list_remove   (Task9WaitList       *list,
+                                   Task9WaitNode       *node);
 
 G_END_DECLS

@@ -35,6 +35,7 @@
 #include "task9-error.h"
 #include "task9-scheduler-private.h"
 #include "task9-wait-private.h"
+#include "task9-async-private.h"
 
 guint64
 task9_wait_begin (Task9Task *self)
@@ -185,6 +186,26 @@ node_linked (Task9WaitNode *node)
   return node->next != node;
 }
 
+void
+task9_wait_list_add (Task9WaitList *list,
+                     Task9WaitNode *node)
+{
+  node->prev = NULL;
+  node->next = list->head;
+  if (list->head != NULL)
+    list->head->prev = node;
+  list->head = node;
+}
+
+/* Removes @node if it is still in @list (the owner's lock held). */
+void
+task9_wait_list_remove (Task9WaitList *list,
+                        Task9WaitNode *node)
+{
+  if (node_linked (node))
+    node_unlink (list, node);
+}
+
 /* Waits, with @lock held on entry and on return, until @condition (called with @lock
  * held) is true. In a task this parks the task; in a thread that is not a proc it blocks
  * the thread; on a proc's thread outside any task it fails, as blocking there would stop
@@ -229,11 +250,8 @@ task9_wait_list_wait (Task9WaitList       *list,
 
       node.task = self;
       node.token = task9_wait_begin (self);
-      node.prev = NULL;
-      node.next = list->head;
-      if (list->head != NULL)
-        list->head->prev = &node;
-      list->head = &node;
+      node.async = NULL;
+      task9_wait_list_add (list, &node);
 
       g_mutex_unlock (lock);
       why = task9_wait_park (self, node.token, deadline, reason);
@@ -255,11 +273,19 @@ task9_wait_list_wake_all (Task9WaitList *list)
     {
       Task9WaitNode *node = list->head;
       Task9Task *task = node->task;
+      Task9AsyncOp *async = node->async;
       guint64 token = node->token;
 
       node_unlink (list, node);
-      /* After the unlink the node (on the waiter's stack) may vanish at any moment. */
-      if (task9_wait_claim (task, token))
+      if (async != NULL)
+        {
+          guint64 expected = 1;
+
+          if (__atomic_compare_exchange_n (&async->claim, &expected, 0, FALSE,
+                                           __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            task9_async_op_fire (async, TASK9_WAKE_READY);
+        }
+      else if (task9_wait_claim (task, token))
         task9_wait_wake (task, TASK9_WAKE_READY);
     }
   if (list->n_threads > 0)

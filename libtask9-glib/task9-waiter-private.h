@@ -10,11 +10,11 @@
 
 #include "task9-channel.h"
 #include "task9-types.h"
+#include "task9-wait-private.h"
 
 G_BEGIN_DECLS
 
 typedef struct _Task9Waiter Task9Waiter;
-typedef struct _Task9AsyncOp Task9AsyncOp;
 
 /* The record of a waiting operation is what the waker needs: where the claim is, where
  * the element goes or comes from, and where to record which arm fired. A blocked task's
