@@ -36,7 +36,7 @@ Task9WakeReason task9_channel_park (Task9Task    *self,
                                     GCancellable *cancellable,
                                     const char   *reason);
 
-static __thread guint32 alt_rng;
+static __thread guint32 alt_rng __attribute__ ((tls_model ("initial-exec")));
 
 static inline guint32
 alt_random (guint32 bound)
@@ -191,11 +191,11 @@ task9_alt (Task9AltArm   *arms,
   for (guint i = 0; i < n_arms; i++)
     {
       g_return_val_if_fail (arms[i].op <= TASK9_ALT_NOP, -1);
-      g_return_val_if_fail (arms[i].op == TASK9_ALT_NOP || TASK9_IS_CHANNEL (arms[i].channel), -1);
+      g_return_val_if_fail (arms[i].op == TASK9_ALT_NOP || TASK9_CHANNEL_CHECK (arms[i].channel), -1);
       g_return_val_if_fail (arms[i].op != TASK9_ALT_SEND || arms[i].value != NULL, -1);
     }
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
   if (self == NULL && timeout != 0)
     {

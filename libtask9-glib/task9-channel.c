@@ -71,8 +71,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* A final type: comparing the instance's type is enough, and cheaper than the GType call. */
-static GType channel_type;
+GType task9_channel_type_id;
 
 /* ---- the lock and the queues ------------------------------------------------------- */
 
@@ -481,7 +480,7 @@ task9_channel_class_init (Task9ChannelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  channel_type = G_TYPE_FROM_CLASS (klass);
+  task9_channel_type_id = G_TYPE_FROM_CLASS (klass);
   object_class->finalize = task9_channel_finalize;
   object_class->constructed = task9_channel_constructed;
   object_class->get_property = task9_channel_get_property;
@@ -767,12 +766,9 @@ task9_channel_is_closed (Task9Channel *channel)
   return closed;
 }
 
-#define IS_CHANNEL(channel) \
-  ((channel) != NULL && G_TYPE_FROM_INSTANCE (channel) == channel_type)
-
 #define CHECK_RAW(channel, val) \
   G_STMT_START { \
-    g_return_val_if_fail (IS_CHANNEL (channel), val); \
+    g_return_val_if_fail (TASK9_CHANNEL_CHECK (channel), val); \
     g_return_val_if_fail ((channel)->elem_type == G_TYPE_INVALID, val); \
   } G_STMT_END
 
@@ -1030,7 +1026,7 @@ task9_channel_recv_ulong (Task9Channel  *channel,
 
 #define CHECK_TYPED(channel, value, val) \
   G_STMT_START { \
-    g_return_val_if_fail (TASK9_IS_CHANNEL (channel), val); \
+    g_return_val_if_fail (TASK9_CHANNEL_CHECK (channel), val); \
     g_return_val_if_fail ((channel)->elem_type != G_TYPE_INVALID, val); \
     g_return_val_if_fail (G_IS_VALUE (value), val); \
     g_return_val_if_fail (g_type_is_a (G_VALUE_TYPE (value), (channel)->elem_type), val); \

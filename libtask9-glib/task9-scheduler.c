@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 
 #include "task9-main-private.h"
 #include "task9-scheduler-private.h"
@@ -63,15 +64,6 @@
 
 __thread Task9Proc *task9_current_proc __attribute__ ((tls_model ("initial-exec")));
 
-static inline void
-cpu_relax (void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause ();
-#elif defined(__aarch64__)
-  __asm__ __volatile__ ("yield");
-#endif
-}
 
 /* ---- run queue and inbox ---------------------------------------------------------- */
 
@@ -564,10 +556,12 @@ task9_scheduler_poll (GPollFD *fds,
       gint64 spin_end = g_get_monotonic_time () + SPIN_BEFORE_POLL_US;
       guint i = 0;
 
+      /* Yield, not just pause: on a machine with as many busy threads as CPUs the
+       * partner we wait for may need this very CPU to answer. */
       while (!g_atomic_int_get (&proc->inbox_pending))
         {
-          cpu_relax ();
-          if ((++i & 31) == 0 && g_get_monotonic_time () >= spin_end)
+          sched_yield ();
+          if ((++i & 3) == 0 && g_get_monotonic_time () >= spin_end)
             break;
         }
     }
