@@ -32,6 +32,12 @@
 
 G_BEGIN_DECLS
 
+/**
+ * TASK9_THREAD_API:
+ *
+ * Marks the functions and variables of libtask9-thread that programs may use (default
+ * visibility; the library is built with hidden visibility).
+ */
 #if defined(_WIN32) && !defined(__CYGWIN__)
 # define TASK9_THREAD_API __declspec(dllexport) extern
 #else
@@ -485,6 +491,7 @@ TASK9_THREAD_API unsigned long channbrecvul (Channel *c);
 
 /* ---- locks and rendezvous (lock(2)) ------------------------------------------------ */
 
+/* Private: a thread waiting for a lock, on its own stack (task9-thread-lock.c). */
 typedef struct _Task9ThreadWaiter _Task9ThreadWaiter;
 
 /**
@@ -831,22 +838,101 @@ TASK9_THREAD_API int     ioaccept    (Ioproc *io, int ctl, char *dir);
 TASK9_THREAD_API int task9_thread_main (int argc, char **argv,
                                         void (*main_fn) (int, char **), int stacksize);
 
+/**
+ * TASK9_THREAD_NO_SHORT_NAMES:
+ *
+ * Define it before including <task9/thread.h> to do without the short names below
+ * (send, recv, alt, yield, ...) and use the long ones (chansend, chanrecv, chanalt,
+ * threadyield, ...), e.g. in a file that also calls the socket functions send() and
+ * recv().
+ */
+
 /* libthread's short names. They are macros, as in plan9port, so that the library does
  * not define send() and recv(), which the C library's sockets own. */
 #ifndef TASK9_THREAD_NO_SHORT_NAMES
+/**
+ * alt:
+ *
+ * libthread's name for chanalt().
+ */
 # define alt      chanalt
+/**
+ * send:
+ *
+ * libthread's name for chansend().
+ */
 # define send     chansend
+/**
+ * recv:
+ *
+ * libthread's name for chanrecv().
+ */
 # define recv     chanrecv
+/**
+ * nbsend:
+ *
+ * libthread's name for channbsend().
+ */
 # define nbsend   channbsend
+/**
+ * nbrecv:
+ *
+ * libthread's name for channbrecv().
+ */
 # define nbrecv   channbrecv
+/**
+ * sendp:
+ *
+ * libthread's name for chansendp().
+ */
 # define sendp    chansendp
+/**
+ * recvp:
+ *
+ * libthread's name for chanrecvp().
+ */
 # define recvp    chanrecvp
+/**
+ * nbsendp:
+ *
+ * libthread's name for channbsendp().
+ */
 # define nbsendp  channbsendp
+/**
+ * nbrecvp:
+ *
+ * libthread's name for channbrecvp().
+ */
 # define nbrecvp  channbrecvp
+/**
+ * sendul:
+ *
+ * libthread's name for chansendul().
+ */
 # define sendul   chansendul
+/**
+ * recvul:
+ *
+ * libthread's name for chanrecvul().
+ */
 # define recvul   chanrecvul
+/**
+ * nbsendul:
+ *
+ * libthread's name for channbsendul().
+ */
 # define nbsendul channbsendul
+/**
+ * nbrecvul:
+ *
+ * libthread's name for channbrecvul().
+ */
 # define nbrecvul channbrecvul
+/**
+ * yield:
+ *
+ * libthread's name for threadyield().
+ */
 # define yield    threadyield
 #endif
 
