@@ -58,6 +58,10 @@ task9_async_op_new (gpointer             source_object,
   op->claim = 1;
   op->task = g_task_new (source_object, cancellable, callback, user_data);
   g_task_set_source_tag (op->task, source_tag);
+  /* The claim decides between the operation and its cancellation; GTask must not turn
+   * an operation that happened into G_IO_ERROR_CANCELLED because the cancellable fired
+   * afterwards: the element would be lost. */
+  g_task_set_check_cancellable (op->task, FALSE);
   g_task_set_task_data (op->task, op, async_op_free);
   op->context = g_main_context_ref_thread_default ();
   op->completion = g_idle_source_new ();

@@ -415,6 +415,8 @@ task9_channel_constructed (GObject *object)
 
   G_OBJECT_CLASS (task9_channel_parent_class)->constructed (object);
 
+  if (channel->elem_type == G_TYPE_NONE)
+    channel->elem_type = G_TYPE_INVALID;   /* the property's default: raw elements */
   if (channel->elem_type != G_TYPE_INVALID)
     channel->elem_size = sizeof (GValue);
   if (channel->capacity > 0)
@@ -500,8 +502,8 @@ task9_channel_class_init (Task9ChannelClass *klass)
   /**
    * Task9Channel:elem-type:
    *
-   * The type of the elements of a typed channel, or %G_TYPE_INVALID for a channel of
-   * raw bytes.
+   * The type of the elements of a typed channel; %G_TYPE_NONE (the default) or
+   * %G_TYPE_INVALID make a channel of raw elements of #Task9Channel:elem-size bytes.
    *
    * Since: 0.1
    */
