@@ -469,8 +469,10 @@ prepare_slots (Task9Alt *alt, Task9AltArm *arms)
 
   for (guint i = 0; i < n; i++)
     {
+      /* What the last select reported is gone with the next one. */
+      g_array_index (alt->arms, Task9AltArm, i).closed = FALSE;
+      clear_value (&g_array_index (alt->received, GValue, i));
       arms[i] = g_array_index (alt->arms, Task9AltArm, i);
-      arms[i].closed = FALSE;
       arms[i].value = &slots[i];
       if (arms[i].op == TASK9_ALT_SEND)
         {

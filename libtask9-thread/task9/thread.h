@@ -302,7 +302,8 @@ TASK9_THREAD_API void     chansetname (Channel *c, const char *fmt, ...) G_GNUC_
  *
  * Equivalent: task9_channel_close().
  *
- * Returns: 1 if this call closed it, -1 if it was closed already
+ * Returns: 1 if it was open, -1 if it was closed already (two racing closers may both
+ *   see 1; the second close does nothing)
  */
 TASK9_THREAD_API int      chanclose   (Channel *c);
 
