@@ -4,8 +4,9 @@
  *
  * against the uninstalled pkg-config files (PKG_CONFIG_PATH is set by meson to
  * meson-uninstalled), and runs as the manual says. Arguments: the source (p9-sieve.c),
- * where to put the program, then extra compiler flags (the build's sanitizers). Skips
- * (status 77) when cc or pkg-config is missing.
+ * a directory under which to put the program (in a temporary directory of its own, so
+ * that runs in parallel do not meet), then extra compiler flags (the build's
+ * sanitizers). Skips (status 77) when cc or pkg-config is missing.
  *
  * Copyright 2026 The libtask9-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 
 static gboolean
 run (const char * const *argv,
@@ -44,7 +46,8 @@ main (int argc, char **argv)
   g_autofree char *cc = g_find_program_in_path ("cc");
   g_autofree char *pkg_config = g_find_program_in_path ("pkg-config");
   g_autofree char *program = NULL, *command = NULL, *out = NULL, *flags = NULL;
-  g_autofree char *q_src = NULL, *q_prog = NULL;
+  g_autofree char *q_src = NULL, *q_prog = NULL, *dir = NULL, *template = NULL;
+  int status;
 
   if (argc < 3)
     {
@@ -57,7 +60,14 @@ main (int argc, char **argv)
       return 77;
     }
 
-  program = g_build_filename (argv[2], "p9-sieve-cc", NULL);
+  template = g_build_filename (argv[2], "p9-cc-XXXXXX", NULL);
+  dir = g_mkdtemp (g_strdup (template));
+  if (dir == NULL)
+    {
+      g_printerr ("cannot make a directory like %s\n", template);
+      return 1;
+    }
+  program = g_build_filename (dir, "p9-sieve", NULL);
   q_src = g_shell_quote (argv[1]);
   q_prog = g_shell_quote (program);
   flags = g_strjoinv (" ", argv + 3);
@@ -72,7 +82,8 @@ main (int argc, char **argv)
     if (!run (sh, NULL))
       {
         g_print ("0 passed, 1 failed\n");
-        return 1;
+        status = 1;
+        goto out;
       }
   }
 
@@ -82,15 +93,24 @@ main (int argc, char **argv)
     if (!run (prog, &out))
       {
         g_print ("1 passed, 1 failed\n");
-        return 1;
+        status = 1;
+        goto out;
       }
   }
   if (strstr (out, "primes: 2 3 5 7 11 13 17 19 23 29 31 37 41 43 47 53 59 61 67 71 73 79 83 89 97\n") == NULL)
     {
       g_printerr ("unexpected output:\n%s\n", out);
       g_print ("1 passed, 1 failed\n");
-      return 1;
+      status = 1;
+      goto out;
     }
   g_print ("%s2 passed, 0 failed\n", out);
-  return 0;
+  status = 0;
+
+out:
+  if (g_remove (program) != 0 && g_file_test (program, G_FILE_TEST_EXISTS))
+    g_printerr ("cannot remove %s\n", program);
+  if (g_rmdir (dir) != 0)
+    g_printerr ("cannot remove %s\n", dir);
+  return status;
 }
