@@ -546,14 +546,12 @@ task9_alt_select (Task9Alt      *alt,
   return fired;
 }
 
-static gboolean
-complete_select (gpointer data)
+static void
+settle_select (Task9AsyncOp *op)
 {
-  Task9AsyncOp *op = data;
-  GTask *task = op->task;
-  Task9Alt *alt = g_task_get_source_object (task);
+  Task9Alt *alt = TASK9_ALT (op->source_object);
 
-  task9_async_op_finish (op);
+  task9_async_op_withdraw (op);
   if (op->reason == TASK9_WAKE_READY)
     {
       Task9AltArm *arms = g_new (Task9AltArm, op->n_waiters);
@@ -562,17 +560,10 @@ complete_select (gpointer data)
         arms[i].op = op->waiters[i].is_send ? TASK9_ALT_SEND : TASK9_ALT_RECV;
       settle_slots (alt, arms, op->slots, op->fired_arm, op->fired_closed);
       g_free (arms);
-      g_task_return_int (task, op->fired_arm);
+      op->result_int = op->fired_arm;
     }
   else
-    {
-      GError *error = NULL;
-
-      task9_wait_check_reason (op->reason, &error);
-      g_task_return_error (task, error);
-    }
-  g_object_unref (task);
-  return G_SOURCE_REMOVE;
+    task9_wait_check_reason (op->reason, &op->error);
 }
 
 /**
@@ -608,7 +599,7 @@ task9_alt_select_async (Task9Alt            *alt,
 
   n_arms = alt->arms->len;
   op = task9_async_op_new (alt, n_arms, cancellable, callback, user_data,
-                           task9_alt_select_async, complete_select);
+                           task9_alt_select_async, settle_select);
   arms = g_new (Task9AltArm, n_arms);
   locks = g_new (Task9Channel *, n_arms);
   order = g_new (guint, n_arms);
@@ -619,8 +610,7 @@ task9_alt_select_async (Task9Alt            *alt,
 
   if (g_cancellable_is_cancelled (cancellable))
     {
-      op->claim = 0;
-      task9_async_op_fire (op, TASK9_WAKE_CANCELLED);
+      task9_async_op_complete_now (op, TASK9_WAKE_CANCELLED);
       goto out;
     }
 
@@ -631,10 +621,9 @@ task9_alt_select_async (Task9Alt            *alt,
   if (fired >= 0)
     {
       unlock_all (locks, n_locks);
-      op->claim = 0;
       op->fired_arm = fired;
       op->fired_closed = arms[fired].closed;
-      task9_async_op_fire (op, TASK9_WAKE_READY);
+      task9_async_op_complete_now (op, TASK9_WAKE_READY);
       goto out;
     }
   for (guint i = 0; i < n_arms; i++)
@@ -668,19 +657,13 @@ task9_alt_select_finish (Task9Alt      *alt,
                          GAsyncResult  *result,
                          GError       **error)
 {
-  GError *local = NULL;
-  gssize fired;
+  Task9AsyncOp *op;
 
   g_return_val_if_fail (TASK9_IS_ALT (alt), -1);
-  g_return_val_if_fail (g_task_is_valid (result, alt), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  fired = g_task_propagate_int (G_TASK (result), &local);
-  if (local != NULL)
-    {
-      g_propagate_error (error, local);
-      return -1;
-    }
-  return (gint) fired;
+  op = task9_async_op_check (result, alt, task9_alt_select_async, error);
+  return op != NULL ? (gint) op->result_int : -1;
 }
 
 /**

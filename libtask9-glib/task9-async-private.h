@@ -13,38 +13,66 @@
 
 G_BEGIN_DECLS
 
+#define TASK9_TYPE_ASYNC_OP (task9_async_op_get_type ())
+G_DECLARE_FINAL_TYPE (Task9AsyncOp, task9_async_op, TASK9, ASYNC_OP, GObject)
+
+/* Runs on the caller's context just before the callback: withdraws what lost and
+ * records the outcome in error / result_*. */
+typedef void (*Task9AsyncSettle) (Task9AsyncOp *op);
+
 struct _Task9AsyncOp
 {
-  guint64          claim;          /* 1 while waiting; whoever swaps it to 0 completes the op */
-  GTask           *task;           /* owns the op (task data) */
-  GMainContext    *context;        /* the caller's thread-default context */
-  GSource         *completion;     /* attached once claimed: completes on the context */
-  GCancellable    *cancellable;
-  gulong           cancel_id;
-  Task9WakeReason  reason;
-  gint             fired_arm;
-  gboolean         fired_closed;
-  GValue           value;          /* a typed element: the copy sent or the one received */
-  gboolean         sends_value;    /* value is being sent: once delivered, it is not ours */
-  gpointer         elem_copy;      /* a raw element being sent */
-  GValue          *slots;          /* an alt's elements, one per arm */
-  guint            n_slots;
-  Task9WaitNode    node;           /* a join's place in the task's joiner list */
-  Task9Task       *joined;
-  guint            n_waiters;
-  Task9Waiter      waiters[];
+  GObject              parent_instance;
+
+  guint64              claim;          /* 1 while waiting; whoever swaps it to 0 completes */
+  Task9WakeReason      reason;
+  gint                 fired_arm;
+  gboolean             fired_closed;
+  Task9Waiter         *waiters;        /* n_waiters, freed with the op */
+  guint                n_waiters;
+
+  GObject             *source_object;
+  GAsyncReadyCallback  callback;
+  gpointer             user_data;
+  gpointer             source_tag;
+  GMainContext        *context;        /* the caller's thread-default context */
+  GSource             *completions;    /* that context's completion queue */
+  Task9AsyncOp        *queue_next;
+  GCancellable        *cancellable;
+  gulong               cancel_id;
+  Task9AsyncSettle     settle;
+
+  /* The outcome, read by the _finish functions. */
+  GError              *error;
+  gssize               result_int;
+  gpointer             result_pointer;
+
+  /* Storage some operations need. */
+  GValue               value;          /* a typed element: the copy sent or the one received */
+  gboolean             sends_value;    /* value is being sent: once delivered, not ours */
+  gpointer             elem_copy;      /* a raw element being sent */
+  GValue              *slots;          /* an alt's elements, one per arm */
+  guint                n_slots;
+  Task9WaitNode        node;           /* a join's place in the task's joiner list */
+  Task9Task           *joined;
 };
 
-Task9AsyncOp *task9_async_op_new      (gpointer             source_object,
-                                       guint                n_waiters,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data,
-                                       gpointer             source_tag,
-                                       GSourceFunc          complete);
-void          task9_async_op_wait     (Task9AsyncOp        *op);
-void          task9_async_op_fire     (Task9AsyncOp        *op,
-                                       Task9WakeReason      reason);
-void          task9_async_op_finish   (Task9AsyncOp        *op);
+Task9AsyncOp *task9_async_op_new       (gpointer             source_object,
+                                        guint                n_waiters,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data,
+                                        gpointer             source_tag,
+                                        Task9AsyncSettle     settle);
+void          task9_async_op_wait      (Task9AsyncOp        *op);
+void          task9_async_op_fire      (Task9AsyncOp        *op,
+                                        Task9WakeReason      reason);
+void          task9_async_op_complete_now (Task9AsyncOp     *op,
+                                        Task9WakeReason      reason);
+void          task9_async_op_withdraw  (Task9AsyncOp        *op);
+Task9AsyncOp *task9_async_op_check     (GAsyncResult        *result,
+                                        gpointer             source_object,
+                                        gpointer             source_tag,
+                                        GError             **error);
 
 G_END_DECLS

@@ -7,17 +7,21 @@
  * coroutine) cannot suspend a stack, so each blocking operation also exists as a
  * GIO-style _async/_finish pair. Such a caller gets a Task9AsyncOp: the same waiters a
  * task would queue, with a claim word of their own instead of the task's. Whoever wins
- * the claim (a partner, a close, the GCancellable) attaches the op's completion source
- * to the caller's thread-default context; the completion unlinks the waiters that lost,
- * and returns the GTask there. So a task and an async caller meet on one channel with
- * identical semantics, and the callback runs on the caller's context, never inside the
- * _async call and never on a task's stack.
+ * the claim (a partner, a close, the GCancellable) queues the op on the completion
+ * source of the caller's thread-default context. That source settles each op (withdraws
+ * the waiters that lost, records the outcome) and invokes its callback. So a task and an
+ * async caller meet on one channel with identical semantics, and a callback runs on the
+ * caller's context, never inside the _async call and never on a task's stack.
+ *
+ * The op is its own GAsyncResult (GTask would add an idle source and a main-loop
+ * iteration per operation), and each context has one completion source that drains its
+ * queue in a loop: a chain of callbacks that each start the next operation runs within
+ * one dispatch, up to a time budget, instead of one main-loop iteration per step.
  *
  * Invariants:
- * - op->claim goes from 1 to 0 exactly once; only the winner touches the op's result
- *   fields, and it attaches the completion source exactly once.
- * - The GTask (and with it the op, its task data) stays alive until the completion has
- *   run: we hold the reference g_task_new() gave us until then.
+ * - op->claim goes from 1 to 0 exactly once; only the winner sets the reason and queues
+ *   the op, exactly once.
+ * - The pending operation holds the op's first reference until its callback returned.
  * - Waiters are unlinked only under their channel's lock.
  */
 
@@ -25,23 +29,177 @@
 
 #include "task9-async-private.h"
 #include "task9-channel-private.h"
+#include "task9-proc.h"
+
+static void task9_async_op_result_iface_init (GAsyncResultIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (Task9AsyncOp, task9_async_op, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_RESULT,
+                                                      task9_async_op_result_iface_init))
+
+/* ---- the completion source of a context ------------------------------------------ */
+
+typedef struct
+{
+  GSource       source;
+  GMutex        lock;
+  Task9AsyncOp *head;
+  Task9AsyncOp *tail;
+} CompletionSource;
+
+static GMutex      completion_sources_lock;
+static GHashTable *completion_sources;   /* GMainContext* -> CompletionSource* */
+
+static gboolean
+completion_dispatch (GSource     *source,
+                     GSourceFunc  callback,
+                     gpointer     user_data)
+{
+  CompletionSource *queue = (CompletionSource *) source;
+  gint64 budget_end = g_get_monotonic_time () + TASK9_DEFAULT_TIME_BUDGET;
+
+  g_source_set_ready_time (source, -1);
+  for (;;)
+    {
+      Task9AsyncOp *op;
+
+      g_mutex_lock (&queue->lock);
+      op = queue->head;
+      if (op != NULL)
+        {
+          queue->head = op->queue_next;
+          if (queue->head == NULL)
+            queue->tail = NULL;
+        }
+      g_mutex_unlock (&queue->lock);
+      if (op == NULL)
+        break;
+
+      op->settle (op);
+      if (op->cancel_id != 0)
+        g_cancellable_disconnect (op->cancellable, op->cancel_id);
+      op->cancel_id = 0;
+      if (op->callback != NULL)
+        op->callback (op->source_object, G_ASYNC_RESULT (op), op->user_data);
+      g_object_unref (op);
+
+      if (g_get_monotonic_time () >= budget_end)
+        {
+          /* Let the rest of the main loop run; finish the queue next iteration. */
+          g_source_set_ready_time (source, 0);
+          break;
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
 
 static void
-async_op_free (gpointer data)
+completion_finalize (GSource *source)
 {
-  Task9AsyncOp *op = data;
+  CompletionSource *queue = (CompletionSource *) source;
+
+  g_mutex_clear (&queue->lock);
+}
+
+static GSourceFuncs completion_source_funcs = {
+  NULL, NULL, completion_dispatch, completion_finalize, NULL, NULL,
+};
+
+/* The completion source of @context, created on first use; a new reference. */
+static GSource *
+completion_source_for (GMainContext *context)
+{
+  GSource *source;
+
+  g_mutex_lock (&completion_sources_lock);
+  if (completion_sources == NULL)
+    completion_sources = g_hash_table_new (NULL, NULL);
+  source = g_hash_table_lookup (completion_sources, context);
+  if (source == NULL || g_source_is_destroyed (source))
+    {
+      CompletionSource *queue;
+
+      if (source != NULL)
+        g_source_unref (source);
+      source = g_source_new (&completion_source_funcs, sizeof (CompletionSource));
+      queue = (CompletionSource *) source;
+      g_mutex_init (&queue->lock);
+      g_source_set_static_name (source, "Task9 async completions");
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_attach (source, context);
+      g_hash_table_insert (completion_sources, context, source);   /* the table's ref */
+    }
+  g_source_ref (source);
+  g_mutex_unlock (&completion_sources_lock);
+  return source;
+}
+
+/* ---- the op ---------------------------------------------------------------------- */
+
+static void
+task9_async_op_finalize (GObject *object)
+{
+  Task9AsyncOp *op = TASK9_ASYNC_OP (object);
 
   if (G_IS_VALUE (&op->value))
     g_value_unset (&op->value);
-  g_free (op->elem_copy);
   for (guint i = 0; i < op->n_slots; i++)
     if (G_IS_VALUE (&op->slots[i]))
       g_value_unset (&op->slots[i]);
   g_free (op->slots);
-  g_source_unref (op->completion);
+  g_free (op->elem_copy);
+  g_free (op->waiters);
+  g_clear_error (&op->error);
+  g_clear_object (&op->source_object);
   g_clear_object (&op->cancellable);
+  g_source_unref (op->completions);
   g_main_context_unref (op->context);
-  g_free (op);
+
+  G_OBJECT_CLASS (task9_async_op_parent_class)->finalize (object);
+}
+
+static void
+task9_async_op_class_init (Task9AsyncOpClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = task9_async_op_finalize;
+}
+
+static void
+task9_async_op_init (Task9AsyncOp *op)
+{
+  op->claim = 1;
+  op->fired_arm = -1;
+  op->node.prev = op->node.next = &op->node;   /* in no list */
+  op->node.async = op;
+}
+
+static gpointer
+op_get_user_data (GAsyncResult *result)
+{
+  return TASK9_ASYNC_OP (result)->user_data;
+}
+
+static GObject *
+op_get_source_object (GAsyncResult *result)
+{
+  GObject *source = TASK9_ASYNC_OP (result)->source_object;
+
+  return source != NULL ? g_object_ref (source) : NULL;
+}
+
+static gboolean
+op_is_tagged (GAsyncResult *result,
+              gpointer      source_tag)
+{
+  return TASK9_ASYNC_OP (result)->source_tag == source_tag;
+}
+
+static void
+task9_async_op_result_iface_init (GAsyncResultIface *iface)
+{
+  iface->get_user_data = op_get_user_data;
+  iface->get_source_object = op_get_source_object;
+  iface->is_tagged = op_is_tagged;
 }
 
 Task9AsyncOp *
@@ -51,26 +209,20 @@ task9_async_op_new (gpointer             source_object,
                     GAsyncReadyCallback  callback,
                     gpointer             user_data,
                     gpointer             source_tag,
-                    GSourceFunc          complete)
+                    Task9AsyncSettle     settle)
 {
-  Task9AsyncOp *op = g_malloc0 (sizeof (Task9AsyncOp) + n_waiters * sizeof (Task9Waiter));
+  Task9AsyncOp *op = g_object_new (TASK9_TYPE_ASYNC_OP, NULL);
 
-  op->claim = 1;
-  op->task = g_task_new (source_object, cancellable, callback, user_data);
-  g_task_set_source_tag (op->task, source_tag);
-  /* The claim decides between the operation and its cancellation; GTask must not turn
-   * an operation that happened into G_IO_ERROR_CANCELLED because the cancellable fired
-   * afterwards: the element would be lost. */
-  g_task_set_check_cancellable (op->task, FALSE);
-  g_task_set_task_data (op->task, op, async_op_free);
+  op->source_object = source_object != NULL ? g_object_ref (source_object) : NULL;
+  op->callback = callback;
+  op->user_data = user_data;
+  op->source_tag = source_tag;
+  op->settle = settle;
   op->context = g_main_context_ref_thread_default ();
-  op->completion = g_idle_source_new ();
-  g_source_set_priority (op->completion, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (op->completion, "Task9 async completion");
-  g_source_set_callback (op->completion, complete, op, NULL);
+  op->completions = completion_source_for (op->context);
   op->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
-  op->fired_arm = -1;
   op->n_waiters = n_waiters;
+  op->waiters = n_waiters > 0 ? g_new0 (Task9Waiter, n_waiters) : NULL;
 
   for (guint i = 0; i < n_waiters; i++)
     {
@@ -86,13 +238,36 @@ task9_async_op_new (gpointer             source_object,
   return op;
 }
 
-/* With the op's claim won: complete it on the caller's context. */
+/* With the op's claim won: queue it on its context's completion source. */
 void
 task9_async_op_fire (Task9AsyncOp    *op,
                      Task9WakeReason  reason)
 {
+  CompletionSource *queue = (CompletionSource *) op->completions;
+  gboolean was_empty;
+
   op->reason = reason;
-  g_source_attach (op->completion, op->context);
+  op->queue_next = NULL;
+  g_mutex_lock (&queue->lock);
+  was_empty = queue->head == NULL;
+  if (was_empty)
+    queue->head = op;
+  else
+    queue->tail->queue_next = op;
+  queue->tail = op;
+  g_mutex_unlock (&queue->lock);
+
+  if (was_empty)
+    g_source_set_ready_time (op->completions, 0);   /* wakes the context if it sleeps */
+}
+
+/* The operation is decided before it waited at all (done at once, or already cancelled). */
+void
+task9_async_op_complete_now (Task9AsyncOp    *op,
+                             Task9WakeReason  reason)
+{
+  op->claim = 0;
+  task9_async_op_fire (op, reason);
 }
 
 static void
@@ -116,9 +291,9 @@ task9_async_op_wait (Task9AsyncOp *op)
                                            op, NULL);
 }
 
-/* First thing in the completion: withdraw the arms that did not fire. */
+/* In a settle function: withdraw the channel waiters that did not fire. */
 void
-task9_async_op_finish (Task9AsyncOp *op)
+task9_async_op_withdraw (Task9AsyncOp *op)
 {
   for (guint i = 0; i < op->n_waiters; i++)
     {
@@ -131,7 +306,26 @@ task9_async_op_finish (Task9AsyncOp *op)
         task9_channel_dequeue (w->channel, w);
       task9_channel_unlock (w->channel);
     }
-  if (op->cancel_id != 0)
-    g_cancellable_disconnect (op->cancellable, op->cancel_id);
-  op->cancel_id = 0;
+}
+
+/* For the _finish functions: the op behind @result, or NULL with its error. */
+Task9AsyncOp *
+task9_async_op_check (GAsyncResult  *result,
+                      gpointer       source_object,
+                      gpointer       source_tag,
+                      GError       **error)
+{
+  Task9AsyncOp *op;
+
+  g_return_val_if_fail (TASK9_IS_ASYNC_OP (result), NULL);
+  op = TASK9_ASYNC_OP (result);
+  g_return_val_if_fail (op->source_tag == source_tag, NULL);
+  g_return_val_if_fail ((gpointer) op->source_object == source_object, NULL);
+
+  if (op->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (op->error));
+      return NULL;
+    }
+  return op;
 }

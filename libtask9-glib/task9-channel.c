@@ -1170,34 +1170,16 @@ task9_channel_try_recv_value (Task9Channel  *channel,
 
 /* ---- the async face -------------------------------------------------------------- */
 
-static gboolean
-complete_op (gpointer data)
+static void
+settle_op (Task9AsyncOp *op)
 {
-  Task9AsyncOp *op = data;
-  GTask *task = op->task;
-  Task9Channel *channel = g_task_get_source_object (task);
-  GError *error = NULL;
-
-  task9_async_op_finish (op);
+  task9_async_op_withdraw (op);
   if (op->reason != TASK9_WAKE_READY)
-    {
-      task9_wait_check_reason (op->reason, &error);
-      g_task_return_error (task, error);
-    }
+    task9_wait_check_reason (op->reason, &op->error);
   else if (op->fired_closed)
-    {
-      status_to_error (channel, TASK9_CHANNEL_CLOSED, &error);
-      g_task_return_error (task, error);
-    }
-  else
-    {
-      if (op->sends_value)
-        memset (&op->value, 0, sizeof op->value);   /* moved to the receiver */
-      g_task_return_boolean (task, TRUE);
-    }
-
-  g_object_unref (task);
-  return G_SOURCE_REMOVE;
+    status_to_error (TASK9_CHANNEL (op->source_object), TASK9_CHANNEL_CLOSED, &op->error);
+  else if (op->sends_value)
+    memset (&op->value, 0, sizeof op->value);   /* moved to the receiver */
 }
 
 /* Starts an async send or receive. @elem is the raw element to send (copied into the
@@ -1213,7 +1195,7 @@ channel_op_async (Task9Channel        *channel,
                   gpointer             source_tag)
 {
   Task9AsyncOp *op = task9_async_op_new (channel, 1, cancellable, callback, user_data,
-                                         source_tag, complete_op);
+                                         source_tag, settle_op);
   Task9Waiter *waiter = &op->waiters[0];
   Task9ChannelStatus status;
   gpointer slot_ptr;
@@ -1235,8 +1217,7 @@ channel_op_async (Task9Channel        *channel,
 
   if (g_cancellable_is_cancelled (cancellable))
     {
-      op->claim = 0;
-      task9_async_op_fire (op, TASK9_WAKE_CANCELLED);
+      task9_async_op_complete_now (op, TASK9_WAKE_CANCELLED);
       return;
     }
 
@@ -1255,10 +1236,9 @@ channel_op_async (Task9Channel        *channel,
   task9_channel_unlock (channel);
 
   /* Done at once; still complete from the main loop, never inside this call. */
-  op->claim = 0;
   op->fired_arm = 0;
   op->fired_closed = status == TASK9_CHANNEL_CLOSED;
-  task9_async_op_fire (op, TASK9_WAKE_READY);
+  task9_async_op_complete_now (op, TASK9_WAKE_READY);
 }
 
 static gboolean
@@ -1268,10 +1248,9 @@ channel_op_finish (Task9Channel  *channel,
                    GError       **error)
 {
   g_return_val_if_fail (TASK9_IS_CHANNEL (channel), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, channel), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return task9_async_op_check (result, channel, source_tag, error) != NULL;
 }
 
 /**
@@ -1475,7 +1454,7 @@ task9_channel_recv_value_finish (Task9Channel  *channel,
   if (!channel_op_finish (channel, result, task9_channel_recv_value_async, error))
     return FALSE;
 
-  op = g_task_get_task_data (G_TASK (result));
+  op = TASK9_ASYNC_OP (result);
   if (G_IS_VALUE (value))
     g_value_unset (value);
   *value = op->value;

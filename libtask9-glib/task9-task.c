@@ -701,33 +701,22 @@ task9_task_join (Task9Task  *task,
   return result;
 }
 
-static gboolean
-complete_join (gpointer data)
+static void
+settle_join (Task9AsyncOp *op)
 {
-  Task9AsyncOp *op = data;
   Task9Task *task = op->joined;
-  GTask *gtask = op->task;
 
   g_mutex_lock (&task->lock);
   task9_wait_list_remove (&task->joiners, &op->node);
   g_mutex_unlock (&task->lock);
-  task9_async_op_finish (op);
 
   if (op->reason != TASK9_WAKE_READY)
-    {
-      GError *error = NULL;
-
-      task9_wait_check_reason (op->reason, &error);
-      g_task_return_error (gtask, error);
-    }
+    task9_wait_check_reason (op->reason, &op->error);
   else if (task->error != NULL)
-    g_task_return_error (gtask, g_error_copy (task->error));
+    op->error = g_error_copy (task->error);
   else
-    g_task_return_pointer (gtask, task->result, NULL);
-
-  task9_task_unref (task);
-  g_object_unref (gtask);
-  return G_SOURCE_REMOVE;
+    op->result_pointer = task->result;
+  g_clear_pointer (&op->joined, task9_task_unref);
 }
 
 /**
@@ -756,18 +745,15 @@ task9_task_join_async (Task9Task           *task,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   op = task9_async_op_new (NULL, 0, cancellable, callback, user_data,
-                           task9_task_join_async, complete_join);
+                           task9_task_join_async, settle_join);
   op->joined = task9_task_ref (task);
-  op->node.async = op;
-  op->node.prev = op->node.next = &op->node;   /* not in a list */
 
   g_mutex_lock (&task->lock);
   __atomic_store_n (&task->has_joiners, TRUE, __ATOMIC_SEQ_CST);
   if (task_finished_locked (task))
     {
       g_mutex_unlock (&task->lock);
-      op->claim = 0;
-      task9_async_op_fire (op, TASK9_WAKE_READY);
+      task9_async_op_complete_now (op, TASK9_WAKE_READY);
       return;
     }
   task9_wait_list_add (&task->joiners, &op->node);
@@ -793,13 +779,13 @@ task9_task_join_finish (Task9Task     *task,
                         GAsyncResult  *result,
                         GError       **error)
 {
-  g_return_val_if_fail (task != NULL, NULL);
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == task9_task_join_async, NULL);
-  g_return_val_if_fail (((Task9AsyncOp *) g_task_get_task_data (G_TASK (result)))->joined == task,
-                        NULL);
+  Task9AsyncOp *op;
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  g_return_val_if_fail (task != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  op = task9_async_op_check (result, NULL, task9_task_join_async, error);
+  return op != NULL ? op->result_pointer : NULL;
 }
 
 /**
