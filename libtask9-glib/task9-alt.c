@@ -3,9 +3,9 @@
  * Copyright 2026 The libtask9-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * An alt locks all its channels (in address order, so two alts cannot deadlock), then
- * tries its arms in a random order: the first that can proceed does, which chooses
- * uniformly among the ready arms (Go's select). If none can, the task queues one waiter
+ * An alt locks all its channels (in address order, so two alts cannot deadlock), counts
+ * the arms that can proceed and performs one of them drawn uniformly at random (Go's
+ * policy, Plan 9's method: one random number, none when a single arm is ready). If none can, the task queues one waiter
  * per arm, all sharing the task's claim, and parks. The first partner (or close) to win
  * the claim completes its arm and records which it was; every other arm lost the claim,
  * so a partner that finds one drops it without effect, and the task withdraws the rest
@@ -107,39 +107,53 @@ unlock_all (Task9Channel **locks, guint n)
     task9_channel_unlock (locks[i - 1]);
 }
 
-/* A random permutation: the first ready arm in it is a uniform choice among them. */
-static void
-random_order (guint *order, guint n)
+/* With its channel locked: could this arm proceed now? A queued partner may turn out to
+ * be stale, so "yes" is only a strong hint; performing the arm tells for sure. */
+static inline gboolean
+arm_looks_ready (const Task9AltArm *arm)
 {
-  for (guint i = 0; i < n; i++)
-    {
-      guint j = alt_random (i + 1);
+  Task9Channel *channel = arm->channel;
 
-      order[i] = order[j];
-      order[j] = i;
-    }
+  if (arm->op == TASK9_ALT_SEND)
+    return channel->closed || channel->receivers.head != NULL || channel->count < channel->capacity;
+  if (arm->op == TASK9_ALT_RECV)
+    return channel->count > 0 || channel->senders.head != NULL || channel->closed;
+  return FALSE;
 }
 
-/* With every channel locked: performs the first arm (in @order) that can proceed. */
+/* With every channel locked: performs one arm that can proceed, chosen uniformly among
+ * them (Plan 9's way: count the ready arms, draw one), or returns -1. */
 static gint
-try_arms_locked (Task9AltArm *arms, guint n_arms, const guint *order)
+try_arms_locked (Task9AltArm *arms, guint n_arms)
 {
-  for (guint k = 0; k < n_arms; k++)
+  for (;;)
     {
-      Task9AltArm *arm = &arms[order[k]];
-      Task9ChannelStatus status;
+      guint n_ready = 0;
+      guint pick;
 
-      if (arm->op == TASK9_ALT_NOP)
-        continue;
-      status = arm->op == TASK9_ALT_SEND ? task9_channel_send_locked (arm->channel, arm->value)
-                                         : task9_channel_recv_locked (arm->channel, arm->value);
-      if (status != TASK9_CHANNEL_WOULD_BLOCK)
+      for (guint i = 0; i < n_arms; i++)
+        n_ready += arm_looks_ready (&arms[i]);
+      if (n_ready == 0)
+        return -1;
+
+      pick = n_ready == 1 ? 0 : alt_random (n_ready);
+      for (guint i = 0; i < n_arms; i++)
         {
-          arm->closed = status == TASK9_CHANNEL_CLOSED;
-          return order[k];
+          Task9AltArm *arm = &arms[i];
+          Task9ChannelStatus status;
+
+          if (!arm_looks_ready (arm) || pick-- > 0)
+            continue;
+          status = arm->op == TASK9_ALT_SEND ? task9_channel_send_locked (arm->channel, arm->value)
+                                             : task9_channel_recv_locked (arm->channel, arm->value);
+          if (status != TASK9_CHANNEL_WOULD_BLOCK)
+            {
+              arm->closed = status == TASK9_CHANNEL_CLOSED;
+              return i;
+            }
+          break;   /* its partners were all stale (now dropped): count again */
         }
     }
-  return -1;
 }
 
 /**
@@ -173,10 +187,8 @@ task9_alt (Task9AltArm   *arms,
 {
   Task9Channel *locks_stack[TASK9_ALT_STACK_ARMS];
   Task9Waiter waiters_stack[TASK9_ALT_STACK_ARMS];
-  guint order_stack[TASK9_ALT_STACK_ARMS];
   Task9Channel **locks = locks_stack;
   Task9Waiter *waiters = waiters_stack;
-  guint *order = order_stack;
   Task9Task *self = task9_scheduler_current_task ();
   gint fired_arm = -1;
   gboolean fired_closed = FALSE;
@@ -208,10 +220,8 @@ task9_alt (Task9AltArm   *arms,
     {
       locks = g_new (Task9Channel *, n_arms);
       waiters = g_new (Task9Waiter, n_arms);
-      order = g_new (guint, n_arms);
     }
 
-  random_order (order, n_arms);
 
   n_locks = lock_order (arms, n_arms, locks);
   if (n_locks == 0)
@@ -230,7 +240,7 @@ task9_alt (Task9AltArm   *arms,
     }
 
   lock_all (locks, n_locks);
-  result = try_arms_locked (arms, n_arms, order);
+  result = try_arms_locked (arms, n_arms);
   if (result >= 0)
     {
       unlock_all (locks, n_locks);
@@ -291,7 +301,6 @@ out:
     {
       g_free (locks);
       g_free (waiters);
-      g_free (order);
     }
   return result;
 }
@@ -590,7 +599,6 @@ task9_alt_select_async (Task9Alt            *alt,
   Task9AsyncOp *op;
   Task9AltArm *arms;
   Task9Channel **locks;
-  guint *order;
   guint n_locks;
   gint fired;
 
@@ -602,7 +610,6 @@ task9_alt_select_async (Task9Alt            *alt,
                            task9_alt_select_async, settle_select);
   arms = g_new (Task9AltArm, n_arms);
   locks = g_new (Task9Channel *, n_arms);
-  order = g_new (guint, n_arms);
   op->slots = prepare_slots (alt, arms);
   op->n_slots = n_arms;
   for (guint i = 0; i < n_arms; i++)
@@ -614,10 +621,9 @@ task9_alt_select_async (Task9Alt            *alt,
       goto out;
     }
 
-  random_order (order, n_arms);
   n_locks = lock_order (arms, n_arms, locks);
   lock_all (locks, n_locks);
-  fired = try_arms_locked (arms, n_arms, order);
+  fired = try_arms_locked (arms, n_arms);
   if (fired >= 0)
     {
       unlock_all (locks, n_locks);
@@ -635,7 +641,6 @@ task9_alt_select_async (Task9Alt            *alt,
   task9_async_op_wait (op);
 
 out:
-  g_free (order);
   g_free (locks);
   g_free (arms);
 }
