@@ -156,6 +156,57 @@ try_arms_locked (Task9AltArm *arms, guint n_arms)
     }
 }
 
+/* Without locks: the same as arm_looks_ready(), as a racy hint. */
+static inline gboolean
+arm_looks_ready_unlocked (const Task9AltArm *arm)
+{
+  Task9Channel *channel = arm->channel;
+
+  if (arm->op == TASK9_ALT_SEND)
+    return __atomic_load_n (&channel->closed, __ATOMIC_RELAXED) ||
+           __atomic_load_n (&channel->receivers.head, __ATOMIC_RELAXED) != NULL ||
+           __atomic_load_n (&channel->count, __ATOMIC_RELAXED) < channel->capacity;
+  if (arm->op == TASK9_ALT_RECV)
+    return __atomic_load_n (&channel->count, __ATOMIC_RELAXED) > 0 ||
+           __atomic_load_n (&channel->senders.head, __ATOMIC_RELAXED) != NULL ||
+           __atomic_load_n (&channel->closed, __ATOMIC_RELAXED);
+  return FALSE;
+}
+
+/* Draws one of the arms that look ready without taking any lock, and performs it under
+ * its own channel's lock alone. Returns -1 when none looks ready or the one drawn was
+ * not (the caller then does the full, locked alt). */
+static gint
+try_one_arm (Task9AltArm *arms, guint n_arms)
+{
+  guint n_ready = 0;
+  guint pick;
+
+  for (guint i = 0; i < n_arms; i++)
+    n_ready += arm_looks_ready_unlocked (&arms[i]);
+  if (n_ready == 0)
+    return -1;
+
+  pick = n_ready == 1 ? 0 : alt_random (n_ready);
+  for (guint i = 0; i < n_arms; i++)
+    {
+      Task9AltArm *arm = &arms[i];
+      Task9ChannelStatus status;
+
+      if (!arm_looks_ready_unlocked (arm) || pick-- > 0)
+        continue;
+      task9_channel_lock (arm->channel);
+      status = arm->op == TASK9_ALT_SEND ? task9_channel_send_locked (arm->channel, arm->value)
+                                         : task9_channel_recv_locked (arm->channel, arm->value);
+      task9_channel_unlock (arm->channel);
+      if (status == TASK9_CHANNEL_WOULD_BLOCK)
+        return -1;
+      arm->closed = status == TASK9_CHANNEL_CLOSED;
+      return i;
+    }
+  return -1;
+}
+
 /**
  * task9_alt: (skip)
  * @arms: (array length=n_arms): the operations
@@ -222,6 +273,11 @@ task9_alt (Task9AltArm   *arms,
       waiters = g_new (Task9Waiter, n_arms);
     }
 
+
+  /* Fast path: when an arm looks ready at a glance, lock only its channel. */
+  result = try_one_arm (arms, n_arms);
+  if (result >= 0)
+    goto out;
 
   n_locks = lock_order (arms, n_arms, locks);
   if (n_locks == 0)
