@@ -321,6 +321,8 @@ task9_channel_park (Task9Task    *self,
   gulong handler = 0;
   Task9WakeReason why;
 
+  if (cancellable == NULL)
+    return task9_wait_park (self, token, deadline, reason);
   if (cancellable != NULL)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_wake), &wake, NULL);
   why = task9_wait_park (self, token, deadline, reason);

@@ -26,7 +26,33 @@ void     task9_scheduler_enter_thread (Task9Proc *proc);
 gint     task9_scheduler_poll         (GPollFD   *fds,
                                        guint      nfds,
                                        gint       timeout);
-void     task9_scheduler_make_ready   (Task9Task *task);
+void     task9_scheduler_inbox_push   (Task9Proc *proc,
+                                       Task9Task *task);
+
+static inline void
+task9_scheduler_runq_push (Task9Proc *proc,
+                           Task9Task *task)
+{
+  task->run_next = NULL;
+  task->state = TASK9_TASK_STATE_RUNNABLE;
+  if (proc->run_tail != NULL)
+    proc->run_tail->run_next = task;
+  else
+    proc->run_head = task;
+  proc->run_tail = task;
+}
+
+/* Makes @task (claimed, not running) runnable on its proc. */
+static inline void
+task9_scheduler_make_ready (Task9Task *task)
+{
+  Task9Proc *proc = task->proc;
+
+  if (proc == task9_current_proc)
+    task9_scheduler_runq_push (proc, task);
+  else
+    task9_scheduler_inbox_push (proc, task);
+}
 void     task9_scheduler_start        (Task9Task *task);
 void     task9_scheduler_cancel       (Task9Task *task);
 void     task9_scheduler_close_inbox  (Task9Proc *proc);
@@ -37,5 +63,14 @@ void     task9_scheduler_yield        (Task9Proc *proc,
 G_NORETURN void task9_scheduler_exit  (Task9Proc *proc,
                                        Task9Task *self);
 gboolean task9_scheduler_has_work     (Task9Proc *proc);
+
+/* With @task's wait claimed: record why and make it runnable. */
+static inline void
+task9_wait_wake (Task9Task       *task,
+                 Task9WakeReason  reason)
+{
+  task->wake_reason = reason;
+  task9_scheduler_make_ready (task);
+}
 
 G_END_DECLS

@@ -67,18 +67,6 @@ __thread Task9Proc *task9_current_proc __attribute__ ((tls_model ("initial-exec"
 
 /* ---- run queue and inbox ---------------------------------------------------------- */
 
-static inline void
-runq_push (Task9Proc *proc,
-           Task9Task *task)
-{
-  task->run_next = NULL;
-  task->state = TASK9_TASK_STATE_RUNNABLE;
-  if (proc->run_tail != NULL)
-    proc->run_tail->run_next = task;
-  else
-    proc->run_head = task;
-  proc->run_tail = task;
-}
 
 static inline Task9Task *
 runq_pop (Task9Proc *proc)
@@ -94,8 +82,8 @@ runq_pop (Task9Proc *proc)
   return task;
 }
 
-static void
-inbox_push (Task9Proc *proc,
+void
+task9_scheduler_inbox_push (Task9Proc *proc,
             Task9Task *task)
 {
   gboolean was_empty;
@@ -178,7 +166,7 @@ inbox_drain (Task9Proc *proc)
     {
       Task9Task *next = task->run_next;
 
-      runq_push (proc, task);
+      task9_scheduler_runq_push (proc, task);
       task = next;
     }
   while (cancels != NULL)
@@ -192,16 +180,6 @@ inbox_drain (Task9Proc *proc)
   return TRUE;
 }
 
-void
-task9_scheduler_make_ready (Task9Task *task)
-{
-  Task9Proc *proc = task->proc;
-
-  if (proc == task9_current_proc)
-    runq_push (proc, task);
-  else
-    inbox_push (proc, task);
-}
 
 void
 task9_scheduler_start (Task9Task *task)
@@ -342,7 +320,7 @@ void
 task9_scheduler_yield (Task9Proc *proc,
                        Task9Task *self)
 {
-  runq_push (proc, self);
+  task9_scheduler_runq_push (proc, self);
   task9_scheduler_block (proc, self);
 }
 

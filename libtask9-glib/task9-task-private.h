@@ -59,6 +59,36 @@ struct _Task9Task
   Task9WaitList   joiners;
 };
 
+static inline guint64 *
+task9_task_park_word (Task9Task *task)
+{
+  return &task->park_word;
+}
+
+/* Opens wait number seq+1 of @self (the task itself, on its proc) and returns its token.
+ * Published to other procs by the unlock that follows registering the waiter. */
+static inline guint64
+task9_wait_begin (Task9Task *self)
+{
+  guint64 *word = task9_task_park_word (self);
+  guint64 token = ((*word >> 1) + 1) << 1 | 1;
+
+  __atomic_store_n (word, token, __ATOMIC_RELEASE);
+  return token;
+}
+
+/* Wins the wake-up of @task's wait @token, or learns that somebody else did. */
+static inline gboolean
+task9_wait_claim (Task9Task *task,
+                  guint64    token)
+{
+  guint64 expected = token;
+
+  return __atomic_compare_exchange_n (task9_task_park_word (task), &expected,
+                                      token & ~(guint64) 1, FALSE,
+                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
 Task9Task *task9_task_new_internal (Task9Proc       *proc,
                                     Task9Group      *group,
                                     const char      *name,

@@ -20,11 +20,6 @@ typedef enum
   TASK9_WAKE_TIMED_OUT,
 } Task9WakeReason;
 
-guint64         task9_wait_begin          (Task9Task       *self);
-gboolean        task9_wait_claim          (Task9Task       *task,
-                                           guint64          token);
-void            task9_wait_wake           (Task9Task       *task,
-                                           Task9WakeReason  reason);
 Task9WakeReason task9_wait_park           (Task9Task       *self,
                                            guint64          token,
                                            gint64           deadline,

@@ -37,34 +37,6 @@
 #include "task9-wait-private.h"
 #include "task9-async-private.h"
 
-guint64
-task9_wait_begin (Task9Task *self)
-{
-  guint64 token = ((self->park_word >> 1) + 1) << 1 | 1;
-
-  /* Published to other procs by the unlock that follows registering the waiter. */
-  __atomic_store_n (&self->park_word, token, __ATOMIC_RELEASE);
-  self->wake_reason = TASK9_WAKE_NONE;
-  return token;
-}
-
-gboolean
-task9_wait_claim (Task9Task *task,
-                  guint64    token)
-{
-  guint64 expected = token;
-
-  return __atomic_compare_exchange_n (&task->park_word, &expected, token & ~(guint64) 1,
-                                      FALSE, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-}
-
-void
-task9_wait_wake (Task9Task       *task,
-                 Task9WakeReason  reason)
-{
-  task->wake_reason = reason;
-  task9_scheduler_make_ready (task);
-}
 
 static void
 park_timer_fired (Task9Timer *timer)
