@@ -572,13 +572,22 @@ test_alt_cancel_during (void)
 
 /* ---- a losing arm never consumes a message (stress) ----------------------------------- */
 
-/* One alter on one proc, two partners on two others. Round r: the alter wakes both
- * partners (a "go" channel each) and alts over its two arms; both partners complete an
- * operation on "their" channel at nearly the same moment. Exactly one arm fires; the
- * alter then does the other operation plainly, which must meet the other partner: had
- * the losing arm consumed (or delivered) a message, the plain operation would time out,
- * or a partner would see the wrong value. Every third round the alter waits until both
- * partners are blocked before it alts, so that the "ready at once" path races too. */
+/* One alter on one proc, two partners on two others. Round r: the alter alts over its
+ * two arms; both partners complete an operation on "their" channel at nearly the same
+ * moment. Exactly one arm fires; the alter then does the other operation plainly, which
+ * must meet the other partner: had the losing arm consumed (or delivered) a message, the
+ * plain operation would time out, or a partner would see the wrong value.
+ *
+ * Three ways to start a round's partners:
+ *  - odd rounds: the alter wakes both (a "go" channel each) just before it alts: a
+ *    natural race with its blocking;
+ *  - every third odd round, it also waits until both are blocked, so both arms are
+ *    ready at once and the alt chooses;
+ *  - even rounds: a "hog" task on the alter's proc waits until the alter is blocked in
+ *    the alt, wakes both partners, and then keeps the proc's thread busy until both
+ *    partners' operations have either completed or blocked. The alter cannot withdraw
+ *    its losing arm meanwhile, so the second partner always finds it still queued, and
+ *    only the claim keeps it from taking (or delivering) a message there. */
 typedef enum
 {
   LOSING_RECV_RECV,   /* alt { recv A, recv B } against two senders */
@@ -592,8 +601,12 @@ typedef struct
   Task9Channel *channels[2];
   Task9Channel *go[2];
   guint         rounds;
+  GTimeSpan     wait;           /* the bound on the plain operations */
+  Task9Task    *alter;
   Task9Task    *partners[2];
+  gint          alter_round;    /* the round the alter is in */
   gint          op_round[2];    /* the round whose operation partner i is in */
+  gint          op_done[2];     /* 1 + the last round whose operation partner i finished */
   guint         fired[2];       /* how often each arm won */
   guint         failures;
 } Losing;
@@ -602,6 +615,17 @@ static gboolean
 arm_is_send (LosingKind kind, guint i)
 {
   return kind == LOSING_SEND_SEND || (kind == LOSING_RECV_SEND && i == 1);
+}
+
+static void
+losing_go (Losing *l, gint r)
+{
+  for (guint i = 0; i < 2; i++)
+    {
+      gint64 go = r;
+
+      g_assert_true (task9_channel_try_send (l->go[i], &go, NULL));
+    }
 }
 
 static gpointer
@@ -619,21 +643,23 @@ losing_alter (gpointer data, GError **error)
 
       for (guint i = 0; i < 2; i++)
         {
-          gint64 go = r;
-
           if (arm_is_send (l->kind, i))
             values[i] = ((gint64) r << 2) | i;
           arms[i] = arm_is_send (l->kind, i) ? arm_send (l->channels[i], &values[i])
                                              : arm_recv (l->channels[i], &values[i]);
-          g_assert_true (task9_channel_try_send (l->go[i], &go, NULL));
         }
-      if (r % 3 == 0)
-        for (guint i = 0; i < 2; i++)
-          {
-            while (g_atomic_int_get (&l->op_round[i]) != r)
-              task9_yield ();
-            test_wait_blocked (l->partners[i], NULL);
-          }
+      g_atomic_int_set (&l->alter_round, r);
+      if (r % 2 == 1)
+        {
+          losing_go (l, r);
+          if (r % 3 == 0)
+            for (guint i = 0; i < 2; i++)
+              {
+                while (g_atomic_int_get (&l->op_round[i]) != r)
+                  task9_yield ();
+                test_wait_blocked (l->partners[i], NULL);
+              }
+        }
 
       fired = task9_alt (arms, 2, LONG_WAIT, NULL, &local);
       if (fired < 0)
@@ -641,7 +667,7 @@ losing_alter (gpointer data, GError **error)
           g_test_message ("round %d: alt failed: %s", r, local->message);
           g_clear_error (&local);
           l->failures++;
-          return NULL;
+          break;
         }
       l->fired[fired]++;
       if (!arm_is_send (l->kind, fired) && values[fired] != (((gint64) r << 2) | fired))
@@ -653,33 +679,73 @@ losing_alter (gpointer data, GError **error)
         {
           gint64 late = ((gint64) r << 2) | 2 | other;
 
-          if (!task9_channel_send_full (l->channels[other], &late, LONG_WAIT, NULL, &local))
+          if (!task9_channel_send_full (l->channels[other], &late, l->wait, NULL, &local))
             {
-              g_test_message ("round %d: the losing send arm's partner is gone: %s", r,
-                              local->message);
+              g_test_message ("round %d: the losing send arm's partner is gone (it took the "
+                              "losing arm's element): %s", r, local->message);
               g_clear_error (&local);
               l->failures++;
-              return NULL;
+              break;
             }
         }
       else
         {
           gint64 late = -1;
 
-          if (!task9_channel_recv_full (l->channels[other], &late, LONG_WAIT, NULL, &local))
+          if (!task9_channel_recv_full (l->channels[other], &late, l->wait, NULL, &local))
             {
               g_test_message ("round %d: the losing receive arm's message is gone: %s", r,
                               local->message);
               g_clear_error (&local);
               l->failures++;
-              return NULL;
+              break;
             }
           if (late != (((gint64) r << 2) | other))
             l->failures++;
         }
     }
+  g_atomic_int_set (&l->alter_round, G_MAXINT);
   for (guint i = 0; i < 2; i++)
     task9_channel_close (l->go[i]);
+  return NULL;
+}
+
+/* Partner @i has finished round @r's operation, or is blocked in it. */
+static gboolean
+partner_settled (Losing *l, guint i, gint r)
+{
+  return g_atomic_int_get (&l->op_done[i]) == r + 1 ||
+         (g_atomic_int_get (&l->op_round[i]) == r &&
+          task9_task_get_state (l->partners[i]) == TASK9_TASK_STATE_BLOCKED);
+}
+
+static gpointer
+losing_hog (gpointer data, GError **error)
+{
+  Losing *l = data;
+
+  for (gint r = 0; r < (gint) l->rounds; r += 2)
+    {
+      const char *reason;
+
+      /* Until the alter is blocked in round r's alt. */
+      for (;;)
+        {
+          gint round = g_atomic_int_get (&l->alter_round);
+
+          if (round > r)
+            return NULL;   /* the alter gave up */
+          reason = task9_task_get_wait_reason (l->alter);
+          if (round == r && task9_task_get_state (l->alter) == TASK9_TASK_STATE_BLOCKED &&
+              reason != NULL && g_str_equal (reason, "alt"))
+            break;
+          task9_yield ();
+        }
+      losing_go (l, r);
+      /* Keep the alter's proc busy (no yield) until both partners acted. */
+      while (!partner_settled (l, 0, r) || !partner_settled (l, 1, r))
+        g_thread_yield ();
+    }
   return NULL;
 }
 
@@ -723,6 +789,7 @@ losing_partner (gpointer data, GError **error)
           if (!task9_channel_send_full (l->channels[i], &value, LONG_WAIT, NULL, &local))
             break;
         }
+      g_atomic_int_set (&l->op_done[i], r + 1);
     }
   if (!g_error_matches (local, TASK9_ERROR, TASK9_ERROR_CLOSED))
     {
@@ -738,16 +805,20 @@ losing_arm_stress (LosingKind kind)
 {
   Task9Proc *procs[3];
   Losing l = { kind, { chan_new (0), chan_new (0) }, { chan_new (1), chan_new (1) },
-               test_scale (2000, 100), { NULL, NULL }, { -1, -1 }, { 0, 0 }, 0 };
+               test_scale (1000, 60),
+               test_is_slow_runtime () ? 20 * G_TIME_SPAN_SECOND : 2 * G_TIME_SPAN_SECOND,
+               NULL, { NULL, NULL }, -1, { -1, -1 }, { 0, 0 }, { 0, 0 }, 0 };
   LosingPartner partners[2] = { { &l, 0 }, { &l, 1 } };
-  Task9Task *alter;
+  Task9Task *hog;
 
   for (guint i = 0; i < 3; i++)
     procs[i] = test_proc_new ("losing");
   for (guint i = 0; i < 2; i++)
     l.partners[i] = test_spawn_on (procs[1 + i], "partner", losing_partner, &partners[i]);
-  alter = test_spawn_on (procs[0], "alter", losing_alter, &l);
-  test_join_ok (alter);
+  l.alter = test_spawn_on (procs[0], "alter", losing_alter, &l);
+  hog = test_spawn_on (procs[0], "hog", losing_hog, &l);
+  test_join_ok (l.alter);
+  test_join_ok (hog);
   for (guint i = 0; i < 2; i++)
     test_join_ok (l.partners[i]);
 

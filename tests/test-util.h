@@ -200,20 +200,28 @@ test_wait_blocked (Task9Task  *task,
     }
 }
 
-/* Joins @task, which must succeed, and drops the reference. */
+/* The longest a test waits for a task that should end soon: a bug that leaves it
+ * blocked fails the test with G_IO_ERROR_TIMED_OUT instead of hanging it. */
+static inline GTimeSpan
+test_join_bound (void)
+{
+  return test_is_slow_runtime () ? 300 * G_TIME_SPAN_SECOND : 30 * G_TIME_SPAN_SECOND;
+}
+
+/* Joins @task, which must succeed (within test_join_bound()), and drops the reference. */
 static inline gpointer
 test_join_ok (Task9Task *task)
 {
   GError *error = NULL;
-  gpointer result = task9_task_join (task, -1, &error);
+  gpointer result = task9_task_join (task, test_join_bound (), &error);
 
   g_assert_no_error (error);
   task9_task_unref (task);
   return result;
 }
 
-/* Joins @task and returns the code of its error in @domain (-1: no error, -2: another
- * domain), dropping the reference. */
+/* Joins @task (within test_join_bound()) and returns the code of its error in @domain
+ * (-1: no error, -2: another domain), dropping the reference. */
 static inline gint
 test_join_error_code (Task9Task *task,
                       GQuark     domain)
@@ -221,7 +229,8 @@ test_join_error_code (Task9Task *task,
   GError *error = NULL;
   gint code;
 
-  task9_task_join (task, -1, &error);
+  task9_task_join (task, test_join_bound (), &error);
+  g_assert_false (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
   task9_task_unref (task);
   if (error == NULL)
     return -1;
