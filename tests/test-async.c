@@ -1132,6 +1132,122 @@ test_async_select (void)
   main_proc_finish (proc);
 }
 
+/* ---- from a thread that does not own its context ------------------------------------- */
+
+/* GIO lets any thread start an async call; the callback goes to that thread's
+ * thread-default context, which for a plain thread is the global default one, iterated
+ * here by the main thread. A task on another proc try_sends in a loop, so it meets each
+ * receive as soon as it is queued, while the starting thread may still be inside the
+ * _async call; half of the receives are also cancelled at once. Each completion is
+ * exactly one of: an element received, or cancelled with nothing taken. */
+typedef struct
+{
+  Task9Channel *channel;
+  guint         n;
+  gint          stop;
+  guint64       sent;        /* by the sender task */
+  guint64       received;    /* by the callbacks */
+  guint64       cancelled;
+  gint          pending;     /* the worker's current op has not completed */
+  gint          worker_done;
+  guint         wrong_place;
+} Foreign;
+
+typedef struct
+{
+  Foreign *f;
+  gint64   elem;
+} ForeignOp;
+
+static void
+foreign_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ForeignOp *op = data;
+  Foreign *f = op->f;
+  GError *error = NULL;
+
+  if (g_thread_self () != main_thread || task9_in_task ())
+    f->wrong_place++;
+  if (task9_channel_recv_finish (f->channel, result, &error))
+    {
+      g_assert_cmpint (op->elem, ==, 7);
+      f->received++;
+    }
+  else
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_cmpint (op->elem, ==, -1);
+      g_clear_error (&error);
+      f->cancelled++;
+    }
+  g_free (op);
+  g_atomic_int_set (&f->pending, 0);
+}
+
+static gpointer
+foreign_worker (gpointer data)
+{
+  Foreign *f = data;
+
+  g_assert_null (g_main_context_get_thread_default ());
+  for (guint i = 0; i < f->n; i++)
+    {
+      ForeignOp *op = g_new (ForeignOp, 1);
+      GCancellable *cancellable = g_cancellable_new ();
+
+      op->f = f;
+      op->elem = -1;
+      g_atomic_int_set (&f->pending, 1);
+      task9_channel_recv_async (f->channel, &op->elem, cancellable, foreign_cb, op);
+      if (i % 2 == 1)
+        g_cancellable_cancel (cancellable);
+      g_object_unref (cancellable);
+      while (g_atomic_int_get (&f->pending))
+        g_thread_yield ();
+    }
+  flag_raise (&f->worker_done);
+  return NULL;
+}
+
+static gpointer
+foreign_sender (gpointer data, GError **error)
+{
+  Foreign *f = data;
+  gint64 x = 7;
+
+  while (!g_atomic_int_get (&f->stop))
+    {
+      if (task9_channel_try_send (f->channel, &x, NULL))
+        f->sent++;
+      else
+        task9_yield ();
+    }
+  return NULL;
+}
+
+static void
+test_async_foreign_thread (void)
+{
+  Task9Proc *proc = test_proc_new ("sender");
+  Foreign f = { chan_new (0), test_scale (20000, 300), 0, 0, 0, 0, 0, 0, 0 };
+  Task9Task *sender = test_spawn_on (proc, "sender", foreign_sender, &f);
+  GThread *worker = g_thread_new ("worker", foreign_worker, &f);
+
+  test_iterate_until (NULL, &f.worker_done);
+  g_thread_join (worker);
+  g_atomic_int_set (&f.stop, 1);
+  main_join_ok (sender);
+
+  g_test_message ("%" G_GUINT64_FORMAT " received, %" G_GUINT64_FORMAT " cancelled",
+                  f.received, f.cancelled);
+  g_assert_cmpuint (f.wrong_place, ==, 0);
+  g_assert_cmpuint (f.received + f.cancelled, ==, f.n);
+  g_assert_cmpuint (f.received, ==, f.sent);
+  assert_no_waiters (f.channel);
+  g_object_unref (f.channel);
+  main_proc_finish (proc);
+}
+
 /* ---- bad input ----------------------------------------------------------------------------- */
 
 static void
@@ -1188,6 +1304,7 @@ main (int argc, char **argv)
   g_test_add_func ("/async/async-to-async", test_async_to_async);
   g_test_add_func ("/async/many", test_async_many);
   g_test_add_func ("/async/select", test_async_select);
+  g_test_add_func ("/async/foreign-thread", test_async_foreign_thread);
   g_test_add_func ("/async/bad-input", test_async_bad_input);
 
   return g_test_run ();
