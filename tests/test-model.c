@@ -69,6 +69,9 @@ typedef struct
   guint64       n_closes;
   guint64       n_timeouts;
   guint         bad_errors;
+  const char   *doing;        /* what the agent is doing now, for a hang report */
+  char          wait_desc[160];
+  GCancellable *wait_cancellable;
   /* async agents */
   ChanRec      *pending_chan;
   gboolean      pending_is_send;
@@ -307,6 +310,19 @@ end_wait (Agent *a, GCancellable **cancellable)
   g_clear_object (cancellable);
 }
 
+/* For a hang report: what the agent waits for. */
+static void
+describe_wait (Agent *a, const char *what, ChanRec *rec, GTimeSpan timeout,
+               GCancellable *cancellable)
+{
+  g_snprintf (a->wait_desc, sizeof a->wait_desc,
+              "%s on channel %u (capacity %u), timeout %" G_GINT64_FORMAT
+              " us, cancellable %s, started at %" G_GINT64_FORMAT,
+              what, rec->id, rec->capacity, (gint64) timeout, cancellable ? "yes" : "no",
+              g_get_monotonic_time ());
+  a->wait_cancellable = cancellable;
+}
+
 static void
 do_send (Agent *a, gboolean try)
 {
@@ -319,6 +335,7 @@ do_send (Agent *a, gboolean try)
 
   if (!begin_wait (a, timeout, &cancellable))
     timeout = 0;
+  describe_wait (a, "send", rec, timeout, cancellable);
   if (try)
     ok = task9_channel_try_send (rec->channel, &value, &error);
   else
@@ -343,6 +360,7 @@ do_recv (Agent *a, gboolean try)
 
   if (!begin_wait (a, timeout, &cancellable))
     timeout = 0;
+  describe_wait (a, "recv", rec, timeout, cancellable);
   if (try)
     ok = task9_channel_try_recv (rec->channel, &value, &error);
   else
@@ -391,6 +409,7 @@ do_alt (Agent *a)
 
   if (!begin_wait (a, timeout, &cancellable))
     timeout = 0;
+  describe_wait (a, "alt", recs[0], timeout, cancellable);
   fired = task9_alt (arms, n, timeout, cancellable, &error);
   end_wait (a, &cancellable);
   a->n_alts++;
@@ -456,6 +475,7 @@ do_task_cancel (Agent *a)
   for (guint i = 0; i < yields; i++)
     task9_yield ();
   task9_task_cancel (task);
+  a->doing = h.is_send ? "task-cancel: join a helper in send" : "task-cancel: join a helper in recv";
   task9_task_join (task, -1, &error);
   g_assert_no_error (error);
   task9_task_unref (task);
@@ -482,25 +502,48 @@ agent_task (gpointer data, GError **error)
 
       a->n_ops++;
       if (r < 200)
-        do_send (a, FALSE);
+        a->doing = "send", do_send (a, FALSE);
       else if (r < 400)
-        do_recv (a, FALSE);
+        a->doing = "recv", do_recv (a, FALSE);
       else if (r < 500)
-        do_send (a, TRUE);
+        a->doing = "try_send", do_send (a, TRUE);
       else if (r < 600)
-        do_recv (a, TRUE);
+        a->doing = "try_recv", do_recv (a, TRUE);
       else if (r < 850)
-        do_alt (a);
+        a->doing = "alt", do_alt (a);
       else if (r < 900)
-        cancel_other (a);
+        a->doing = "cancel", cancel_other (a);
       else if (r < 915)
-        do_task_cancel (a);
+        a->doing = "task-cancel", do_task_cancel (a);
       else if (r < 917)
-        retire_channel (a);
+        a->doing = "close", retire_channel (a);
       else
-        task9_yield ();
+        a->doing = "yield", task9_yield ();
     }
+  a->doing = "done";
   stop_all (a->model);
+  return NULL;
+}
+
+/* The watchdog: a task that, every millisecond (a ticker channel), cancels a random
+ * agent's wait, and ends the run at the deadline. Without it the agents could all be
+ * blocked in waits without limit, with nobody left to cancel them. */
+static gpointer
+watchdog_task (gpointer data, GError **error)
+{
+  Agent *w = data;
+  Task9Channel *ticker = task9_channel_new_ticker (G_TIME_SPAN_MILLISECOND);
+  gint64 tick;
+
+  while (task9_channel_recv (ticker, &tick, error))
+    {
+      if (tick >= w->model->deadline)
+        break;
+      cancel_other (w);
+    }
+  stop_all (w->model);
+  task9_channel_close (ticker);
+  g_object_unref (ticker);
   return NULL;
 }
 
@@ -762,12 +805,17 @@ test_model (void)
 {
   const char *env_seconds = g_getenv ("TASK9_MODEL_SECONDS");
   const char *env_seed = g_getenv ("TASK9_MODEL_SEED");
-  gdouble seconds = test_is_slow_runtime () ? 0.4 : 2.0;
+  gdouble seconds = test_is_slow_runtime () ? 1.0 : 2.0;
   guint64 seed = 0x7a5c9;
   guint n_procs = test_scale (3, 2);
   guint tasks_per_proc = test_scale (4, 2);
+
+  if (g_getenv ("TASK9_MODEL_SMALL") != NULL)
+    n_procs = tasks_per_proc = 2;
   Model m;
   Task9Task *tasks[MAX_AGENTS];
+  Agent watchdog = { 0 };
+  Task9Task *watchdog_task_ref;
   GArray **leftovers;
   guint problems;
   guint64 ops = 0, alts = 0, cancels = 0, task_cancels = 0, closes = 0, timeouts = 0;
@@ -807,6 +855,9 @@ test_model (void)
       }
 
   m.deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  watchdog.model = &m;
+  watchdog.rand = g_rand_new_with_seed ((guint32) seed);
+  watchdog_task_ref = test_spawn_on (m.procs[0], "watchdog", watchdog_task, &watchdog);
   for (guint i = 0; i < m.n_agents; i++)
     {
       Agent *a = m.agents[i];
@@ -823,8 +874,31 @@ test_model (void)
       if (a->is_async)
         test_flag_wait (&a->finished);
       else
-        test_join_ok (tasks[i]);
+        {
+          GError *error = NULL;
+
+          task9_task_join (tasks[i], test_join_bound (), &error);
+          if (error != NULL)
+            {
+              char *table = task9_format_task_table ();
+
+              g_test_message ("agent %u did not end: %s", a->id, error->message);
+              g_test_message ("now %" G_GINT64_FORMAT ", deadline was %" G_GINT64_FORMAT,
+                              g_get_monotonic_time (), m.deadline);
+              for (guint k = 0; k < m.n_agents; k++)
+                g_test_message ("agent %u (%s): %s; last wait: %s", k,
+                                m.agents[k]->is_async ? "async" : "task",
+                                m.agents[k]->doing != NULL ? m.agents[k]->doing : "-",
+                                m.agents[k]->wait_desc);
+              g_test_message ("tasks:\n%s", table);
+              g_free (table);
+            }
+          g_assert_no_error (error);
+          task9_task_unref (tasks[i]);
+        }
     }
+  test_join_ok (watchdog_task_ref);
+  g_rand_free (watchdog.rand);
   g_test_message ("model: agents done %.3f s after the deadline",
                   (g_get_monotonic_time () - m.deadline) / 1e6);
   for (guint p = 0; p < n_procs; p++)
@@ -861,6 +935,7 @@ test_model (void)
       cancels += a->n_cancels;
       task_cancels += a->n_task_cancels;
       closes += a->n_closes;
+      cancels += watchdog.n_cancels * (i == 0);
       timeouts += a->n_timeouts;
       g_rand_free (a->rand);
       g_array_unref (a->sent_ok);
