@@ -386,6 +386,7 @@ ticker_slow_receiver_body (gpointer data, GError **error)
                                                    : 5 * G_TIME_SPAN_MILLISECOND;
   gint64 start = g_get_monotonic_time ();
   Task9Channel *ticker = task9_channel_new_ticker (period);
+  gint64 made = g_get_monotonic_time ();
   GError *local = NULL;
   gint64 t0, t1 = -1, t2;
 
@@ -393,8 +394,9 @@ ticker_slow_receiver_body (gpointer data, GError **error)
   g_assert_cmpint (t0, >=, start + period);
 
   /* Not receiving for ten periods is the point here (a slow consumer), not a wait for
-   * something to happen. */
-  g_assert_true (task9_sleep (10 * period, error));
+   * something to happen. It ends half-way between two ticks (11 and 12), so that what
+   * follows does not race with one. */
+  g_assert_true (task9_sleep_until (made + 23 * period / 2, error));
 
   g_assert_cmpuint (task9_channel_get_length (ticker), ==, 1);
   g_assert_true (task9_channel_try_recv (ticker, &t1, error));
