@@ -693,6 +693,7 @@ task9_alt_select_async (Task9Alt            *alt,
       op->waiters[i].value = arms[i].value;
       task9_channel_enqueue (arms[i].channel, &op->waiters[i]);
     }
+  g_object_ref (op);   /* a partner may complete it as soon as we unlock */
   unlock_all (locks, n_locks);
   task9_async_op_wait (op);
 

@@ -21,7 +21,11 @@
  * Invariants:
  * - op->claim goes from 1 to 0 exactly once; only the winner sets the reason and queues
  *   the op, exactly once.
- * - The pending operation holds the op's first reference until its callback returned.
+ * - The pending operation holds the op's first reference until its callback returned;
+ *   an _async call holds another from queuing its waiters until its cancellable handler
+ *   is connected, as a partner may complete the op on another thread in between.
+ * - The cancellable handler is disconnected only when the op is finalized, so it never
+ *   outlives the op (g_cancellable_disconnect() waits for a running handler).
  * - Waiters are unlinked only under their channel's lock.
  */
 
@@ -76,9 +80,6 @@ completion_dispatch (GSource     *source,
         break;
 
       op->settle (op);
-      if (op->cancel_id != 0)
-        g_cancellable_disconnect (op->cancellable, op->cancel_id);
-      op->cancel_id = 0;
       if (op->callback != NULL)
         op->callback (op->source_object, G_ASYNC_RESULT (op), op->user_data);
       g_object_unref (op);
@@ -151,6 +152,8 @@ task9_async_op_finalize (GObject *object)
   g_free (op->waiters);
   g_clear_error (&op->error);
   g_clear_object (&op->source_object);
+  if (op->cancel_id != 0)
+    g_cancellable_disconnect (op->cancellable, op->cancel_id);
   g_clear_object (&op->cancellable);
   g_source_unref (op->completions);
   g_main_context_unref (op->context);
@@ -282,13 +285,17 @@ async_op_cancelled (GCancellable *cancellable,
     task9_async_op_fire (op, TASK9_WAKE_CANCELLED);
 }
 
-/* After the waiters are queued: from now on cancellation may complete the op. */
+/* After the waiters are queued, with a reference of the caller's that this consumes
+ * (the op may already have completed on another thread): from now on cancellation may
+ * complete the op. The handler stays connected until the op is finalized, where it is
+ * disconnected; a late "cancelled" finds the claim taken and does nothing. */
 void
 task9_async_op_wait (Task9AsyncOp *op)
 {
   if (op->cancellable != NULL)
     op->cancel_id = g_cancellable_connect (op->cancellable, G_CALLBACK (async_op_cancelled),
                                            op, NULL);
+  g_object_unref (op);
 }
 
 /* In a settle function: withdraw the channel waiters that did not fire. */

@@ -1231,6 +1231,7 @@ channel_op_async (Task9Channel        *channel,
       waiter->value = slot_ptr;
       waiter->is_send = is_send;
       task9_channel_enqueue (channel, waiter);
+      g_object_ref (op);   /* a partner may complete it as soon as we unlock */
       task9_channel_unlock (channel);
       task9_async_op_wait (op);
       return;

@@ -757,6 +757,7 @@ task9_task_join_async (Task9Task           *task,
       return;
     }
   task9_wait_list_add (&task->joiners, &op->node);
+  g_object_ref (op);   /* the task may end and complete it as soon as we unlock */
   g_mutex_unlock (&task->lock);
   task9_async_op_wait (op);
 }
