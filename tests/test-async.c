@@ -1248,6 +1248,107 @@ test_async_foreign_thread (void)
   main_proc_finish (proc);
 }
 
+/* The same for Task9Alt.select_async(), over one typed channel. */
+typedef struct
+{
+  Foreign  *f;
+  Task9Alt *alt;
+} ForeignSelect;
+
+static void
+foreign_select_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ForeignSelect *op = data;
+  Foreign *f = op->f;
+  GError *error = NULL;
+  GValue got = G_VALUE_INIT;
+
+  if (g_thread_self () != main_thread || task9_in_task ())
+    f->wrong_place++;
+  if (task9_alt_select_finish (op->alt, result, &error) == 0)
+    {
+      g_assert_true (task9_alt_take_value (op->alt, 0, &got));
+      g_assert_cmpint (g_value_get_int (&got), ==, 7);
+      g_value_unset (&got);
+      f->received++;
+    }
+  else
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&error);
+      f->cancelled++;
+    }
+  g_object_unref (op->alt);
+  g_free (op);
+  g_atomic_int_set (&f->pending, 0);
+}
+
+static gpointer
+foreign_select_worker (gpointer data)
+{
+  Foreign *f = data;
+
+  for (guint i = 0; i < f->n; i++)
+    {
+      ForeignSelect *op = g_new (ForeignSelect, 1);
+      GCancellable *cancellable = g_cancellable_new ();
+
+      op->f = f;
+      op->alt = task9_alt_new ();
+      task9_alt_add_recv (op->alt, f->channel);
+      g_atomic_int_set (&f->pending, 1);
+      task9_alt_select_async (op->alt, cancellable, foreign_select_cb, op);
+      if (i % 2 == 1)
+        g_cancellable_cancel (cancellable);
+      g_object_unref (cancellable);
+      while (g_atomic_int_get (&f->pending))
+        g_thread_yield ();
+    }
+  flag_raise (&f->worker_done);
+  return NULL;
+}
+
+static gpointer
+foreign_value_sender (gpointer data, GError **error)
+{
+  Foreign *f = data;
+  GValue x = G_VALUE_INIT;
+
+  int_value (&x, 7);
+  while (!g_atomic_int_get (&f->stop))
+    {
+      if (task9_channel_try_send_value (f->channel, &x, NULL))
+        f->sent++;
+      else
+        task9_yield ();
+    }
+  g_value_unset (&x);
+  return NULL;
+}
+
+static void
+test_async_foreign_thread_select (void)
+{
+  Task9Proc *proc = test_proc_new ("sender");
+  Foreign f = { task9_channel_new_typed (G_TYPE_INT, 0), test_scale (10000, 200),
+                0, 0, 0, 0, 0, 0, 0 };
+  Task9Task *sender = test_spawn_on (proc, "sender", foreign_value_sender, &f);
+  GThread *worker = g_thread_new ("worker", foreign_select_worker, &f);
+
+  test_iterate_until (NULL, &f.worker_done);
+  g_thread_join (worker);
+  g_atomic_int_set (&f.stop, 1);
+  main_join_ok (sender);
+
+  g_test_message ("%" G_GUINT64_FORMAT " received, %" G_GUINT64_FORMAT " cancelled",
+                  f.received, f.cancelled);
+  g_assert_cmpuint (f.wrong_place, ==, 0);
+  g_assert_cmpuint (f.received + f.cancelled, ==, f.n);
+  g_assert_cmpuint (f.received, ==, f.sent);
+  g_object_unref (f.channel);
+  main_proc_finish (proc);
+}
+
 /* ---- bad input ----------------------------------------------------------------------------- */
 
 static void
@@ -1305,6 +1406,7 @@ main (int argc, char **argv)
   g_test_add_func ("/async/many", test_async_many);
   g_test_add_func ("/async/select", test_async_select);
   g_test_add_func ("/async/foreign-thread", test_async_foreign_thread);
+  g_test_add_func ("/async/foreign-thread-select", test_async_foreign_thread_select);
   g_test_add_func ("/async/bad-input", test_async_bad_input);
 
   return g_test_run ();
