@@ -925,6 +925,48 @@ test_alt_fairness_8 (void)
   fairness (8, TRUE);
 }
 
+/* Eight arms of which three are ready: the choice is uniform among those three, and
+ * the others never fire. */
+static void
+test_alt_fairness_some_ready (void)
+{
+  const guint n = 12000, k = 8;
+  const gboolean ready[8] = { TRUE, FALSE, FALSE, TRUE, FALSE, TRUE, FALSE, FALSE };
+  Task9Channel *channels[8];
+  Task9AltArm arms[8];
+  gint64 values[8];
+  guint counts[8] = { 0 };
+  GError *error = NULL;
+
+  for (guint i = 0; i < k; i++)
+    {
+      channels[i] = chan_new (1);
+      values[i] = i;
+      if (ready[i])
+        g_assert_true (task9_channel_try_send (channels[i], &values[i], &error));
+      arms[i] = arm_recv (channels[i], &values[i]);
+    }
+  for (guint j = 0; j < n; j++)
+    {
+      gint fired = task9_alt (arms, k, 0, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (fired, >=, 0);
+      g_assert_true (ready[fired]);
+      counts[fired]++;
+      g_assert_true (task9_channel_try_send (channels[fired], &values[fired], &error));
+    }
+  for (guint i = 0; i < k; i++)
+    {
+      g_test_message ("arm %u: %u", i, counts[i]);
+      if (ready[i])
+        g_assert_cmpfloat (fabs (counts[i] - n / 3.0), <, 0.25 * n / 3.0);
+      else
+        g_assert_cmpuint (counts[i], ==, 0);
+      g_object_unref (channels[i]);
+    }
+}
+
 /* ---- FIFO: a blocked alt queues behind earlier partners and ahead of later ones ------- */
 
 static gpointer
@@ -1288,6 +1330,7 @@ main (int argc, char **argv)
   g_test_add_func ("/alt/losing-arm/recv-send", test_alt_losing_recv_send);
   g_test_add_func ("/alt/fairness/2", test_alt_fairness_2);
   g_test_add_func ("/alt/fairness/8", test_alt_fairness_8);
+  g_test_add_func ("/alt/fairness/some-ready", test_alt_fairness_some_ready);
   g_test_add_func ("/alt/fifo", test_alt_fifo);
   g_test_add_func ("/alt/many-arms", test_alt_many_arms);
   g_test_add_func ("/alt/typed-discard", test_alt_typed_discard);
