@@ -805,7 +805,7 @@ losing_arm_stress (LosingKind kind)
 {
   Task9Proc *procs[3];
   Losing l = { kind, { chan_new (0), chan_new (0) }, { chan_new (1), chan_new (1) },
-               test_scale (1000, 60),
+               test_scale (700, 60),
                test_is_slow_runtime () ? 20 * G_TIME_SPAN_SECOND : 2 * G_TIME_SPAN_SECOND,
                NULL, { NULL, NULL }, -1, { -1, -1 }, { 0, 0 }, { 0, 0 }, 0 };
   LosingPartner partners[2] = { { &l, 0 }, { &l, 1 } };

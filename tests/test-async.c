@@ -1229,7 +1229,7 @@ static void
 test_async_foreign_thread (void)
 {
   Task9Proc *proc = test_proc_new ("sender");
-  Foreign f = { chan_new (0), test_scale (20000, 100), 0, 0, 0, 0, 0, 0, 0 };
+  Foreign f = { chan_new (0), test_scale (8000, 100), 0, 0, 0, 0, 0, 0, 0 };
   Task9Task *sender = test_spawn_on (proc, "sender", foreign_sender, &f);
   GThread *worker = g_thread_new ("worker", foreign_worker, &f);
 
@@ -1330,7 +1330,7 @@ static void
 test_async_foreign_thread_select (void)
 {
   Task9Proc *proc = test_proc_new ("sender");
-  Foreign f = { task9_channel_new_typed (G_TYPE_INT, 0), test_scale (10000, 100),
+  Foreign f = { task9_channel_new_typed (G_TYPE_INT, 0), test_scale (4000, 100),
                 0, 0, 0, 0, 0, 0, 0 };
   Task9Task *sender = test_spawn_on (proc, "sender", foreign_value_sender, &f);
   GThread *worker = g_thread_new ("worker", foreign_select_worker, &f);
