@@ -221,7 +221,8 @@ try_one_arm (Task9AltArm *arms, guint n_arms)
  * channel and a send to a closed channel fire with their arm's `closed` set (and a
  * send then sent nothing). The same channel may appear in several arms.
  *
- * Blocking needs a task; with @timeout 0 an alt can be made anywhere.
+ * Blocking needs a task: outside one, an alt succeeds only if an arm can proceed at
+ * once (and fails with %TASK9_ERROR_NOT_IN_TASK otherwise, unless @timeout is 0).
  *
  * Returns: the index of the arm that fired, or -1 with @error set:
  *   %TASK9_ERROR_WOULD_BLOCK (@timeout 0), %G_IO_ERROR_TIMED_OUT, %G_IO_ERROR_CANCELLED,
@@ -260,12 +261,6 @@ task9_alt (Task9AltArm   *arms,
 
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
-  if (self == NULL && timeout != 0)
-    {
-      g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK,
-                           "A blocking alt can only be made from a task");
-      return -1;
-    }
 
   if (n_arms > TASK9_ALT_STACK_ARMS)
     {
@@ -283,7 +278,10 @@ task9_alt (Task9AltArm   *arms,
   if (n_locks == 0)
     {
       /* Only NOP arms: nothing can ever fire. */
-      if (timeout == 0)
+      if (self == NULL && timeout != 0)
+        g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK,
+                             "A blocking alt can only be made from a task");
+      else if (timeout == 0)
         g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK, "Operation would block");
       else
         {
@@ -303,10 +301,14 @@ task9_alt (Task9AltArm   *arms,
       goto out;
     }
 
-  if (timeout == 0)
+  if (timeout == 0 || self == NULL)
     {
       unlock_all (locks, n_locks);
-      g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK, "Operation would block");
+      if (timeout == 0)
+        g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK, "Operation would block");
+      else
+        g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK,
+                             "A blocking alt can only be made from a task");
       goto out;
     }
 
@@ -336,12 +338,9 @@ task9_alt (Task9AltArm   *arms,
 
     why = task9_channel_park (self, token, task9_deadline_from_timeout (timeout), cancellable, "alt");
 
-    /* Withdraw the arms that did not fire. */
-    lock_all (locks, n_locks);
+    /* Withdraw the arms that did not fire (the one that fired is out already). */
     for (guint i = 0; i < n_arms; i++)
-      if (waiters[i].linked)
-        task9_channel_dequeue (waiters[i].channel, &waiters[i]);
-    unlock_all (locks, n_locks);
+      task9_waiter_withdraw (&waiters[i]);
 
     if (why == TASK9_WAKE_READY)
       {
@@ -448,8 +447,9 @@ add_arm (Task9Alt *alt, Task9Channel *channel, Task9AltOp op, const GValue *valu
 
   if (value != NULL)
     {
-      g_value_init (&copy, G_VALUE_TYPE (value));
-      g_value_copy (value, &copy);
+      /* Held as the channel's element type, as send_value() sends it. */
+      g_value_init (&copy, task9_channel_get_elem_type (channel));
+      g_value_transform (value, &copy);
     }
   g_array_append_val (alt->arms, arm);
   g_array_append_val (alt->values, copy);

@@ -303,16 +303,7 @@ void
 task9_async_op_withdraw (Task9AsyncOp *op)
 {
   for (guint i = 0; i < op->n_waiters; i++)
-    {
-      Task9Waiter *w = &op->waiters[i];
-
-      if (w->channel == NULL)
-        continue;
-      task9_channel_lock (w->channel);
-      if (w->linked)
-        task9_channel_dequeue (w->channel, w);
-      task9_channel_unlock (w->channel);
-    }
+    task9_waiter_withdraw (&op->waiters[i]);
 }
 
 /* For the _finish functions: the op behind @result, or NULL with its error. */

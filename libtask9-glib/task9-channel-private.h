@@ -75,6 +75,7 @@ void               task9_channel_dequeue     (Task9Channel  *channel,
                                               Task9Waiter   *waiter);
 
 gboolean           task9_waiter_claim        (Task9Waiter   *waiter);
+void               task9_waiter_withdraw     (Task9Waiter   *waiter);
 void               task9_waiter_fire         (Task9Waiter   *waiter,
                                               gboolean       closed);
 

@@ -127,16 +127,36 @@ task9_channel_dequeue (Task9Channel *channel,
     waiter->next->prev = waiter->prev;
   else
     queue->tail = waiter->prev;
-  waiter->linked = FALSE;
+  /* The last touch: once its owner sees this, nobody uses the waiter any more. */
+  __atomic_store_n (&waiter->linked, FALSE, __ATOMIC_RELEASE);
+}
+
+static inline gboolean
+claim_word (guint64 *claim, guint64 token)
+{
+  guint64 expected = token;
+
+  return __atomic_compare_exchange_n (claim, &expected, token & ~(guint64) 1,
+                                      FALSE, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 gboolean
 task9_waiter_claim (Task9Waiter *waiter)
 {
-  guint64 expected = waiter->token;
+  return claim_word (waiter->claim, waiter->token);
+}
 
-  return __atomic_compare_exchange_n (waiter->claim, &expected, waiter->token & ~(guint64) 1,
-                                      FALSE, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+/* By its owner, once it no longer waits: takes @waiter out of its queue unless a
+ * partner already did (then nobody touches it any more: see task9_channel_dequeue()). */
+void
+task9_waiter_withdraw (Task9Waiter *waiter)
+{
+  if (waiter->channel == NULL || !__atomic_load_n (&waiter->linked, __ATOMIC_ACQUIRE))
+    return;
+  task9_channel_lock (waiter->channel);
+  if (waiter->linked)
+    task9_channel_dequeue (waiter->channel, waiter);
+  task9_channel_unlock (waiter->channel);
 }
 
 /* With the claim won: record the outcome and wake the waiter's owner. */
@@ -161,9 +181,13 @@ claim_first (Task9Channel     *channel,
 
   while ((waiter = queue->head) != NULL)
     {
+      /* Read before the dequeue: a stale waiter's owner may reuse it right after. */
+      guint64 *claim = waiter->claim;
+      guint64 token = waiter->token;
+
       task9_channel_dequeue (channel, waiter);
-      if (task9_waiter_claim (waiter))
-        return waiter;
+      if (claim_word (claim, token))
+        return waiter;   /* ours: its owner waits for our wake-up */
     }
   return NULL;
 }
@@ -385,10 +409,7 @@ channel_op (Task9Channel  *channel,
     return fired_closed ? status_to_error (channel, TASK9_CHANNEL_CLOSED, error) : TRUE;
 
   /* Cancelled or timed out: nobody claimed the waiter, withdraw it. */
-  task9_channel_lock (channel);
-  if (waiter.linked)
-    task9_channel_dequeue (channel, &waiter);
-  task9_channel_unlock (channel);
+  task9_waiter_withdraw (&waiter);
   return task9_wait_check_reason (why, error);
 }
 

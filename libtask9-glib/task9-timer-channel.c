@@ -6,7 +6,7 @@
  * task9_channel_after() delivers the time once; task9_channel_new_ticker() delivers it
  * every period. Both are buffered with one slot, so a tick is never lost because nobody
  * was receiving yet; a ticker whose receiver is slow drops the ticks that find the slot
- * full instead of piling them up, and keeps its schedule (deadline += period, never
+ * full instead of piling them up (as Go's does), and keeps its schedule (deadline += period, never
  * now + period), so it does not drift. A fresh channel per after() means a stale tick
  * can never be mistaken for a new timeout.
  *
@@ -109,9 +109,10 @@ task9_channel_after (GTimeSpan span)
  *
  * Returns a channel on which the monotonic time (a #gint64) is sent every @period,
  * first @period from now, like Go's `time.Ticker`. The schedule does not drift; a tick
- * that finds the one-slot buffer still full is dropped, so a slow receiver sees the
- * latest times rather than a backlog (the gap between two times tells how many were
- * dropped). Close the channel to stop it. Call it on a proc's thread.
+ * that finds the one-slot buffer still full is dropped, so a slow receiver finds at most
+ * one waiting tick (the oldest one not taken) rather than a backlog; the gap between two
+ * times it receives tells how many were dropped. Close the channel to stop it. Call it
+ * on a proc's thread.
  *
  * Returns: (transfer full) (nullable): the channel, or %NULL off a proc's thread
  *
