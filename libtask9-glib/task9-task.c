@@ -181,7 +181,8 @@ task9_task_new_internal (Task9Proc       *proc,
       return NULL;
     }
 
-  task->proc = task9_proc_ref (proc);
+  g_atomic_int_inc (&proc->ref_count);   /* task9_proc_ref() without its checks */
+  task->proc = proc;
   task->func = func;
   task->user_data = user_data;
   task->user_data_destroy = user_data_destroy;
