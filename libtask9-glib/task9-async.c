@@ -246,7 +246,9 @@ void
 task9_async_op_fire (Task9AsyncOp    *op,
                      Task9WakeReason  reason)
 {
-  CompletionSource *queue = (CompletionSource *) op->completions;
+  GSource *source = op->completions;   /* the op may be gone once queued (the table
+                                        * keeps the source itself alive) */
+  CompletionSource *queue = (CompletionSource *) source;
   gboolean was_empty;
 
   op->reason = reason;
@@ -261,7 +263,7 @@ task9_async_op_fire (Task9AsyncOp    *op,
   g_mutex_unlock (&queue->lock);
 
   if (was_empty)
-    g_source_set_ready_time (op->completions, 0);   /* wakes the context if it sleeps */
+    g_source_set_ready_time (source, 0);   /* wakes the context if it sleeps */
 }
 
 /* The operation is decided before it waited at all (done at once, or already cancelled). */
