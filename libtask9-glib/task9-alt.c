@@ -107,58 +107,11 @@ unlock_all (Task9Channel **locks, guint n)
     task9_channel_unlock (locks[i - 1]);
 }
 
-/* With its channel locked: could this arm proceed now? A queued partner may turn out to
- * be stale, so "yes" is only a strong hint; performing the arm tells for sure. */
+/* Could this arm proceed now? A queued partner may turn out to be stale, so "yes" is
+ * a strong hint, not a promise; performing the arm tells for sure. Without the channel's
+ * lock the answer is racy too (hence the relaxed atomic loads). */
 static inline gboolean
 arm_looks_ready (const Task9AltArm *arm)
-{
-  Task9Channel *channel = arm->channel;
-
-  if (arm->op == TASK9_ALT_SEND)
-    return channel->closed || channel->receivers.head != NULL || channel->count < channel->capacity;
-  if (arm->op == TASK9_ALT_RECV)
-    return channel->count > 0 || channel->senders.head != NULL || channel->closed;
-  return FALSE;
-}
-
-/* With every channel locked: performs one arm that can proceed, chosen uniformly among
- * them (Plan 9's way: count the ready arms, draw one), or returns -1. */
-static gint
-try_arms_locked (Task9AltArm *arms, guint n_arms)
-{
-  for (;;)
-    {
-      guint n_ready = 0;
-      guint pick;
-
-      for (guint i = 0; i < n_arms; i++)
-        n_ready += arm_looks_ready (&arms[i]);
-      if (n_ready == 0)
-        return -1;
-
-      pick = n_ready == 1 ? 0 : alt_random (n_ready);
-      for (guint i = 0; i < n_arms; i++)
-        {
-          Task9AltArm *arm = &arms[i];
-          Task9ChannelStatus status;
-
-          if (!arm_looks_ready (arm) || pick-- > 0)
-            continue;
-          status = arm->op == TASK9_ALT_SEND ? task9_channel_send_locked (arm->channel, arm->value)
-                                             : task9_channel_recv_locked (arm->channel, arm->value);
-          if (status != TASK9_CHANNEL_WOULD_BLOCK)
-            {
-              arm->closed = status == TASK9_CHANNEL_CLOSED;
-              return i;
-            }
-          break;   /* its partners were all stale (now dropped): count again */
-        }
-    }
-}
-
-/* Without locks: the same as arm_looks_ready(), as a racy hint. */
-static inline gboolean
-arm_looks_ready_unlocked (const Task9AltArm *arm)
 {
   Task9Channel *channel = arm->channel;
 
@@ -173,38 +126,67 @@ arm_looks_ready_unlocked (const Task9AltArm *arm)
   return FALSE;
 }
 
-/* Draws one of the arms that look ready without taking any lock, and performs it under
- * its own channel's lock alone. Returns -1 when none looks ready or the one drawn was
- * not (the caller then does the full, locked alt). */
+/* Draws one of the arms that look ready, uniformly (Plan 9's way: count them, draw one
+ * random number, none when only one is ready); -1 when none does. */
 static gint
-try_one_arm (Task9AltArm *arms, guint n_arms)
+pick_ready_arm (const Task9AltArm *arms, guint n_arms)
 {
   guint n_ready = 0;
   guint pick;
 
   for (guint i = 0; i < n_arms; i++)
-    n_ready += arm_looks_ready_unlocked (&arms[i]);
+    n_ready += arm_looks_ready (&arms[i]);
   if (n_ready == 0)
     return -1;
 
   pick = n_ready == 1 ? 0 : alt_random (n_ready);
   for (guint i = 0; i < n_arms; i++)
-    {
-      Task9AltArm *arm = &arms[i];
-      Task9ChannelStatus status;
-
-      if (!arm_looks_ready_unlocked (arm) || pick-- > 0)
-        continue;
-      task9_channel_lock (arm->channel);
-      status = arm->op == TASK9_ALT_SEND ? task9_channel_send_locked (arm->channel, arm->value)
-                                         : task9_channel_recv_locked (arm->channel, arm->value);
-      task9_channel_unlock (arm->channel);
-      if (status == TASK9_CHANNEL_WOULD_BLOCK)
-        return -1;
-      arm->closed = status == TASK9_CHANNEL_CLOSED;
+    if (arm_looks_ready (&arms[i]) && pick-- == 0)
       return i;
+  return -1;   /* the racy look changed under us */
+}
+
+/* With the arm's channel locked: performs it, recording a close in arm->closed. */
+static gboolean
+perform_arm_locked (Task9AltArm *arm)
+{
+  Task9ChannelStatus status;
+
+  status = arm->op == TASK9_ALT_SEND ? task9_channel_send_locked (arm->channel, arm->value)
+                                     : task9_channel_recv_locked (arm->channel, arm->value);
+  arm->closed = status == TASK9_CHANNEL_CLOSED;
+  return status != TASK9_CHANNEL_WOULD_BLOCK;
+}
+
+/* With every channel locked: performs one ready arm, or returns -1. */
+static gint
+try_arms_locked (Task9AltArm *arms, guint n_arms)
+{
+  for (;;)
+    {
+      gint i = pick_ready_arm (arms, n_arms);
+
+      if (i < 0 || perform_arm_locked (&arms[i]))
+        return i;
+      /* its partners were all stale (now dropped): look again */
     }
-  return -1;
+}
+
+/* Without holding any lock: performs one arm that looks ready under its own channel's
+ * lock alone. Returns -1 when none looks ready or the one drawn was not (the caller
+ * then does the full, locked alt). */
+static gint
+try_one_arm (Task9AltArm *arms, guint n_arms)
+{
+  gint i = pick_ready_arm (arms, n_arms);
+  gboolean done;
+
+  if (i < 0)
+    return -1;
+  task9_channel_lock (arms[i].channel);
+  done = perform_arm_locked (&arms[i]);
+  task9_channel_unlock (arms[i].channel);
+  return done ? i : -1;
 }
 
 /**
