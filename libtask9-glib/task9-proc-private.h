@@ -63,6 +63,7 @@ struct _Task9Proc
   GMutex          lock;              /* protects the fields below */
   gboolean        accepting;         /* FALSE once the proc is ending */
   gboolean        stop_requested;
+  gboolean        had_task;          /* auto_stop ends only a proc that had a task */
   gboolean        ended;
   Task9WaitList   joiners;
   Task9Task      *tasks;             /* every live task, for the task table */

@@ -12,7 +12,7 @@
  * - n_tasks counts admitted tasks that have not finished. A task is admitted under
  *   proc->lock, and only while the proc is accepting.
  * - A library proc ends when it has no tasks and either it was asked to stop or it was
- *   made by task9_proc_spawn-style creation with auto_stop. The decision to end and
+ *   made with TASK9_PROC_FLAGS_END_WITH_LAST_TASK and has had a task. The decision to end and
  *   the end of admission are made under proc->lock, so no task is admitted to a proc
  *   whose thread is leaving.
  * - The thread holds a reference on its proc until it has ended, and every task record
@@ -155,7 +155,7 @@ task9_proc_should_end (Task9Proc *proc)
     return FALSE;
 
   g_mutex_lock (&proc->lock);
-  end = proc->n_tasks == 0 && (proc->stop_requested || proc->auto_stop);
+  end = proc->n_tasks == 0 && (proc->stop_requested || (proc->auto_stop && proc->had_task));
   if (end)
     proc->accepting = FALSE;
   g_mutex_unlock (&proc->lock);
@@ -176,6 +176,7 @@ task9_proc_admit_task (Task9Proc  *proc,
       return FALSE;
     }
   g_atomic_int_inc (&proc->n_tasks);
+  proc->had_task = TRUE;
   task->list_prev = NULL;
   task->list_next = proc->tasks;
   if (proc->tasks != NULL)
@@ -347,14 +348,29 @@ task9_proc_new (const char  *name,
   return proc_start (name, FALSE, error);
 }
 
-/* Plan 9's proccreate: a proc that ends with its last task. */
-Task9Proc *task9_proc_new_auto_stop (const char *name, GError **error);
-
+/**
+ * task9_proc_new_full:
+ * @name: (nullable): a name for the proc's thread and the task table
+ * @flags: how the proc ends
+ * @error: return location for a #GError
+ *
+ * Like [func@Task9.Proc.new]; with %TASK9_PROC_FLAGS_END_WITH_LAST_TASK the proc also
+ * ends by itself once it has had a task and its last task has ended (libthread's
+ * `proccreate`: spawn its first task right away).
+ *
+ * Returns: (transfer full) (nullable): the proc, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
 Task9Proc *
-task9_proc_new_auto_stop (const char  *name,
-                          GError     **error)
+task9_proc_new_full (const char      *name,
+                     Task9ProcFlags   flags,
+                     GError         **error)
 {
-  return proc_start (name, TRUE, error);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail ((flags & ~TASK9_PROC_FLAGS_END_WITH_LAST_TASK) == 0, NULL);
+
+  return proc_start (name, (flags & TASK9_PROC_FLAGS_END_WITH_LAST_TASK) != 0, error);
 }
 
 static gboolean

@@ -39,6 +39,22 @@ G_BEGIN_DECLS
  */
 #define TASK9_DEFAULT_TIME_BUDGET (G_TIME_SPAN_MILLISECOND)
 
+/**
+ * Task9ProcFlags:
+ * @TASK9_PROC_FLAGS_NONE: the proc runs until [method@Task9.Proc.stop] is called and its
+ *   tasks have ended
+ * @TASK9_PROC_FLAGS_END_WITH_LAST_TASK: the proc also ends by itself once it has had a
+ *   task and its last task has ended, like a proc made by libthread's `proccreate`
+ *
+ * How a proc made by [func@Task9.Proc.new_full] ends.
+ *
+ * Since: 0.1
+ */
+typedef enum /*< flags,underscore_name=task9_proc_flags >*/ {
+  TASK9_PROC_FLAGS_NONE = 0,
+  TASK9_PROC_FLAGS_END_WITH_LAST_TASK = 1 << 0,
+} Task9ProcFlags;
+
 #define TASK9_TYPE_PROC (task9_proc_get_type ())
 
 TASK9_AVAILABLE_IN_ALL
@@ -51,6 +67,10 @@ void          task9_proc_unref            (Task9Proc  *proc);
 TASK9_AVAILABLE_IN_ALL
 Task9Proc    *task9_proc_new              (const char *name,
                                            GError    **error);
+TASK9_AVAILABLE_IN_ALL
+Task9Proc    *task9_proc_new_full         (const char     *name,
+                                           Task9ProcFlags  flags,
+                                           GError        **error);
 TASK9_AVAILABLE_IN_ALL
 Task9Proc    *task9_proc_get_main         (void);
 TASK9_AVAILABLE_IN_ALL

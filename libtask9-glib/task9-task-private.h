@@ -41,6 +41,7 @@ struct _Task9Task
   guint64         id;
   char           *name;              /* under task9_task_name_lock */
   Task9Group     *group;
+  GData          *data;              /* task9_task_set_data(); freed with the record */
   Task9Task      *list_prev;         /* the proc's task list, under proc->lock */
   Task9Task      *list_next;
 

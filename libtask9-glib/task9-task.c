@@ -66,6 +66,7 @@ record_alloc (void)
       task->cancelled = FALSE;
       task->shielded = FALSE;
       task->group = NULL;
+      task->data = NULL;
       task->asan_fake_stack = NULL;
       task->result = NULL;
       task->error = NULL;
@@ -316,6 +317,7 @@ task9_task_unref (Task9Task *task)
   if (task->group != NULL)
     task9_group_unref (task->group);
   g_clear_error (&task->error);
+  g_datalist_clear (&task->data);
   g_free (task->name);
   proc = task->proc;
   record_free (task);
@@ -586,6 +588,53 @@ task9_task_get_proc (Task9Task *task)
   g_return_val_if_fail (task != NULL, NULL);
 
   return task9_task_is_finished (task) ? NULL : task->proc;
+}
+
+/**
+ * task9_task_set_data:
+ * @task: a task
+ * @key: a name for the data
+ * @data: (nullable): the data, or %NULL to remove it
+ * @destroy: (nullable): frees @data when it is replaced, removed, or the task record
+ *   goes
+ *
+ * Attaches data to @task under @key, like g_object_set_data_full(). Safe from any
+ * thread. The data lives as long as the task record (until its last reference is
+ * dropped), not just while the task runs.
+ *
+ * Since: 0.1
+ */
+void
+task9_task_set_data (Task9Task      *task,
+                     const char     *key,
+                     gpointer        data,
+                     GDestroyNotify  destroy)
+{
+  g_return_if_fail (task != NULL);
+  g_return_if_fail (key != NULL);
+
+  g_datalist_set_data_full (&task->data, key, data, data != NULL ? destroy : NULL);
+}
+
+/**
+ * task9_task_get_data:
+ * @task: a task
+ * @key: the name given to [method@Task9.Task.set_data]
+ *
+ * Returns the data attached to @task under @key.
+ *
+ * Returns: (transfer none) (nullable): the data, or %NULL
+ *
+ * Since: 0.1
+ */
+gpointer
+task9_task_get_data (Task9Task  *task,
+                     const char *key)
+{
+  g_return_val_if_fail (task != NULL, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  return g_datalist_get_data (&task->data, key);
 }
 
 /**

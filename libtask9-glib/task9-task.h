@@ -84,6 +84,15 @@ TASK9_AVAILABLE_IN_ALL
 Task9Proc      *task9_task_get_proc        (Task9Task      *task);
 
 TASK9_AVAILABLE_IN_ALL
+void            task9_task_set_data        (Task9Task      *task,
+                                            const char     *key,
+                                            gpointer        data,
+                                            GDestroyNotify  destroy);
+TASK9_AVAILABLE_IN_ALL
+gpointer        task9_task_get_data        (Task9Task      *task,
+                                            const char     *key);
+
+TASK9_AVAILABLE_IN_ALL
 void            task9_task_cancel          (Task9Task      *task);
 TASK9_AVAILABLE_IN_ALL
 gboolean        task9_task_is_cancelled    (Task9Task      *task);

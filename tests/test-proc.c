@@ -46,6 +46,41 @@ where_task (gpointer data, GError **error)
   return NULL;
 }
 
+/* A proc made with END_WITH_LAST_TASK ends by itself once its tasks are done: joining
+ * it without task9_proc_stop() returns (this test would hang, then time out, without). */
+static gpointer
+count_up_task (gpointer data, GError **error)
+{
+  g_atomic_int_inc ((gint *) data);
+  return NULL;
+}
+
+static void
+test_proc_end_with_last_task (void)
+{
+  GError *error = NULL;
+  gint ran = 0;
+  Task9Proc *proc = task9_proc_new_full ("auto", TASK9_PROC_FLAGS_END_WITH_LAST_TASK, &error);
+  Task9Task *a, *b;
+
+  g_assert_no_error (error);
+  a = test_spawn_on (proc, "a", count_up_task, &ran);
+  b = test_spawn_on (proc, "b", count_up_task, &ran);
+  g_assert_true (task9_proc_join (proc, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ran, ==, 2);
+  g_assert_true (task9_task_is_finished (a) && task9_task_is_finished (b));
+
+  /* Ended: it takes no more tasks. */
+  g_assert_null (task9_task_spawn_full (proc, "late", 0, count_up_task, &ran, NULL, &error));
+  g_assert_error (error, TASK9_ERROR, TASK9_ERROR_PROC_STOPPED);
+  g_clear_error (&error);
+
+  task9_task_unref (a);
+  task9_task_unref (b);
+  task9_proc_unref (proc);
+}
+
 static void
 test_proc_start_stop (void)
 {
@@ -776,6 +811,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/proc/start-stop", test_proc_start_stop);
+  g_test_add_func ("/proc/end-with-last-task", test_proc_end_with_last_task);
   g_test_add_func ("/proc/n-tasks-after-join", test_proc_n_tasks_after_join);
   g_test_add_func ("/proc/empty", test_proc_empty);
   g_test_add_func ("/proc/stop-cancels-tasks", test_proc_stop_cancels_tasks);

@@ -947,11 +947,56 @@ test_task_spawn_on_other_proc (void)
   test_proc_finish (other);
 }
 
+/* Task data: set, get, replace (the old value's destroy runs), and everything left is
+ * destroyed with the record. */
+static void
+count_destroy (gpointer data)
+{
+  g_atomic_int_inc ((gint *) data);
+}
+
+static gpointer
+idle_task (gpointer data, GError **error)
+{
+  return NULL;
+}
+
+static void
+test_task_data (void)
+{
+  Task9Proc *proc = test_proc_new ("data");
+  Task9Task *task = test_spawn_on (proc, "holder", idle_task, NULL);
+  gint destroyed = 0;
+  GError *error = NULL;
+
+  task9_task_set_data (task, "a", GINT_TO_POINTER (1), NULL);
+  task9_task_set_data (task, "b", &destroyed, count_destroy);
+  g_assert_cmpint (GPOINTER_TO_INT (task9_task_get_data (task, "a")), ==, 1);
+  g_assert_true (task9_task_get_data (task, "b") == &destroyed);
+  g_assert_null (task9_task_get_data (task, "missing"));
+
+  task9_task_set_data (task, "b", &destroyed, count_destroy);   /* replaced */
+  g_assert_cmpint (destroyed, ==, 1);
+  task9_task_set_data (task, "b", NULL, NULL);                   /* removed */
+  g_assert_cmpint (destroyed, ==, 2);
+  g_assert_null (task9_task_get_data (task, "b"));
+
+  task9_task_set_data (task, "c", &destroyed, count_destroy);
+  task9_task_join (task, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (task9_task_get_data (task, "c") == &destroyed);  /* outlives the run */
+  test_proc_finish (proc);
+  g_assert_cmpint (destroyed, ==, 2);
+  task9_task_unref (task);                                        /* the last reference */
+  g_assert_cmpint (destroyed, ==, 3);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/task/data", test_task_data);
   g_test_add_func ("/task/result", test_task_result);
   g_test_add_func ("/task/state-finished-after-join", test_task_state_finished_after_join);
   g_test_add_func ("/task/error-multiple-joiners", test_task_error_multiple_joiners);
