@@ -56,6 +56,12 @@
  * #GValue elements and is the one language bindings use, through the `_value`
  * functions and their async forms.
  *
+ * As with any GObject, a caller keeps the channel alive for the duration of its call:
+ * a blocked send or receive relies on its caller's reference (an async operation holds
+ * its own). A channel is therefore never finalized with waiters queued; if a program
+ * drops its last reference while another task is still blocked on it, an assertion
+ * reports that bug rather than letting memory be reused.
+ *
  * Since: 0.1
  */
 G_DEFINE_FINAL_TYPE (Task9Channel, task9_channel, G_TYPE_OBJECT)
@@ -420,7 +426,9 @@ task9_channel_finalize (GObject *object)
 {
   Task9Channel *channel = TASK9_CHANNEL (object);
 
-  g_assert (channel->senders.head == NULL && channel->receivers.head == NULL);
+  if (G_UNLIKELY (channel->senders.head != NULL || channel->receivers.head != NULL))
+    g_error ("Task9Channel %s finalized while a task or an async call waits on it: "
+             "its caller must hold a reference", channel->name != NULL ? channel->name : "");
 
   if (channel->elem_type != G_TYPE_INVALID)
     for (guint i = 0; i < channel->count; i++)
