@@ -10,20 +10,20 @@
 
 G_BEGIN_DECLS
 
-/* The per-task record of the Plan 9 layer (task9-thread.c). Plan 9 threads get theirs
- * when they are created and lose it when they end; any other task that calls a function
- * needing one gets it on first use, and it is dropped some time after the task ended. */
+/* The per-task record of the Plan 9 layer (task9-thread.c), attached to the task with
+ * task9_task_set_data() and freed with the task record. Plan 9 threads get theirs from
+ * their creator, attached when they first run; any other task that calls a function
+ * needing one gets it on first use. */
 typedef struct
 {
-  Task9Task     *task;        /* not a reference, except for foreign records */
   void          *udata;       /* threaddata() */
   Task9Channel  *wake;        /* capacity 1: the token that ends a lock wait */
   void         (*fn) (void *);
   void          *arg;
   int            status;      /* 0, or 1 once threadexits() was given a message */
-  guint          spawned : 1; /* made by threadcreate/proccreate: the spawn frees it */
+  guint          spawned : 1; /* made by threadcreate/proccreate: ends in the spawn's notify */
   guint          foreign : 1; /* a task the Plan 9 layer did not create */
-  guint          new_proc : 1;/* first thread of a proc made by proccreate() */
+  guint          attached : 1;/* on its task: the task record frees it */
 } Task9ThreadData;
 
 /* The calling task's record, made on first use; NULL outside a task. */

@@ -7,28 +7,34 @@
  * thread(3) has and the core does not:
  *
  * - Per-thread records (Task9ThreadData): threaddata()'s slot and the wake channel that
- *   lock waits park on. The core has no per-task user data, so the records live in a
- *   table keyed by the task. A Plan 9 thread's record is made by its creator, entered
- *   by the thread itself when it first runs and removed by the spawn's destroy notify,
- *   which runs on the thread's own stack whether it returned or called threadexits();
- *   the task record cannot be recycled before that, so the key is never stale. Tasks
- *   made with the core API get a record on first use, holding a reference on the task;
- *   such records are swept once their task has finished.
+ *   lock waits park on. A record is attached to its task with task9_task_set_data() and
+ *   freed with the task record. A Plan 9 thread's record is made by its creator and
+ *   attached by the thread itself when it first runs (not by the creator: the thread may
+ *   already be running elsewhere when the spawn returns); tasks made with the core API,
+ *   threadmain's included, get one on first use.
  *
- * - "A proc ends with its last thread": when the last task of a proc made by proccreate()
- *   ends (checked in that destroy notify, on the proc's own thread, where the count
- *   includes the ending task), the proc is stopped, and a reaper thread joins it so that
- *   nothing of it outlives the program. The core has this internally
- *   (task9_proc_new_auto_stop) but does not export it; see doc/porting.md.
+ * - "A proc ends with its last thread": proccreate() makes its proc with
+ *   TASK9_PROC_FLAGS_END_WITH_LAST_TASK, so the core ends it, under the proc's lock,
+ *   once its last task has ended; a task spawned onto it in the meantime keeps it
+ *   alive rather than being cancelled. What is left here is joining it, so that
+ *   nothing of it outlives the program: proccreate() keeps the proc in a set, and when
+ *   the last task of a non-main proc ends (seen in the spawn's destroy notify, on the
+ *   proc's own thread, where the count includes the ending task), the proc is taken
+ *   out of the set and handed to a reaper thread, which joins it. (Not at creation:
+ *   the reaper joins in order, and ended procs would wait behind a long-lived one.) A
+ *   proc whose last Plan 9 thread ended beside another task (a core-API task on it) is
+ *   handed over by a later Plan 9 thread's end, or else joined when the program ends;
+ *   after a deadlock the set is left to the exit, as its procs never end.
  *
  * - The program's life cycle: task9_thread_main() runs threadmain through task9_main()
  *   with a stack of mainstacksize bytes, waits for every task of every proc, reaps the
  *   procs, and exits with the status of the last thread of threadmain's proc.
  *
  * Invariants:
- * - table_lock guards the table and the foreign count only; nothing blocks under it.
- * - Only the owning task reads or writes a record's udata and creates its wake channel;
- *   others see the channel only through a lock waiter, after it was created.
+ * - reap_lock guards the set and the reaper's start and end; nothing blocks under it.
+ * - Only the owning task attaches its record, reads or writes its udata and creates its
+ *   wake channel; others see the channel only through a lock waiter, after it was
+ *   created.
  */
 
 #include <errno.h>
@@ -38,65 +44,23 @@
 
 /* ---- per-thread records ------------------------------------------------------------ */
 
-static GMutex      table_lock;
-static GHashTable *table;            /* Task9Task * -> Task9ThreadData * */
-static guint       n_foreign;
-static guint       sweep_at = 64;
+#define THREAD_DATA_KEY "task9-thread-data"
 
 static void
-thread_data_free (Task9ThreadData *data)
+thread_data_free (gpointer user_data)
 {
+  Task9ThreadData *data = user_data;
+
   g_clear_object (&data->wake);
-  if (data->foreign)
-    task9_task_unref (data->task);
   g_free (data);
 }
 
+/* Hands @data to the calling task's record, which frees it when it goes. */
 static void
-table_insert (Task9ThreadData *data)
+thread_data_attach (Task9ThreadData *data)
 {
-  g_mutex_lock (&table_lock);
-  if (table == NULL)
-    table = g_hash_table_new (NULL, NULL);
-  g_hash_table_insert (table, data->task, data);
-  g_mutex_unlock (&table_lock);
-}
-
-static void
-table_remove (Task9ThreadData *data)
-{
-  g_mutex_lock (&table_lock);
-  if (table != NULL && g_hash_table_lookup (table, data->task) == data)
-    {
-      g_hash_table_remove (table, data->task);
-      if (data->foreign)
-        n_foreign--;
-    }
-  g_mutex_unlock (&table_lock);
-}
-
-/* Drops the records of foreign tasks that have finished; under table_lock. */
-static void
-sweep_locked (void)
-{
-  GHashTableIter iter;
-  gpointer key, value;
-  GSList *dead = NULL;
-
-  g_hash_table_iter_init (&iter, table);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      Task9ThreadData *data = value;
-
-      if (data->foreign && task9_task_is_finished (data->task))
-        {
-          g_hash_table_iter_remove (&iter);
-          n_foreign--;
-          dead = g_slist_prepend (dead, data);
-        }
-    }
-  sweep_at = MAX (64, 2 * n_foreign);
-  g_slist_free_full (dead, (GDestroyNotify) thread_data_free);
+  data->attached = TRUE;
+  task9_task_set_data (task9_task_self (), THREAD_DATA_KEY, data, thread_data_free);
 }
 
 Task9ThreadData *
@@ -108,21 +72,15 @@ task9_thread_data_get (void)
   if (self == NULL)
     return NULL;
 
-  g_mutex_lock (&table_lock);
-  if (table == NULL)
-    table = g_hash_table_new (NULL, NULL);
-  data = g_hash_table_lookup (table, self);
+  /* Only the task itself attaches its record, so nobody races us between the two. */
+  data = task9_task_get_data (self, THREAD_DATA_KEY);
   if (data == NULL)
     {
       /* A task made with the core API. */
       data = g_new0 (Task9ThreadData, 1);
-      data->task = task9_task_ref (self);
       data->foreign = TRUE;
-      g_hash_table_insert (table, self, data);
-      if (++n_foreign >= sweep_at)
-        sweep_locked ();
+      thread_data_attach (data);
     }
-  g_mutex_unlock (&table_lock);
   return data;
 }
 
@@ -164,6 +122,7 @@ task9_thread_wait_finished (Task9Task *task)
 static GMutex       reap_lock;
 static GAsyncQueue *reap_queue;
 static GThread     *reaper;
+static GHashTable  *plan9_procs;   /* proccreate() procs not yet handed over, each a ref */
 
 static gpointer
 reaper_thread (gpointer data)
@@ -183,27 +142,70 @@ reaper_thread (gpointer data)
   return NULL;
 }
 
-void
-task9_thread_reap_proc (Task9Proc *proc)
+/* Under reap_lock. */
+static void
+reap_proc_locked (Task9Proc *proc)
 {
-  g_mutex_lock (&reap_lock);
   if (reaper == NULL)
     {
       reap_queue = g_async_queue_new ();
       reaper = g_thread_new ("task9-reaper", reaper_thread, g_async_queue_ref (reap_queue));
     }
   g_async_queue_push (reap_queue, proc);
+}
+
+void
+task9_thread_reap_proc (Task9Proc *proc)
+{
+  g_mutex_lock (&reap_lock);
+  reap_proc_locked (proc);
   g_mutex_unlock (&reap_lock);
 }
 
-/* Joins every proc handed over so far, then the reaper itself. */
+/* Takes the reference on a proccreate() proc, to be reaped once it has ended. */
 static void
-reaper_finish (void)
+plan9_proc_add (Task9Proc *proc)
+{
+  g_mutex_lock (&reap_lock);
+  if (plan9_procs == NULL)
+    plan9_procs = g_hash_table_new (NULL, NULL);
+  g_hash_table_add (plan9_procs, proc);
+  g_mutex_unlock (&reap_lock);
+}
+
+/* Hands @proc to the reaper if it is a proccreate() proc not handed over yet. */
+static void
+plan9_proc_hand_over (Task9Proc *proc)
+{
+  g_mutex_lock (&reap_lock);
+  if (plan9_procs != NULL && g_hash_table_steal (plan9_procs, proc))
+    reap_proc_locked (proc);
+  g_mutex_unlock (&reap_lock);
+}
+
+/* Joins every proc handed over so far, then the reaper itself. With @all_ended (every
+ * task of every proc has finished), the proccreate() procs not handed over yet have
+ * ended or are ending, and are joined too; otherwise they are left to the exit. */
+static void
+reaper_finish (gboolean all_ended)
 {
   GThread *thread;
   GAsyncQueue *queue;
 
   g_mutex_lock (&reap_lock);
+  if (all_ended && plan9_procs != NULL)
+    {
+      GHashTableIter iter;
+      gpointer proc;
+
+      g_hash_table_iter_init (&iter, plan9_procs);
+      while (g_hash_table_iter_next (&iter, &proc, NULL))
+        {
+          g_hash_table_iter_steal (&iter);
+          reap_proc_locked (proc);
+        }
+      g_clear_pointer (&plan9_procs, g_hash_table_unref);
+    }
   thread = g_steal_pointer (&reaper);
   queue = g_steal_pointer (&reap_queue);
   if (thread != NULL)
@@ -221,7 +223,6 @@ reaper_finish (void)
 
 /* ---- threads -------------------------------------------------------------------------- */
 
-static __thread gboolean proc_is_plan9;  /* this OS thread is a proc made by proccreate() */
 static __thread void    *proc_udata;     /* procdata() */
 static gint              main_status;    /* atomic: status of the main proc's last thread */
 
@@ -231,25 +232,31 @@ thread_end (Task9ThreadData *data)
 {
   Task9Proc *proc = task9_proc_get_current ();
 
-  table_remove (data);
-  if (proc != NULL && task9_proc_is_main (proc) && !data->foreign)
-    g_atomic_int_set (&main_status, data->status);
-
-  /* The last task of a proccreate() proc: the proc ends with it. The count still
-   * includes this task. */
-  if (proc_is_plan9 && proc != NULL && task9_proc_get_n_tasks (proc) == 1)
+  if (proc == NULL)
+    return;
+  if (task9_proc_is_main (proc))
     {
-      proc_is_plan9 = FALSE;
-      task9_proc_stop (proc);
-      task9_thread_reap_proc (task9_proc_ref (proc));
+      if (!data->foreign)
+        g_atomic_int_set (&main_status, data->status);
     }
-  thread_data_free (data);
+  else if (task9_proc_get_n_tasks (proc) == 1)
+    {
+      /* The last task of its proc (the count still includes this one): a proccreate()
+       * proc ends by itself after it, and can be joined. */
+      plan9_proc_hand_over (proc);
+    }
 }
 
 static void
 thread_data_destroy (gpointer user_data)
 {
-  thread_end (user_data);
+  Task9ThreadData *data = user_data;
+
+  /* The record, attached by thread_entry(), is the task record's to free. */
+  if (data->attached)
+    thread_end (data);
+  else
+    thread_data_free (data);
 }
 
 static gpointer
@@ -258,10 +265,7 @@ thread_entry (gpointer user_data,
 {
   Task9ThreadData *data = user_data;
 
-  data->task = task9_task_self ();
-  table_insert (data);
-  if (data->new_proc)
-    proc_is_plan9 = TRUE;
+  thread_data_attach (data);
   data->fn (data->arg);
   return NULL;
 }
@@ -292,7 +296,6 @@ spawn_thread (Task9Proc    *proc,
   data->fn = fn;
   data->arg = arg;
   data->spawned = TRUE;
-  data->new_proc = proc != NULL;
 
   task = task9_task_spawn_full (proc, NULL, thread_stack_size (stacksize), thread_entry,
                                 data, thread_data_destroy, &error);
@@ -323,21 +326,24 @@ proccreate (void (*fn) (void *), void *arg, unsigned int stacksize)
 
   g_return_val_if_fail (fn != NULL, -1);
 
-  proc = task9_proc_new ("proc", &error);
+  proc = task9_proc_new_full ("proc", TASK9_PROC_FLAGS_END_WITH_LAST_TASK, &error);
   if (proc == NULL)
     {
       g_warning ("proccreate: %s", error->message);
       g_error_free (error);
       return -1;
     }
+  /* Before the spawn: the thread may end before it returns. The set keeps our
+   * reference. */
+  plan9_proc_add (proc);
   id = spawn_thread (proc, fn, arg, stacksize);
   if (id < 0)
     {
+      /* It never had a task, so it would not end by itself. */
       task9_proc_stop (proc);
-      task9_thread_reap_proc (proc);
+      plan9_proc_hand_over (proc);
       return -1;
     }
-  task9_proc_unref (proc);
   return id;
 }
 
@@ -350,8 +356,8 @@ threadexits (char *status)
     g_error ("threadexits() called outside a thread");
 
   data->status = status != NULL && *status != '\0';
-  /* A spawned thread's record goes with its spawn's destroy notify, which task9_exit()
-   * runs; threadmain's and foreign ones go now. */
+  /* A spawned thread ends in its spawn's destroy notify, which task9_exit() runs;
+   * threadmain and foreign tasks end here. */
   if (!data->spawned)
     thread_end (data);
   task9_exit (NULL);
@@ -429,13 +435,12 @@ static int
 run_threadmain (int    argc,
                 char **argv)
 {
-  Task9ThreadData *data = g_new0 (Task9ThreadData, 1);
+  Task9ThreadData *data = task9_thread_data_get ();
 
   /* This task got mainstacksize; later spawns get the proc's usual default. */
   task9_proc_set_stack_size (task9_proc_get_current (), main_proc_stack_size);
 
-  data->task = task9_task_self ();
-  table_insert (data);
+  data->foreign = FALSE;   /* its status is the program's */
   main_fn (argc, argv);
   thread_end (data);
   return 0;
@@ -458,7 +463,7 @@ task9_thread_main (int    argc,
   task9_proc_set_stack_size (proc, thread_stack_size (stacksize));
 
   status = task9_main (argc, argv, run_threadmain);
-  reaper_finish ();
+  reaper_finish (status == 0);
 
   /* task9_main() reports a deadlock (2) or a failure to start; otherwise every thread
    * has ended and the status is that of the main proc's last one. */
