@@ -28,6 +28,7 @@
 #include "task9-main.h"
 #include "task9-main-private.h"
 #include "task9-scheduler-private.h"
+#include "task9-task-private.h"
 
 static gint     main_running;     /* atomic: task9_main() iterates the default context */
 static gboolean deadlocked;       /* under the proc list lock */
@@ -39,6 +40,18 @@ task9_main_set_idle (Task9Proc *proc,
   gboolean all_idle = TRUE;
   guint n_tasks = 0;
 
+  /* Leaving poll always clears the flag, even after task9_main() returned: a stale
+   * "idle" would make a later task9_main() see a deadlock that is not there. */
+  if (!idle)
+    {
+      if (proc->idle)
+        {
+          task9_proc_lock_all ();
+          proc->idle = FALSE;
+          task9_proc_unlock_all ();
+        }
+      return;
+    }
   if (!g_atomic_int_get (&main_running))
     return;
 
@@ -54,6 +67,18 @@ task9_main_set_idle (Task9Proc *proc,
               break;
             }
           n_tasks += g_atomic_int_get (&p->n_tasks);
+        }
+      /* Belt and braces: a task that is runnable or running is work nobody lost. */
+      for (Task9Proc *p = task9_proc_first_locked (); all_idle && p != NULL; p = p->all_next)
+        {
+          g_mutex_lock (&p->lock);
+          for (Task9Task *task = p->tasks; task != NULL; task = task->list_next)
+            if (__atomic_load_n (&task->state, __ATOMIC_RELAXED) != TASK9_TASK_STATE_BLOCKED)
+              {
+                all_idle = FALSE;
+                break;
+              }
+          g_mutex_unlock (&p->lock);
         }
       if (all_idle && n_tasks > 0)
         {
