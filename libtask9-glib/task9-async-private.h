@@ -36,6 +36,7 @@ struct _Task9AsyncOp
   gpointer             user_data;
   gpointer             source_tag;
   GMainContext        *context;        /* the caller's thread-default context */
+  Task9Proc           *proc;           /* the proc that context belongs to, if any */
   GSource             *completions;    /* that context's completion queue */
   Task9AsyncOp        *queue_next;
   GCancellable        *cancellable;

@@ -34,6 +34,7 @@
 #include "task9-async-private.h"
 #include "task9-channel-private.h"
 #include "task9-proc.h"
+#include "task9-scheduler-private.h"
 
 static void task9_async_op_result_iface_init (GAsyncResultIface *iface);
 
@@ -157,6 +158,8 @@ task9_async_op_finalize (GObject *object)
   g_clear_object (&op->cancellable);
   g_source_unref (op->completions);
   g_main_context_unref (op->context);
+  if (op->proc != NULL)
+    task9_proc_unref (op->proc);
 
   G_OBJECT_CLASS (task9_async_op_parent_class)->finalize (object);
 }
@@ -222,6 +225,9 @@ task9_async_op_new (gpointer             source_object,
   op->source_tag = source_tag;
   op->settle = settle;
   op->context = g_main_context_ref_thread_default ();
+  /* A completion wakes that proc outside its inbox: the deadlock detector must see it. */
+  if (task9_current_proc != NULL && task9_current_proc->context == op->context)
+    op->proc = task9_proc_ref (task9_current_proc);
   op->completions = completion_source_for (op->context);
   op->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   op->n_waiters = n_waiters;
@@ -248,6 +254,7 @@ task9_async_op_fire (Task9AsyncOp    *op,
 {
   GSource *source = op->completions;   /* the op may be gone once queued (the table
                                         * keeps the source itself alive) */
+  Task9Proc *proc = op->proc != NULL ? task9_proc_ref (op->proc) : NULL;
   CompletionSource *queue = (CompletionSource *) source;
   gboolean was_empty;
 
@@ -264,6 +271,15 @@ task9_async_op_fire (Task9AsyncOp    *op,
 
   if (was_empty)
     g_source_set_ready_time (source, 0);   /* wakes the context if it sleeps */
+
+  /* After the wake-up: the proc clears its pokes as it starts an iteration, so this
+   * can only make the deadlock detector wait one iteration longer, never let it take
+   * the woken proc for idle. */
+  if (proc != NULL)
+    {
+      g_atomic_int_inc (&proc->pokes);
+      task9_proc_unref (proc);
+    }
 }
 
 /* The operation is decided before it waited at all (done at once, or already cancelled). */

@@ -208,8 +208,8 @@ task9_main (int            argc,
               main.status = 2;
               break;
             }
-          g_main_context_iteration (context, TRUE);
           g_atomic_int_set (&proc->pokes, 0);
+          g_main_context_iteration (context, TRUE);
         }
       task9_task_unref (task);
     }

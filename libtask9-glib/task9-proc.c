@@ -110,8 +110,8 @@ task9_proc_first_locked (void)
 void
 task9_proc_poke (Task9Proc *proc)
 {
-  g_atomic_int_inc (&proc->pokes);
   g_main_context_wakeup (proc->context);
+  g_atomic_int_inc (&proc->pokes);   /* after: see task9_async_op_fire() */
 }
 
 #define TRIM_DELAY_MS     1000   /* a burst's stacks stay warm this long */
@@ -278,8 +278,8 @@ proc_thread (gpointer data)
 
   do
     {
-      g_main_context_iteration (proc->context, TRUE);
       g_atomic_int_set (&proc->pokes, 0);
+      g_main_context_iteration (proc->context, TRUE);
     }
   while (!task9_proc_should_end (proc));
 
