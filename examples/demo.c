@@ -1,4 +1,5 @@
-/* demo.c: tasks on two procs, sleeps, joins, a cancelled task and the task table
+/* demo.c: tasks on two procs, sleeps, joins, a cancelled task, the task table, and a
+ * channel between the procs read with an alt that has a timeout
  *
  * Build outside the tree with:
  *   cc demo.c $(pkg-config --cflags --libs task9-glib-1)
@@ -27,6 +28,19 @@ worker (gpointer data, GError **error)
         return NULL;
     }
   return GINT_TO_POINTER (w->rounds);
+}
+
+/* Sends the squares of 1..5 from the worker proc, then closes the channel. */
+static gpointer
+producer (gpointer data, GError **error)
+{
+  Task9Channel *squares = data;
+
+  for (gulong i = 1; i <= 5; i++)
+    if (!task9_channel_send_ulong (squares, i * i, error))
+      return NULL;
+  task9_channel_close (squares);
+  return NULL;
 }
 
 static gpointer
@@ -71,6 +85,40 @@ demo_main (int argc, char **argv)
   task9_task_cancel (ts);
   task9_task_join (ts, -1, &error);
   g_print ("sleeper was cancelled: %s\n", error != NULL ? error->message : "(no error?)");
+
+  /* A channel between the two procs, and an alt with a timer channel as a timeout. */
+  {
+    g_autoptr(Task9Channel) squares = task9_channel_new (sizeof (gulong), 2);
+    g_autoptr(Task9Task) tp = NULL;
+    gulong value;
+    int got = 0;
+
+    g_clear_error (&error);
+    tp = task9_task_spawn_full (proc, "producer", 0, producer, squares, NULL, &error);
+    g_assert_no_error (error);
+    g_print ("\nsquares from the worker proc:");
+    while (TRUE)
+      {
+        g_autoptr(Task9Channel) timeout = task9_channel_after (500 * G_TIME_SPAN_MILLISECOND);
+        Task9AltArm arms[] = {
+          { squares, TASK9_ALT_RECV, &value, FALSE },
+          { timeout, TASK9_ALT_RECV, NULL, FALSE },
+        };
+        int fired = task9_alt (arms, G_N_ELEMENTS (arms), -1, NULL, NULL);
+
+        if (fired == 1)
+          {
+            g_print (" (timed out)");
+            break;
+          }
+        if (arms[0].closed)
+          break;
+        g_print (" %lu", value);
+        got++;
+      }
+    g_print ("; %d received, channel closed\n", got);
+    task9_task_join (tp, -1, NULL);
+  }
 
   task9_proc_stop (proc);
   g_clear_error (&error);
