@@ -30,12 +30,6 @@
 
 #define TASK9_ALT_STACK_ARMS 16
 
-Task9WakeReason task9_channel_park (Task9Task    *self,
-                                    guint64       token,
-                                    gint64        deadline,
-                                    GCancellable *cancellable,
-                                    const char   *reason);
-
 static __thread guint32 alt_rng __attribute__ ((tls_model ("initial-exec")));
 
 static inline guint32

@@ -74,7 +74,11 @@ void               task9_channel_enqueue     (Task9Channel  *channel,
 void               task9_channel_dequeue     (Task9Channel  *channel,
                                               Task9Waiter   *waiter);
 
-gboolean           task9_waiter_claim        (Task9Waiter   *waiter);
+Task9WakeReason    task9_channel_park        (Task9Task     *self,
+                                              guint64        token,
+                                              gint64         deadline,
+                                              GCancellable  *cancellable,
+                                              const char    *reason);
 void               task9_waiter_withdraw     (Task9Waiter   *waiter);
 void               task9_waiter_fire         (Task9Waiter   *waiter,
                                               gboolean       closed);

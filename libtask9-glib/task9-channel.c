@@ -146,12 +146,6 @@ claim_word (guint64 *claim, guint64 token)
                                       FALSE, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
-gboolean
-task9_waiter_claim (Task9Waiter *waiter)
-{
-  return claim_word (waiter->claim, waiter->token);
-}
-
 /* By its owner, once it no longer waits: takes @waiter out of its queue unless a
  * partner already did (then nobody touches it any more: see task9_channel_dequeue()). */
 void
@@ -334,12 +328,6 @@ cancel_wake (GCancellable *cancellable,
 
 /* Parks @self on @waiters (already queued, their channels unlocked) until one fires,
  * the deadline passes, the task or @cancellable is cancelled. */
-Task9WakeReason task9_channel_park (Task9Task    *self,
-                                    guint64       token,
-                                    gint64        deadline,
-                                    GCancellable *cancellable,
-                                    const char   *reason);
-
 Task9WakeReason
 task9_channel_park (Task9Task    *self,
                     guint64       token,

@@ -53,7 +53,6 @@ task9_scheduler_make_ready (Task9Task *task)
   else
     task9_scheduler_inbox_push (proc, task);
 }
-void     task9_scheduler_start        (Task9Task *task);
 void     task9_scheduler_cancel       (Task9Task *task);
 void     task9_scheduler_close_inbox  (Task9Proc *proc);
 void     task9_scheduler_block        (Task9Proc *proc,
@@ -62,7 +61,7 @@ void     task9_scheduler_yield        (Task9Proc *proc,
                                        Task9Task *self);
 G_NORETURN void task9_scheduler_exit  (Task9Proc *proc,
                                        Task9Task *self);
-gboolean task9_scheduler_has_work     (Task9Proc *proc);
+void     task9_scheduler_task_started (Task9Task *self);
 
 /* With @task's wait claimed: record why and make it runnable. */
 static inline void

@@ -181,12 +181,6 @@ inbox_drain (Task9Proc *proc)
 }
 
 
-void
-task9_scheduler_start (Task9Task *task)
-{
-  task9_scheduler_make_ready (task);
-}
-
 /* When the proc's thread ends: no cancellation can be for one of its tasks any more. */
 void
 task9_scheduler_close_inbox (Task9Proc *proc)
@@ -195,14 +189,6 @@ task9_scheduler_close_inbox (Task9Proc *proc)
   proc->inbox_closed = TRUE;
   g_mutex_unlock (&proc->inbox_lock);
   inbox_drain (proc);
-}
-
-gboolean
-task9_scheduler_has_work (Task9Proc *proc)
-{
-  return proc->run_head != NULL ||
-         g_atomic_int_get (&proc->inbox_pending) ||
-         task9_timer_heap_peek (&proc->timers) != NULL;
 }
 
 /* ---- switching ------------------------------------------------------------------- */
@@ -258,8 +244,6 @@ switch_context (Task9Proc *proc,
 }
 
 /* The first thing a new task does on its own stack. */
-void task9_scheduler_task_started (Task9Task *self);
-
 void
 task9_scheduler_task_started (Task9Task *self)
 {

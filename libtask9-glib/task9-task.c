@@ -134,8 +134,6 @@ task9_task_record_cache_drain (Task9Proc *proc)
     }
 }
 
-void task9_scheduler_task_started (Task9Task *self);
-
 static G_NORETURN void task_finish (Task9Task *self, gpointer result, GError *error);
 
 static void
@@ -209,7 +207,7 @@ task9_task_new_internal (Task9Proc       *proc,
   if (group != NULL)
     task9_group_admit (group, task);
 
-  task9_scheduler_start (task);
+  task9_scheduler_make_ready (task);
   return task;
 }
 
