@@ -87,19 +87,7 @@ lock_order (Task9AltArm *arms, guint n_arms, Task9Channel **locks)
   }
 }
 
-static void
-lock_all (Task9Channel **locks, guint n)
-{
-  for (guint i = 0; i < n; i++)
-    task9_channel_lock (locks[i]);
-}
-
-static void
-unlock_all (Task9Channel **locks, guint n)
-{
-  for (guint i = n; i > 0; i--)
-    task9_channel_unlock (locks[i - 1]);
-}
+#define ARM_BIT(i) (G_GUINT64_CONSTANT (1) << (i))
 
 /* Could this arm proceed now? A queued partner may turn out to be stale, so "yes" is
  * a strong hint, not a promise; performing the arm tells for sure. Without the channel's
@@ -120,24 +108,135 @@ arm_looks_ready (const Task9AltArm *arm)
   return FALSE;
 }
 
-/* Draws one of the arms that look ready, uniformly (Plan 9's way: count them, draw one
- * random number, none when only one is ready); -1 when none does. */
-static gint
-pick_ready_arm (const Task9AltArm *arms, guint n_arms)
+/* The arms that looked ready in one pass: how many, the last, and (for the first 64) a
+ * mask, so that drawing one needs no second pass. */
+typedef struct
 {
-  guint n_ready = 0;
+  guint   n;
+  guint   last;
+  guint64 mask;
+} ReadyArms;
+
+static inline void
+ready_arms_add (ReadyArms *ready, guint i)
+{
+  ready->n++;
+  ready->last = i;
+  if (i < 64)
+    ready->mask |= ARM_BIT (i);
+}
+
+/* Draws one of @ready uniformly (Plan 9's way: one random number, none when a single
+ * arm is ready); -1 when there is none, or when the racy look changed under us. */
+static gint
+ready_arms_pick (const ReadyArms *ready, const Task9AltArm *arms, guint n_arms)
+{
   guint pick;
 
-  for (guint i = 0; i < n_arms; i++)
-    n_ready += arm_looks_ready (&arms[i]);
-  if (n_ready == 0)
-    return -1;
+  if (ready->n <= 1)
+    return ready->n == 1 ? (gint) ready->last : -1;
 
-  pick = n_ready == 1 ? 0 : alt_random (n_ready);
+  pick = alt_random (ready->n);
+  if (n_arms <= 64)
+    {
+      guint64 mask = ready->mask;
+
+      for (; pick > 0; pick--)
+        mask &= mask - 1;
+      return __builtin_ctzll (mask);
+    }
   for (guint i = 0; i < n_arms; i++)
     if (arm_looks_ready (&arms[i]) && pick-- == 0)
       return i;
-  return -1;   /* the racy look changed under us */
+  return -1;
+}
+
+/* How an alt holds its channels. Arm order when every lock was free at once: @held has
+ * the arms that took their channel's lock (a later arm on the same channel is not in
+ * it). Otherwise address order, waiting for each lock: @sorted has the channels. */
+typedef struct
+{
+  guint64        held;
+  gboolean       one_arm_per_channel;   /* arm order, and @held is every non-NOP arm */
+  Task9Channel **sorted;
+  guint          n_sorted;
+} AltLocks;
+
+/* Does an arm before @i, in @held, hold @i's channel? */
+static gboolean
+channel_held_before (const Task9AltArm *arms, guint i, guint64 held)
+{
+  for (guint j = 0; j < i; j++)
+    if ((held & ARM_BIT (j)) && arms[j].channel == arms[i].channel)
+      return TRUE;
+  return FALSE;
+}
+
+/* Locks in arm order without ever waiting while holding a lock, so it cannot deadlock
+ * with another alt, and looks at each arm once it holds its channel; on contention it
+ * lets everything go and returns FALSE. */
+static gboolean
+try_lock_in_arm_order (const Task9AltArm *arms, guint n_arms, AltLocks *locks, ReadyArms *ready)
+{
+  guint64 held = 0;
+  gboolean one_arm_per_channel = TRUE;
+
+  for (guint i = 0; i < n_arms; i++)
+    {
+      if (arms[i].op == TASK9_ALT_NOP)
+        continue;
+      if (task9_channel_trylock (arms[i].channel))
+        held |= ARM_BIT (i);
+      else if (channel_held_before (arms, i, held))
+        one_arm_per_channel = FALSE;
+      else
+        {
+          for (; held != 0; held &= held - 1)
+            task9_channel_unlock (arms[__builtin_ctzll (held)].channel);
+          return FALSE;
+        }
+      if (arm_looks_ready (&arms[i]))
+        ready_arms_add (ready, i);
+    }
+  locks->held = held;
+  locks->one_arm_per_channel = one_arm_per_channel;
+  return TRUE;
+}
+
+/* Locks the channels of @arms (@buffer has room for n_arms channels) and notes which
+ * arms look ready now. */
+static void
+lock_arms (const Task9AltArm *arms, guint n_arms, Task9Channel **buffer, AltLocks *locks,
+           ReadyArms *ready)
+{
+  *ready = (ReadyArms) { 0, 0, 0 };
+  locks->sorted = NULL;
+  if (n_arms <= 64 && try_lock_in_arm_order (arms, n_arms, locks, ready))
+    return;
+
+  *ready = (ReadyArms) { 0, 0, 0 };
+  locks->held = 0;
+  locks->one_arm_per_channel = FALSE;
+  locks->sorted = buffer;
+  locks->n_sorted = lock_order ((Task9AltArm *) arms, n_arms, buffer);
+  for (guint i = 0; i < locks->n_sorted; i++)
+    task9_channel_lock (buffer[i]);
+  for (guint i = 0; i < n_arms; i++)
+    if (arm_looks_ready (&arms[i]))
+      ready_arms_add (ready, i);
+}
+
+static void
+unlock_arms (const Task9AltArm *arms, const AltLocks *locks)
+{
+  if (locks->sorted != NULL)
+    {
+      for (guint i = locks->n_sorted; i > 0; i--)
+        task9_channel_unlock (locks->sorted[i - 1]);
+      return;
+    }
+  for (guint64 held = locks->held; held != 0; held &= held - 1)
+    task9_channel_unlock (arms[__builtin_ctzll (held)].channel);
 }
 
 /* With the arm's channel locked: performs it, recording a close in arm->closed. */
@@ -152,27 +251,32 @@ perform_arm_locked (Task9AltArm *arm)
   return status != TASK9_CHANNEL_WOULD_BLOCK;
 }
 
-/* With every channel locked: performs one ready arm, or returns -1. */
+/* With every channel locked: performs one arm of @ready (which it consumes), or
+ * returns -1. */
 static gint
-try_arms_locked (Task9AltArm *arms, guint n_arms)
+perform_ready_arm_locked (Task9AltArm *arms, guint n_arms, ReadyArms *ready)
 {
   for (;;)
     {
-      gint i = pick_ready_arm (arms, n_arms);
+      gint i = ready_arms_pick (ready, arms, n_arms);
 
       if (i < 0 || perform_arm_locked (&arms[i]))
         return i;
       /* its partners were all stale (now dropped): look again */
+      *ready = (ReadyArms) { 0, 0, 0 };
+      for (guint j = 0; j < n_arms; j++)
+        if (arm_looks_ready (&arms[j]))
+          ready_arms_add (ready, j);
     }
 }
 
-/* Without holding any lock: performs one arm that looks ready under its own channel's
- * lock alone. Returns -1 when none looks ready or the one drawn was not (the caller
+/* Without holding any lock: performs the arm drawn from @ready under its own channel's
+ * lock alone. Returns -1 when none looked ready or the one drawn was not (the caller
  * then does the full, locked alt). */
 static gint
-try_one_arm (Task9AltArm *arms, guint n_arms)
+perform_ready_arm (Task9AltArm *arms, guint n_arms, const ReadyArms *ready)
 {
-  gint i = pick_ready_arm (arms, n_arms);
+  gint i = ready_arms_pick (ready, arms, n_arms);
   gboolean done;
 
   if (i < 0)
@@ -213,45 +317,46 @@ task9_alt (Task9AltArm   *arms,
            GCancellable  *cancellable,
            GError       **error)
 {
-  Task9Channel *locks_stack[TASK9_ALT_STACK_ARMS];
+  Task9Channel *buffer_stack[TASK9_ALT_STACK_ARMS];
   Task9Waiter waiters_stack[TASK9_ALT_STACK_ARMS];
-  Task9Channel **locks = locks_stack;
+  Task9Channel **buffer = buffer_stack;
   Task9Waiter *waiters = waiters_stack;
-  Task9Task *self = task9_scheduler_current_task ();
+  Task9Task *self;
+  ReadyArms ready = { 0, 0, 0 };
+  guint n_live = 0;
+  AltLocks locks;
   gint fired_arm = -1;
   gboolean fired_closed = FALSE;
   Task9WakeReason why;
-  guint n_locks;
   gint result = -1;
 
   g_return_val_if_fail (arms != NULL, -1);
   g_return_val_if_fail (n_arms > 0 && n_arms <= G_MAXINT / 2, -1);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
+  /* Checks the arms and looks at them in the same pass: it is most of a ready alt. */
   for (guint i = 0; i < n_arms; i++)
     {
       g_return_val_if_fail (arms[i].op <= TASK9_ALT_NOP, -1);
-      g_return_val_if_fail (arms[i].op == TASK9_ALT_NOP || TASK9_CHANNEL_CHECK (arms[i].channel), -1);
+      if (arms[i].op == TASK9_ALT_NOP)
+        continue;
+      g_return_val_if_fail (TASK9_CHANNEL_CHECK (arms[i].channel), -1);
       g_return_val_if_fail (arms[i].op != TASK9_ALT_SEND || arms[i].value != NULL, -1);
+      n_live++;
+      if (arm_looks_ready (&arms[i]))
+        ready_arms_add (&ready, i);
     }
 
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
 
-  if (n_arms > TASK9_ALT_STACK_ARMS)
-    {
-      locks = g_new (Task9Channel *, n_arms);
-      waiters = g_new (Task9Waiter, n_arms);
-    }
-
-
   /* Fast path: when an arm looks ready at a glance, lock only its channel. */
-  result = try_one_arm (arms, n_arms);
+  result = perform_ready_arm (arms, n_arms, &ready);
   if (result >= 0)
-    goto out;
+    return result;
 
-  n_locks = lock_order (arms, n_arms, locks);
-  if (n_locks == 0)
+  self = task9_scheduler_current_task ();
+  if (n_live == 0)
     {
       /* Only NOP arms: nothing can ever fire. */
       if (self == NULL && timeout != 0)
@@ -266,21 +371,23 @@ task9_alt (Task9AltArm   *arms,
                                     cancellable, "alt");
           task9_wait_check_reason (why == TASK9_WAKE_READY ? TASK9_WAKE_TIMED_OUT : why, error);
         }
-      goto out;
+      return -1;
     }
 
-  lock_all (locks, n_locks);
-  result = try_arms_locked (arms, n_arms);
-  if (result >= 0)
+  if (n_arms > TASK9_ALT_STACK_ARMS)
     {
-      unlock_all (locks, n_locks);
-      goto out;
+      buffer = g_new (Task9Channel *, n_arms);
+      waiters = g_new (Task9Waiter, n_arms);
     }
 
-  if (timeout == 0 || self == NULL)
+  lock_arms (arms, n_arms, buffer, &locks, &ready);
+  result = perform_ready_arm_locked (arms, n_arms, &ready);
+  if (result >= 0 || timeout == 0 || self == NULL)
     {
-      unlock_all (locks, n_locks);
-      if (timeout == 0)
+      unlock_arms (arms, &locks);
+      if (result >= 0)
+        ;
+      else if (timeout == 0)
         g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK, "Operation would block");
       else
         g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK,
@@ -309,8 +416,12 @@ task9_alt (Task9AltArm   *arms,
         w->fired_closed = &fired_closed;
         w->is_send = arms[i].op == TASK9_ALT_SEND;
         task9_channel_enqueue (arms[i].channel, w);
+        /* A partner may fire this arm from here on: the park will not wait then. */
+        if (locks.one_arm_per_channel)
+          task9_channel_unlock (arms[i].channel);
       }
-    unlock_all (locks, n_locks);
+    if (!locks.one_arm_per_channel)
+      unlock_arms (arms, &locks);
 
     why = task9_channel_park (self, token, task9_deadline_from_timeout (timeout), cancellable, "alt");
 
@@ -328,9 +439,9 @@ task9_alt (Task9AltArm   *arms,
   }
 
 out:
-  if (locks != locks_stack)
+  if (buffer != buffer_stack)
     {
-      g_free (locks);
+      g_free (buffer);
       g_free (waiters);
     }
   return result;
@@ -630,8 +741,9 @@ task9_alt_select_async (Task9Alt            *alt,
   guint n_arms;
   Task9AsyncOp *op;
   Task9AltArm *arms;
-  Task9Channel **locks;
-  guint n_locks;
+  Task9Channel **buffer;
+  AltLocks locks;
+  ReadyArms ready;
   gint fired;
 
   g_return_if_fail (TASK9_IS_ALT (alt));
@@ -641,7 +753,7 @@ task9_alt_select_async (Task9Alt            *alt,
   op = task9_async_op_new (alt, n_arms, cancellable, callback, user_data,
                            task9_alt_select_async, settle_select);
   arms = g_new (Task9AltArm, n_arms);
-  locks = g_new (Task9Channel *, n_arms);
+  buffer = g_new (Task9Channel *, n_arms);
   op->slots = prepare_slots (alt, arms);
   op->n_slots = n_arms;
   for (guint i = 0; i < n_arms; i++)
@@ -653,12 +765,11 @@ task9_alt_select_async (Task9Alt            *alt,
       goto out;
     }
 
-  n_locks = lock_order (arms, n_arms, locks);
-  lock_all (locks, n_locks);
-  fired = try_arms_locked (arms, n_arms);
+  lock_arms (arms, n_arms, buffer, &locks, &ready);
+  fired = perform_ready_arm_locked (arms, n_arms, &ready);
   if (fired >= 0)
     {
-      unlock_all (locks, n_locks);
+      unlock_arms (arms, &locks);
       op->fired_arm = fired;
       op->fired_closed = arms[fired].closed;
       task9_async_op_complete_now (op, TASK9_WAKE_READY);
@@ -670,11 +781,11 @@ task9_alt_select_async (Task9Alt            *alt,
       task9_channel_enqueue (arms[i].channel, &op->waiters[i]);
     }
   g_object_ref (op);   /* a partner may complete it as soon as we unlock */
-  unlock_all (locks, n_locks);
+  unlock_arms (arms, &locks);
   task9_async_op_wait (op);
 
 out:
-  g_free (locks);
+  g_free (buffer);
   g_free (arms);
 }
 

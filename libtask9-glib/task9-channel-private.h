@@ -59,6 +59,12 @@ task9_channel_lock (Task9Channel *channel)
     task9_channel_lock_slow (channel);
 }
 
+static inline gboolean
+task9_channel_trylock (Task9Channel *channel)
+{
+  return !__atomic_exchange_n (&channel->lock, 1, __ATOMIC_ACQUIRE);
+}
+
 static inline void
 task9_channel_unlock (Task9Channel *channel)
 {
