@@ -325,8 +325,7 @@ task9_alt (Task9AltArm   *arms,
   ReadyArms ready = { 0, 0, 0 };
   guint n_live = 0;
   AltLocks locks;
-  gint fired_arm = -1;
-  gboolean fired_closed = FALSE;
+  Task9WaitSet set;
   Task9WakeReason why;
   gint result = -1;
 
@@ -396,8 +395,12 @@ task9_alt (Task9AltArm   *arms,
     }
 
   {
-    guint64 token = task9_wait_begin (self);
-
+    set.claim = &self->park_word;
+    set.token = task9_wait_begin (self);
+    set.task = self;
+    set.async = NULL;
+    set.fired_arm = -1;
+    set.fired_closed = FALSE;
     for (guint i = 0; i < n_arms; i++)
       {
         Task9Waiter *w = &waiters[i];
@@ -406,14 +409,9 @@ task9_alt (Task9AltArm   *arms,
         w->linked = FALSE;
         if (arms[i].op == TASK9_ALT_NOP)
           continue;
-        w->claim = &self->park_word;
-        w->token = token;
-        w->task = self;
-        w->async = NULL;
+        w->set = &set;
         w->value = arms[i].value;
         w->arm = i;
-        w->fired_arm = &fired_arm;
-        w->fired_closed = &fired_closed;
         w->is_send = arms[i].op == TASK9_ALT_SEND;
         task9_channel_enqueue (arms[i].channel, w);
         /* A partner may fire this arm from here on: the park will not wait then. */
@@ -423,7 +421,7 @@ task9_alt (Task9AltArm   *arms,
     if (!locks.one_arm_per_channel)
       unlock_arms (arms, &locks);
 
-    why = task9_channel_park (self, token, task9_deadline_from_timeout (timeout), cancellable, "alt");
+    why = task9_channel_park (self, set.token, task9_deadline_from_timeout (timeout), cancellable, "alt");
 
     /* Withdraw the arms that did not fire (the one that fired is out already). */
     for (guint i = 0; i < n_arms; i++)
@@ -431,8 +429,8 @@ task9_alt (Task9AltArm   *arms,
 
     if (why == TASK9_WAKE_READY)
       {
-        arms[fired_arm].closed = fired_closed;
-        result = fired_arm;
+        arms[set.fired_arm].closed = set.fired_closed;
+        result = set.fired_arm;
       }
     else
       task9_wait_check_reason (why, error);
@@ -710,9 +708,9 @@ settle_select (Task9AsyncOp *op)
 
       for (guint i = 0; i < op->n_waiters; i++)
         arms[i].op = op->waiters[i].is_send ? TASK9_ALT_SEND : TASK9_ALT_RECV;
-      settle_slots (alt, arms, op->slots, op->fired_arm, op->fired_closed);
+      settle_slots (alt, arms, op->slots, op->set.fired_arm, op->set.fired_closed);
       g_free (arms);
-      op->result_int = op->fired_arm;
+      op->result_int = op->set.fired_arm;
     }
   else
     task9_wait_check_reason (op->reason, &op->error);
@@ -770,8 +768,8 @@ task9_alt_select_async (Task9Alt            *alt,
   if (fired >= 0)
     {
       unlock_arms (arms, &locks);
-      op->fired_arm = fired;
-      op->fired_closed = arms[fired].closed;
+      op->set.fired_arm = fired;
+      op->set.fired_closed = arms[fired].closed;
       task9_async_op_complete_now (op, TASK9_WAKE_READY);
       goto out;
     }

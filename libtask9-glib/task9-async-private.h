@@ -26,8 +26,7 @@ struct _Task9AsyncOp
 
   guint64              claim;          /* 1 while waiting; whoever swaps it to 0 completes */
   Task9WakeReason      reason;
-  gint                 fired_arm;
-  gboolean             fired_closed;
+  Task9WaitSet         set;            /* of the waiters, on claim */
   Task9Waiter         *waiters;        /* n_waiters, freed with the op */
   guint                n_waiters;
 

@@ -174,7 +174,10 @@ static void
 task9_async_op_init (Task9AsyncOp *op)
 {
   op->claim = 1;
-  op->fired_arm = -1;
+  op->set.claim = &op->claim;
+  op->set.token = 1;
+  op->set.async = op;
+  op->set.fired_arm = -1;
   op->node.prev = op->node.next = &op->node;   /* in no list */
   op->node.async = op;
 }
@@ -237,12 +240,8 @@ task9_async_op_new (gpointer             source_object,
     {
       Task9Waiter *w = &op->waiters[i];
 
-      w->claim = &op->claim;
-      w->token = 1;
-      w->async = op;
+      w->set = &op->set;
       w->arm = i;
-      w->fired_arm = &op->fired_arm;
-      w->fired_closed = &op->fired_closed;
     }
   return op;
 }

@@ -75,18 +75,58 @@ Task9ChannelStatus task9_channel_send_locked (Task9Channel  *channel,
                                               gconstpointer  elem);
 Task9ChannelStatus task9_channel_recv_locked (Task9Channel  *channel,
                                               gpointer       elem);
-void               task9_channel_enqueue     (Task9Channel  *channel,
-                                              Task9Waiter   *waiter);
-void               task9_channel_dequeue     (Task9Channel  *channel,
-                                              Task9Waiter   *waiter);
 
 Task9WakeReason    task9_channel_park        (Task9Task     *self,
                                               guint64        token,
                                               gint64         deadline,
                                               GCancellable  *cancellable,
                                               const char    *reason);
-void               task9_waiter_withdraw     (Task9Waiter   *waiter);
+void               task9_waiter_withdraw_slow (Task9Waiter *waiter);
 void               task9_waiter_fire         (Task9Waiter   *waiter,
                                               gboolean       closed);
+
+static inline void
+task9_channel_enqueue (Task9Channel *channel,
+                       Task9Waiter  *waiter)
+{
+  Task9WaiterQueue *queue = waiter->is_send ? &channel->senders : &channel->receivers;
+
+  waiter->channel = channel;
+  waiter->next = NULL;
+  waiter->prev = queue->tail;
+  if (queue->tail != NULL)
+    queue->tail->next = waiter;
+  else
+    queue->head = waiter;
+  queue->tail = waiter;
+  waiter->linked = TRUE;
+}
+
+static inline void
+task9_channel_dequeue (Task9Channel *channel,
+                       Task9Waiter  *waiter)
+{
+  Task9WaiterQueue *queue = waiter->is_send ? &channel->senders : &channel->receivers;
+
+  if (waiter->prev != NULL)
+    waiter->prev->next = waiter->next;
+  else
+    queue->head = waiter->next;
+  if (waiter->next != NULL)
+    waiter->next->prev = waiter->prev;
+  else
+    queue->tail = waiter->prev;
+  /* The last touch: once its owner sees this, nobody uses the waiter any more. */
+  __atomic_store_n (&waiter->linked, FALSE, __ATOMIC_RELEASE);
+}
+
+/* By its owner, once it no longer waits: takes @waiter out of its queue unless a
+ * partner already did (then nobody touches it any more: see task9_channel_dequeue()). */
+static inline void
+task9_waiter_withdraw (Task9Waiter *waiter)
+{
+  if (waiter->channel != NULL && __atomic_load_n (&waiter->linked, __ATOMIC_ACQUIRE))
+    task9_waiter_withdraw_slow (waiter);
+}
 
 G_END_DECLS

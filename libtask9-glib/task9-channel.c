@@ -102,41 +102,6 @@ task9_channel_lock_slow (Task9Channel *channel)
     }
 }
 
-void
-task9_channel_enqueue (Task9Channel *channel,
-                       Task9Waiter  *waiter)
-{
-  Task9WaiterQueue *queue = waiter->is_send ? &channel->senders : &channel->receivers;
-
-  waiter->channel = channel;
-  waiter->next = NULL;
-  waiter->prev = queue->tail;
-  if (queue->tail != NULL)
-    queue->tail->next = waiter;
-  else
-    queue->head = waiter;
-  queue->tail = waiter;
-  waiter->linked = TRUE;
-}
-
-void
-task9_channel_dequeue (Task9Channel *channel,
-                       Task9Waiter  *waiter)
-{
-  Task9WaiterQueue *queue = waiter->is_send ? &channel->senders : &channel->receivers;
-
-  if (waiter->prev != NULL)
-    waiter->prev->next = waiter->next;
-  else
-    queue->head = waiter->next;
-  if (waiter->next != NULL)
-    waiter->next->prev = waiter->prev;
-  else
-    queue->tail = waiter->prev;
-  /* The last touch: once its owner sees this, nobody uses the waiter any more. */
-  __atomic_store_n (&waiter->linked, FALSE, __ATOMIC_RELEASE);
-}
-
 static inline gboolean
 claim_word (guint64 *claim, guint64 token)
 {
@@ -146,13 +111,9 @@ claim_word (guint64 *claim, guint64 token)
                                       FALSE, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
-/* By its owner, once it no longer waits: takes @waiter out of its queue unless a
- * partner already did (then nobody touches it any more: see task9_channel_dequeue()). */
 void
-task9_waiter_withdraw (Task9Waiter *waiter)
+task9_waiter_withdraw_slow (Task9Waiter *waiter)
 {
-  if (waiter->channel == NULL || !__atomic_load_n (&waiter->linked, __ATOMIC_ACQUIRE))
-    return;
   task9_channel_lock (waiter->channel);
   if (waiter->linked)
     task9_channel_dequeue (waiter->channel, waiter);
@@ -164,12 +125,14 @@ void
 task9_waiter_fire (Task9Waiter *waiter,
                    gboolean     closed)
 {
-  *waiter->fired_arm = waiter->arm;
-  *waiter->fired_closed = closed;
-  if (waiter->task != NULL)
-    task9_wait_wake (waiter->task, TASK9_WAKE_READY);
+  Task9WaitSet *set = waiter->set;
+
+  set->fired_arm = waiter->arm;
+  set->fired_closed = closed;
+  if (set->task != NULL)
+    task9_wait_wake (set->task, TASK9_WAKE_READY);
   else
-    task9_async_op_fire (waiter->async, TASK9_WAKE_READY);
+    task9_async_op_fire (set->async, TASK9_WAKE_READY);
 }
 
 /* Dequeues the first waiter whose claim we win, dropping stale ones. */
@@ -182,8 +145,9 @@ claim_first (Task9Channel     *channel,
   while ((waiter = queue->head) != NULL)
     {
       /* Read before the dequeue: a stale waiter's owner may reuse it right after. */
-      guint64 *claim = waiter->claim;
-      guint64 token = waiter->token;
+      Task9WaitSet *set = waiter->set;
+      guint64 *claim = set->claim;
+      guint64 token = set->token;
 
       task9_channel_dequeue (channel, waiter);
       if (claim_word (claim, token))
@@ -360,9 +324,8 @@ channel_op (Task9Channel  *channel,
 {
   Task9Task *self = task9_scheduler_current_task ();
   Task9ChannelStatus status;
+  Task9WaitSet set;
   Task9Waiter waiter;
-  gint fired_arm = -1;
-  gboolean fired_closed = FALSE;
   Task9WakeReason why;
 
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -384,23 +347,23 @@ channel_op (Task9Channel  *channel,
       return status_to_error (channel, status, error);
     }
 
-  waiter.claim = &self->park_word;
-  waiter.token = task9_wait_begin (self);
-  waiter.task = self;
-  waiter.async = NULL;
+  set.claim = &self->park_word;
+  set.token = task9_wait_begin (self);
+  set.task = self;
+  set.async = NULL;
+  set.fired_closed = FALSE;
+  waiter.set = &set;
   waiter.value = elem;
   waiter.arm = 0;
-  waiter.fired_arm = &fired_arm;
-  waiter.fired_closed = &fired_closed;
   waiter.is_send = is_send;
   task9_channel_enqueue (channel, &waiter);
   task9_channel_unlock (channel);
 
-  why = task9_channel_park (self, waiter.token, task9_deadline_from_timeout (timeout), cancellable,
+  why = task9_channel_park (self, set.token, task9_deadline_from_timeout (timeout), cancellable,
                             is_send ? "send" : "recv");
 
   if (why == TASK9_WAKE_READY)
-    return fired_closed ? status_to_error (channel, TASK9_CHANNEL_CLOSED, error) : TRUE;
+    return set.fired_closed ? status_to_error (channel, TASK9_CHANNEL_CLOSED, error) : TRUE;
 
   /* Cancelled or timed out: nobody claimed the waiter, withdraw it. */
   task9_waiter_withdraw (&waiter);
@@ -1195,7 +1158,7 @@ settle_op (Task9AsyncOp *op)
   task9_async_op_withdraw (op);
   if (op->reason != TASK9_WAKE_READY)
     task9_wait_check_reason (op->reason, &op->error);
-  else if (op->fired_closed)
+  else if (op->set.fired_closed)
     status_to_error (TASK9_CHANNEL (op->source_object), TASK9_CHANNEL_CLOSED, &op->error);
   else if (op->sends_value)
     memset (&op->value, 0, sizeof op->value);   /* moved to the receiver */
@@ -1256,8 +1219,8 @@ channel_op_async (Task9Channel        *channel,
   task9_channel_unlock (channel);
 
   /* Done at once; still complete from the main loop, never inside this call. */
-  op->fired_arm = 0;
-  op->fired_closed = status == TASK9_CHANNEL_CLOSED;
+  op->set.fired_arm = 0;
+  op->set.fired_closed = status == TASK9_CHANNEL_CLOSED;
   task9_async_op_complete_now (op, TASK9_WAKE_READY);
 }
 

@@ -15,24 +15,30 @@
 G_BEGIN_DECLS
 
 typedef struct _Task9Waiter Task9Waiter;
+typedef struct _Task9WaitSet Task9WaitSet;
 
-/* The record of a waiting operation is what the waker needs: where the claim is, where
- * the element goes or comes from, and where to record which arm fired. A blocked task's
- * waiters live on its own stack; an async caller's live in its Task9AsyncOp. All arms
- * of one alt share one claim, so exactly one of them fires. */
+/* What the waiters of one blocked operation share (all the arms of an alt): one claim,
+ * so exactly one of them fires, whom to wake, and where the winner records its arm. A
+ * blocked task's set lives on its own stack; an async caller's in its Task9AsyncOp. */
+struct _Task9WaitSet
+{
+  guint64       *claim;         /* CAS *claim from token to token & ~1 to own the wake-up */
+  guint64        token;
+  Task9Task     *task;          /* a blocked task, or NULL for an async caller */
+  Task9AsyncOp  *async;
+  gint           fired_arm;     /* written by the winner ... */
+  gboolean       fired_closed;  /* ... with whether the channel was closed */
+};
+
+/* One arm's record, queued on its channel: what the partner needs besides the set. */
 struct _Task9Waiter
 {
   Task9Waiter   *prev;          /* the channel's queue, under the channel's lock */
   Task9Waiter   *next;
   Task9Channel  *channel;
-  guint64       *claim;         /* CAS claim->token into token & ~1 to own the wake-up */
-  guint64        token;
-  Task9Task     *task;          /* a blocked task, or NULL for an async caller */
-  Task9AsyncOp  *async;
+  Task9WaitSet  *set;
   gpointer       value;         /* send: the element; recv: where it goes (or NULL) */
   gint           arm;           /* which arm of the alt this is */
-  gint          *fired_arm;     /* the winner writes arm here ... */
-  gboolean      *fired_closed;  /* ... and whether the channel was closed */
   gboolean       is_send;
   gboolean       linked;
 };
