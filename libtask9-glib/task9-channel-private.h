@@ -30,6 +30,7 @@ struct _Task9Channel
 {
   GObject           parent_instance;
 
+  guint32           magic;       /* TASK9_CHANNEL_MAGIC while alive: see TASK9_CHANNEL_CHECK */
   gint              lock;        /* a spinlock: critical sections are a few copies long */
   gboolean          closed;
   gsize             elem_size;
@@ -44,11 +45,14 @@ struct _Task9Channel
   char             *name;
 };
 
-/* Task9Channel is final: comparing the instance's type is a complete check, and much
- * cheaper than TASK9_IS_CHANNEL()'s call to the get_type function. */
-extern GType task9_channel_type_id;
+/* The argument check of every channel call and of every arm of every alt. An alt with
+ * TASK9_IS_CHANNEL() (a call) or even a comparison of the class pointer costs measurably
+ * more (select8: 92 ns per item against 87 with this): the magic is the first field after
+ * the GObject, so it is inside any GObject a confused caller may pass, and finalize
+ * clears it, which also catches a channel used after its last unref. */
+#define TASK9_CHANNEL_MAGIC 0x7a5c9c4a
 #define TASK9_CHANNEL_CHECK(channel) \
-  ((channel) != NULL && G_TYPE_FROM_INSTANCE (channel) == task9_channel_type_id)
+  ((channel) != NULL && (channel)->magic == TASK9_CHANNEL_MAGIC)
 
 void task9_channel_lock_slow (Task9Channel *channel);
 

@@ -77,7 +77,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-GType task9_channel_type_id;
 
 /* ---- the lock and the queues ------------------------------------------------------- */
 
@@ -386,6 +385,7 @@ task9_channel_finalize (GObject *object)
       g_value_unset ((GValue *) slot (channel, channel->head + i));
   g_free (channel->buffer);
   g_free (channel->name);
+  channel->magic = 0;
 
   G_OBJECT_CLASS (task9_channel_parent_class)->finalize (object);
 }
@@ -464,7 +464,6 @@ task9_channel_class_init (Task9ChannelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  task9_channel_type_id = G_TYPE_FROM_CLASS (klass);
   object_class->finalize = task9_channel_finalize;
   object_class->constructed = task9_channel_constructed;
   object_class->get_property = task9_channel_get_property;
@@ -522,6 +521,7 @@ task9_channel_class_init (Task9ChannelClass *klass)
 static void
 task9_channel_init (Task9Channel *channel)
 {
+  channel->magic = TASK9_CHANNEL_MAGIC;
 }
 
 /**

@@ -1164,6 +1164,19 @@ test_alt_bad_input (void)
   expect_critical ("*CHANNEL*");
   g_assert_cmpint (task9_alt (arms, 2, 0, NULL, &error), ==, -1);
   g_test_assert_expected_messages ();
+  {
+    /* Some other object where a channel should be. */
+    GCancellable *not_a_channel = g_cancellable_new ();
+
+    arms[1] = (Task9AltArm) { (Task9Channel *) not_a_channel, TASK9_ALT_RECV, NULL, FALSE };
+    expect_critical ("*CHANNEL*");
+    g_assert_cmpint (task9_alt (arms, 2, 0, NULL, &error), ==, -1);
+    g_test_assert_expected_messages ();
+    expect_critical ("*CHANNEL*");
+    g_assert_false (task9_channel_try_send ((Task9Channel *) not_a_channel, &(int) { 1 }, &error));
+    g_test_assert_expected_messages ();
+    g_object_unref (not_a_channel);
+  }
   g_assert_no_error (error);
   g_object_unref (channel);
 }
