@@ -126,17 +126,13 @@ ready_arms_add (ReadyArms *ready, guint i)
     ready->mask |= ARM_BIT (i);
 }
 
-/* Draws one of @ready uniformly (Plan 9's way: one random number, none when a single
- * arm is ready); -1 when there is none, or when the racy look changed under us. */
+/* Draws one of several ready arms uniformly (Plan 9's way: one random number); -1 when
+ * the racy look changed under us. */
 static gint
-ready_arms_pick (const ReadyArms *ready, const Task9AltArm *arms, guint n_arms)
+ready_arms_draw (const ReadyArms *ready, const Task9AltArm *arms, guint n_arms)
 {
-  guint pick;
+  guint pick = alt_random (ready->n);
 
-  if (ready->n <= 1)
-    return ready->n == 1 ? (gint) ready->last : -1;
-
-  pick = alt_random (ready->n);
   if (n_arms <= 64)
     {
       guint64 mask = ready->mask;
@@ -149,6 +145,15 @@ ready_arms_pick (const ReadyArms *ready, const Task9AltArm *arms, guint n_arms)
     if (arm_looks_ready (&arms[i]) && pick-- == 0)
       return i;
   return -1;
+}
+
+/* One arm of @ready, drawn uniformly (no draw when one is ready); -1 when none is. */
+static inline gint
+ready_arms_pick (const ReadyArms *ready, const Task9AltArm *arms, guint n_arms)
+{
+  if (G_LIKELY (ready->n <= 1))
+    return ready->n == 1 ? (gint) ready->last : -1;
+  return ready_arms_draw (ready, arms, n_arms);
 }
 
 /* How an alt holds its channels. Arm order when every lock was free at once: @held has
