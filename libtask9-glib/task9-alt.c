@@ -323,7 +323,7 @@ task9_alt (Task9AltArm   *arms,
            GError       **error)
 {
   Task9Channel *buffer_stack[TASK9_ALT_STACK_ARMS];
-  Task9Waiter waiters_stack[TASK9_ALT_STACK_ARMS];
+  Task9Waiter waiters_stack[TASK9_ALT_STACK_ARMS] __attribute__ ((aligned (64)));
   Task9Channel **buffer = buffer_stack;
   Task9Waiter *waiters = waiters_stack;
   Task9Task *self;
@@ -400,8 +400,8 @@ task9_alt (Task9AltArm   *arms,
     }
 
   {
-    set.claim = &self->park_word;
-    set.token = task9_wait_begin (self);
+    guint64 token = task9_wait_begin (self);
+
     set.task = self;
     set.async = NULL;
     set.fired_arm = -1;
@@ -414,6 +414,8 @@ task9_alt (Task9AltArm   *arms,
         w->linked = FALSE;
         if (arms[i].op == TASK9_ALT_NOP)
           continue;
+        w->claim = &self->park_word;
+        w->token = token;
         w->set = &set;
         w->value = arms[i].value;
         w->arm = i;
@@ -426,7 +428,7 @@ task9_alt (Task9AltArm   *arms,
     if (!locks.one_arm_per_channel)
       unlock_arms (arms, &locks);
 
-    why = task9_channel_park (self, set.token, task9_deadline_from_timeout (timeout), cancellable, "alt");
+    why = task9_channel_park (self, token, task9_deadline_from_timeout (timeout), cancellable, "alt");
 
     /* Withdraw the arms that did not fire (the one that fired is out already). */
     for (guint i = 0; i < n_arms; i++)

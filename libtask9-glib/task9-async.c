@@ -174,8 +174,6 @@ static void
 task9_async_op_init (Task9AsyncOp *op)
 {
   op->claim = 1;
-  op->set.claim = &op->claim;
-  op->set.token = 1;
   op->set.async = op;
   op->set.fired_arm = -1;
   op->node.prev = op->node.next = &op->node;   /* in no list */
@@ -240,6 +238,8 @@ task9_async_op_new (gpointer             source_object,
     {
       Task9Waiter *w = &op->waiters[i];
 
+      w->claim = &op->claim;
+      w->token = 1;
       w->set = &op->set;
       w->arm = i;
     }

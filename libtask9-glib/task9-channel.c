@@ -144,9 +144,8 @@ claim_first (Task9Channel     *channel,
   while ((waiter = queue->head) != NULL)
     {
       /* Read before the dequeue: a stale waiter's owner may reuse it right after. */
-      Task9WaitSet *set = waiter->set;
-      guint64 *claim = set->claim;
-      guint64 token = set->token;
+      guint64 *claim = waiter->claim;
+      guint64 token = waiter->token;
 
       task9_channel_dequeue (channel, waiter);
       if (claim_word (claim, token))
@@ -346,11 +345,11 @@ channel_op (Task9Channel  *channel,
       return status_to_error (channel, status, error);
     }
 
-  set.claim = &self->park_word;
-  set.token = task9_wait_begin (self);
   set.task = self;
   set.async = NULL;
   set.fired_closed = FALSE;
+  waiter.claim = &self->park_word;
+  waiter.token = task9_wait_begin (self);
   waiter.set = &set;
   waiter.value = elem;
   waiter.arm = 0;
@@ -358,7 +357,7 @@ channel_op (Task9Channel  *channel,
   task9_channel_enqueue (channel, &waiter);
   task9_channel_unlock (channel);
 
-  why = task9_channel_park (self, set.token, task9_deadline_from_timeout (timeout), cancellable,
+  why = task9_channel_park (self, waiter.token, task9_deadline_from_timeout (timeout), cancellable,
                             is_send ? "send" : "recv");
 
   if (why == TASK9_WAKE_READY)
