@@ -3,11 +3,14 @@
  * Copyright 2026 The libtask9-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * An alt locks all its channels (in address order, so two alts cannot deadlock), counts
- * the arms that can proceed and performs one of them drawn uniformly at random (Go's
- * policy, Plan 9's method: one random number, none when a single arm is ready). If none can, the task queues one waiter
- * per arm, all sharing the task's claim, and parks. The first partner (or close) to win
- * the claim completes its arm and records which it was; every other arm lost the claim,
+ * An alt first looks at its arms without any lock. If some look ready it draws one
+ * uniformly (Go's policy, Plan 9's method: one random number, none when a single arm is
+ * ready) and performs it under that channel's lock alone. Otherwise it locks all its
+ * channels: in arm order with trylock, which never waits while holding a lock, or, if
+ * a lock is taken, in address order; either way two alts cannot deadlock. With all
+ * locked it looks again, and if none can proceed the task queues one waiter per arm,
+ * all sharing the task's claim, and parks. The first partner (or close) to win the
+ * claim completes its arm and records which it was; every other arm lost the claim,
  * so a partner that finds one drops it without effect, and the task withdraws the rest
  * when it wakes. A losing arm never consumes a message.
  *

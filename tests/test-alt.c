@@ -338,6 +338,113 @@ test_alt_same_channel (void)
   run_in_task_ok (same_channel_body, NULL);
 }
 
+/* ---- alts that contend for locks ----------------------------------------------------- */
+
+/* Receivers on two procs alt over the same two unbuffered channels in opposite orders,
+ * one of them with a channel in two arms, while senders on both procs feed them: an
+ * alt that finds a lock taken must back off and lock in address order, and a channel
+ * named twice must stay locked until all its arms are queued. Every value must arrive
+ * exactly once. */
+
+typedef struct
+{
+  Task9Channel *a;
+  Task9Channel *b;
+  guint         n;              /* values per sender */
+  gint         *seen;           /* per value, atomically */
+} Contention;
+
+typedef struct
+{
+  Contention   *c;
+  Task9Channel *channel;
+  gint64        first;          /* sends first, first + 2, ... */
+  gboolean      reversed;       /* receiver: arms { b, a } instead of { a, b, a } */
+} ContentionRole;
+
+static gpointer
+contention_sender (gpointer data, GError **error)
+{
+  ContentionRole *role = data;
+
+  for (guint i = 0; i < role->c->n; i++)
+    {
+      gint64 value = role->first + 2 * (gint64) i;
+
+      if (!task9_channel_send (role->channel, &value, error))
+        return NULL;
+    }
+  return NULL;
+}
+
+static gpointer
+contention_receiver (gpointer data, GError **error)
+{
+  ContentionRole *role = data;
+  Contention *c = role->c;
+  gint64 value = -1;
+  Task9AltArm forward[3] = { arm_recv (c->a, &value), arm_recv (c->b, &value),
+                             arm_recv (c->a, &value) };
+  Task9AltArm backward[2] = { arm_recv (c->b, &value), arm_recv (c->a, &value) };
+  Task9AltArm *arms = role->reversed ? backward : forward;
+  guint n_arms = role->reversed ? 2 : 3;
+
+  for (;;)
+    {
+      gint fired = task9_alt (arms, n_arms, -1, NULL, error);
+
+      if (fired < 0)
+        return NULL;
+      if (arms[fired].closed)
+        return NULL;
+      g_assert_cmpint (value, >=, 0);
+      g_assert_cmpint (value, <, 2 * (gint64) c->n);
+      g_atomic_int_inc (&c->seen[value]);
+    }
+}
+
+static void
+test_alt_contention (void)
+{
+  Task9Proc *procs[2] = { test_proc_new ("contention-1"), test_proc_new ("contention-2") };
+  Contention c = { chan_new (0), chan_new (0), test_scale (20000, 2000), NULL };
+  ContentionRole senders[2] = { { &c, c.a, 0, FALSE }, { &c, c.b, 1, FALSE } };
+  ContentionRole receivers[2] = { { &c, NULL, 0, FALSE }, { &c, NULL, 0, TRUE } };
+  Task9Task *tasks[4];
+  GError *error = NULL;
+
+  c.seen = g_new0 (gint, 2 * c.n);
+  for (guint i = 0; i < 2; i++)
+    {
+      tasks[i] = test_spawn_on (procs[i], "receiver", contention_receiver, &receivers[i]);
+      tasks[2 + i] = test_spawn_on (procs[1 - i], "sender", contention_sender, &senders[i]);
+    }
+  for (guint i = 2; i < 4; i++)
+    {
+      task9_task_join (tasks[i], -1, &error);
+      g_assert_no_error (error);
+    }
+  task9_channel_close (c.a);
+  task9_channel_close (c.b);
+  for (guint i = 0; i < 2; i++)
+    {
+      task9_task_join (tasks[i], -1, &error);
+      g_assert_no_error (error);
+    }
+
+  for (guint v = 0; v < 2 * c.n; v++)
+    if (c.seen[v] != 1)
+      g_error ("value %u received %d times", v, c.seen[v]);
+
+  for (guint i = 0; i < 4; i++)
+    task9_task_unref (tasks[i]);
+  for (guint i = 0; i < 2; i++)
+    test_proc_finish (procs[i]);
+  g_object_unref (c.a);
+  g_object_unref (c.b);
+  g_free (c.seen);
+}
+
 /* ---- NOP arms ----------------------------------------------------------------------- */
 
 static gpointer
@@ -1332,6 +1439,7 @@ main (int argc, char **argv)
   g_test_add_func ("/alt/nonblocking", test_alt_nonblocking);
   g_test_add_func ("/alt/mixed-blocking", test_alt_mixed_blocking);
   g_test_add_func ("/alt/same-channel", test_alt_same_channel);
+  g_test_add_func ("/alt/contention", test_alt_contention);
   g_test_add_func ("/alt/nop", test_alt_nop);
   g_test_add_func ("/alt/closed/ready", test_alt_closed);
   g_test_add_func ("/alt/closed/wakes", test_alt_closed_wakes);
