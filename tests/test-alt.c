@@ -1126,7 +1126,8 @@ test_alt_fifo (void)
 
 /* ---- more arms than fit on the stack --------------------------------------------------- */
 
-#define MANY_ARMS 40
+/* More than 64: past the ready mask and the arm-order locking, into the general paths. */
+#define MANY_ARMS 100
 
 static gpointer
 many_arms_body (gpointer data, GError **error)
@@ -1156,6 +1157,39 @@ many_arms_body (gpointer data, GError **error)
   g_assert_error (local, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
   g_clear_error (&local);
 
+  /* Several ready on both sides of arm 64: each alt fires one of them, each fires. */
+  {
+    static const guint ready[] = { 3, 41, 63, 65, 97 };
+    guint fired_count[MANY_ARMS] = { 0, };
+
+    for (guint round = 0; round < 200; round++)
+      {
+        gint fired;
+
+        for (guint j = 0; j < G_N_ELEMENTS (ready); j++)
+          if (task9_channel_get_length (channels[ready[j]]) == 0)
+            {
+              x = ready[j];
+              g_assert_true (task9_channel_try_send (channels[ready[j]], &x, error));
+            }
+        fired = task9_alt (arms, MANY_ARMS, 0, NULL, error);
+        g_assert_cmpint (fired, >=, 0);
+        g_assert_cmpint (values[fired], ==, fired);
+        values[fired] = -1;
+        fired_count[fired]++;
+      }
+    for (guint j = 0; j < G_N_ELEMENTS (ready); j++)
+      g_assert_cmpuint (fired_count[ready[j]], >, 0);
+    /* Drain what is left: four of the five still hold a value. */
+    for (guint j = 0; j + 1 < G_N_ELEMENTS (ready); j++)
+      g_assert_cmpint (task9_alt (arms, MANY_ARMS, 0, NULL, error), >=, 0);
+    g_assert_cmpint (task9_alt (arms, MANY_ARMS, 0, NULL, &local), ==, -1);
+    g_assert_error (local, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
+    g_clear_error (&local);
+    for (guint i = 0; i < MANY_ARMS; i++)
+      values[i] = -1;
+  }
+
   /* Blocking: a send on channel 36 fires arm 36; every other arm is withdrawn. */
   alt = test_spawn ("alt", alt_job_task, &job);
   test_wait_blocked (alt, "alt");
@@ -1182,7 +1216,7 @@ many_arms_body (gpointer data, GError **error)
   for (guint i = 0; i < MANY_ARMS; i += 2)
     assert_no_waiters (channels[i]);
 
-  /* Forty arms on one channel (locked once). */
+  /* All the arms on one channel (locked once). */
   for (guint i = 0; i < MANY_ARMS; i++)
     arms[i] = arm_recv (channels[1], &values[i]);
   x = 1;
