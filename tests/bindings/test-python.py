@@ -1,0 +1,526 @@
+#!/usr/bin/env python3
+# test-python.py: the async face of Task9 as Python code uses it, through PyGObject
+#
+# Copyright 2026 The libtask9-glib authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Every operation is started with an _async call and finished in its callback, from a
+# GLib.MainLoop on the default main context: the way a PyGObject or GTK program would
+# use the library. Callbacks only record what they saw; the assertions run in the test
+# method once the loop has returned, so a failure is reported by unittest rather than
+# printed and swallowed by PyGObject.
+#
+# Nothing waits by sleeping. run_until() runs the loop until the callbacks made a
+# condition true, with a timeout source as a failure guard only; settle() dispatches
+# whatever is ready without blocking, after which an operation that has not completed
+# is known to be pending (a completion is queued on the context as soon as a partner,
+# a close or a cancellation decides it).
+#
+# Run by `meson test --suite bindings`, which sets GI_TYPELIB_PATH and LD_LIBRARY_PATH
+# to the build tree.
+
+import sys
+import unittest
+
+import gi
+
+gi.require_version('GLib', '2.0')
+gi.require_version('GObject', '2.0')
+gi.require_version('Gio', '2.0')
+gi.require_version('Task9', '1')
+from gi.repository import GLib, GObject, Gio, Task9  # noqa: E402
+
+GUARD_SECONDS = 10
+MS = 1000  # GTimeSpan is in microseconds
+
+
+class Op:
+    """One async operation: how it was started, and what its callback saw."""
+
+    def __init__(self, name):
+        self.name = name
+        self.returned = False   # the _async call has returned
+        self.done = False
+        self.early = False      # the callback ran inside the _async call
+        self.result = None      # what _finish returned
+        self.error = None       # or the GLib.Error it raised
+        self.source = None      # the callback's source object
+
+    def __repr__(self):
+        return '<Op %s done=%s result=%r error=%r>' % (self.name, self.done, self.result,
+                                                       self.error)
+
+
+class LoopTestCase(unittest.TestCase):
+    """Starts operations and runs the default main context until they complete."""
+
+    def setUp(self):
+        self.context = GLib.MainContext.default()
+        self.loop = GLib.MainLoop.new(self.context, False)
+        self.until = None
+        self.completed = []     # ops in the order their callbacks ran
+        self.settle()           # nothing left over from the previous test
+
+    def tearDown(self):
+        self.settle()
+
+    # ---- driving the loop ----
+
+    def settle(self):
+        """Dispatches every source that is ready, without blocking."""
+        while self.context.iteration(False):
+            pass
+
+    def run_until(self, condition, what):
+        """Runs the main loop until condition() holds; fails after GUARD_SECONDS."""
+        if condition():
+            return
+        timed_out = []
+
+        def guard():
+            timed_out.append(True)
+            self.loop.quit()
+            return GLib.SOURCE_REMOVE
+
+        guard_id = GLib.timeout_add_seconds(GUARD_SECONDS, guard)
+        self.until = condition
+        try:
+            self.loop.run()
+        finally:
+            self.until = None
+            if not timed_out:
+                GLib.source_remove(guard_id)
+        if timed_out:
+            self.fail('timed out after %d s waiting for %s' % (GUARD_SECONDS, what))
+
+    def wait(self, *ops):
+        self.run_until(lambda: all(op.done for op in ops),
+                       ', '.join(op.name for op in ops))
+
+    def _complete(self, op, source, finish):
+        if not op.returned:
+            op.early = True
+        op.source = source
+        try:
+            op.result = finish()
+        except GLib.Error as e:
+            op.error = e
+        op.done = True
+        self.completed.append(op)
+        if self.until is not None and self.until():
+            self.loop.quit()
+
+    # ---- operations ----
+
+    def send(self, channel, value, cancellable=None, name=None):
+        op = Op(name or 'send %r' % (value,))
+        channel.send_value_async(value, cancellable,
+                                 lambda src, res, _: self._complete(
+                                     op, src, lambda: src.send_value_finish(res)),
+                                 None)
+        op.returned = True
+        return op
+
+    def recv(self, channel, cancellable=None, name='recv'):
+        op = Op(name)
+        channel.recv_value_async(cancellable,
+                                 lambda src, res, _: self._complete(
+                                     op, src, lambda: src.recv_value_finish(res)),
+                                 None)
+        op.returned = True
+        return op
+
+    def select(self, alt, cancellable=None, name='select'):
+        op = Op(name)
+        alt.select_async(cancellable,
+                         lambda src, res, _: self._complete(
+                             op, src, lambda: src.select_finish(res)),
+                         None)
+        op.returned = True
+        return op
+
+    # ---- checks ----
+
+    def assert_completed(self, op):
+        self.assertTrue(op.done, '%s has not completed' % op.name)
+        self.assertFalse(op.early, '%s: the callback ran inside the _async call' % op.name)
+
+    def assert_pending(self, *ops):
+        self.settle()
+        for op in ops:
+            self.assertFalse(op.done, '%s completed: %r' % (op.name, op))
+
+    def assert_sent(self, op, channel):
+        self.assert_completed(op)
+        self.assertIsNone(op.error, '%s failed' % op.name)
+        self.assertIs(op.result, True)
+        self.assertIs(op.source, channel)
+
+    def assert_received(self, op, channel, expected):
+        self.assert_completed(op)
+        self.assertIsNone(op.error, '%s failed' % op.name)
+        self.assertIs(op.source, channel)
+        ok, value = op.result
+        self.assertIs(ok, True)
+        self.assertEqual(type(value), type(expected))
+        self.assertEqual(value, expected)
+
+    def assert_error(self, op, domain, code):
+        self.assert_completed(op)
+        self.assertIsNotNone(op.error, '%s succeeded: %r' % (op.name, op.result))
+        self.assertTrue(op.error.matches(domain, code),
+                        '%s: expected %s %d, got %s %d (%s)'
+                        % (op.name, GLib.quark_to_string(domain), code,
+                           op.error.domain, op.error.code, op.error.message))
+
+    def assert_closed_error(self, op):
+        self.assert_error(op, Task9.error_quark(), Task9.Error.CLOSED)
+
+    def assert_cancelled_error(self, op):
+        self.assert_error(op, Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
+
+
+class TypedChannelTest(LoopTestCase):
+
+    def test_int_values_arrive_in_order(self):
+        channel = Task9.Channel.new_typed(GObject.TYPE_INT, 0)
+        self.assertEqual(channel.get_elem_type(), GObject.TYPE_INT)
+        values = [3, -1, 2**31 - 1, 0, -2**31, 42]
+
+        # Receivers first, then senders; and the other way round.
+        recvs = [self.recv(channel, name='recv %d' % i) for i in range(len(values))]
+        sends = [self.send(channel, GObject.Value(GObject.TYPE_INT, v)) for v in values]
+        self.wait(*recvs, *sends)
+        for op, v in zip(recvs, values):
+            self.assert_received(op, channel, v)
+        for op in sends:
+            self.assert_sent(op, channel)
+
+        sends = [self.send(channel, v) for v in values]   # plain ints become gint
+        recvs = [self.recv(channel, name='recv %d' % i) for i in range(len(values))]
+        self.wait(*recvs, *sends)
+        for op, v in zip(recvs, values):
+            self.assert_received(op, channel, v)
+        for op in sends:
+            self.assert_sent(op, channel)
+
+    def test_string_values_arrive_in_order(self):
+        channel = Task9.Channel.new_typed(GObject.TYPE_STRING, 4)
+        self.assertEqual(channel.get_elem_type(), GObject.TYPE_STRING)
+        values = ['one', '', 'trois', 'vier ✓', 'five', 'six']
+
+        sends = [self.send(channel, v) for v in values]
+        recvs = [self.recv(channel, name='recv %d' % i) for i in range(len(values))]
+        self.wait(*recvs, *sends)
+        for op, v in zip(recvs, values):
+            self.assert_received(op, channel, v)
+        for op in sends:
+            self.assert_sent(op, channel)
+        self.assertEqual(channel.get_length(), 0)
+
+    def test_receive_chain_from_callbacks(self):
+        # Each callback starts the next receive, as a reading loop in Python would.
+        channel = Task9.Channel.new_typed(GObject.TYPE_INT, 0)
+        got = []
+        done = []
+
+        def on_recv(src, res, _):
+            try:
+                ok, value = src.recv_value_finish(res)
+            except GLib.Error as e:
+                done.append(e)
+                if self.until is not None and self.until():
+                    self.loop.quit()
+                return
+            got.append(value)
+            src.recv_value_async(None, on_recv, None)
+
+        channel.recv_value_async(None, on_recv, None)
+        sends = [self.send(channel, v) for v in range(10)]
+        self.wait(*sends)
+        channel.close()
+        self.run_until(lambda: done, 'the reader to see the channel closed')
+        self.assertEqual(got, list(range(10)))
+        self.assertTrue(done[0].matches(Task9.error_quark(), Task9.Error.CLOSED), done[0])
+
+
+class BufferingTest(LoopTestCase):
+
+    def test_buffered_send_completes_while_there_is_room(self):
+        channel = Task9.Channel.new_typed(GObject.TYPE_INT, 2)
+        self.assertEqual(channel.get_capacity(), 2)
+
+        a, b = self.send(channel, 1), self.send(channel, 2)
+        self.wait(a, b)          # no receiver: the buffer takes them
+        self.assert_sent(a, channel)
+        self.assert_sent(b, channel)
+        self.assertEqual(channel.get_length(), 2)
+
+        c = self.send(channel, 3)   # full: waits for room
+        self.assert_pending(c)
+        self.assertEqual(channel.get_length(), 2)
+
+        r1 = self.recv(channel)
+        self.wait(r1, c)
+        self.assert_received(r1, channel, 1)
+        self.assert_sent(c, channel)
+        self.assertEqual(channel.get_length(), 2)
+
+        r2, r3 = self.recv(channel), self.recv(channel)
+        self.wait(r2, r3)
+        self.assert_received(r2, channel, 2)
+        self.assert_received(r3, channel, 3)
+        self.assertEqual(channel.get_length(), 0)
+
+        r4 = self.recv(channel)     # empty: waits for a sender
+        self.assert_pending(r4)
+        d = self.send(channel, 4)
+        self.wait(r4, d)
+        self.assert_received(r4, channel, 4)
+        self.assertEqual(channel.get_length(), 0)
+
+    def test_unbuffered_send_waits_for_a_receiver(self):
+        channel = Task9.Channel.new_typed(GObject.TYPE_STRING, 0)
+        self.assertEqual(channel.get_capacity(), 0)
+
+        s = self.send(channel, 'hello')
+        self.assert_pending(s)
+        self.assertEqual(channel.get_length(), 0)
+
+        r = self.recv(channel)
+        self.wait(r, s)
+        self.assert_received(r, channel, 'hello')
+        self.assert_sent(s, channel)
+
+        r = self.recv(channel)      # and the receiver waits for a sender
+        self.assert_pending(r)
+        s = self.send(channel, 'again')
+        self.wait(r, s)
+        self.assert_received(r, channel, 'again')
+        self.assert_sent(s, channel)
+
+
+class CloseTest(LoopTestCase):
+
+    def test_close_fails_a_pending_receive(self):
+        channel = Task9.Channel.new_typed(GObject.TYPE_INT, 0)
+        r = self.recv(channel)
+        self.assert_pending(r)
+        channel.close()
+        self.assertTrue(channel.is_closed())
+        self.wait(r)
+        self.assert_closed_error(r)
+        # The enum and its domain say the same.
+        self.assertEqual(r.error.code, int(Task9.Error.CLOSED))
+        self.assertEqual(r.error.domain, GLib.quark_to_string(Task9.error_quark()))
+
+    def test_close_fails_a_pending_send(self):
+        channel = Task9.Channel.new_typed(GObject.TYPE_STRING, 0)
+        s = self.send(channel, 'never')
+        self.assert_pending(s)
+        channel.close()
+        self.wait(s)
+        self.assert_closed_error(s)
+
+    def test_receivers_drain_a_closed_channel_first(self):
+        channel = Task9.Channel.new_typed(GObject.TYPE_STRING, 2)
+        self.wait(self.send(channel, 'a'), self.send(channel, 'b'))
+        channel.close()
+
+        late = self.send(channel, 'late')
+        r1, r2, r3 = self.recv(channel), self.recv(channel), self.recv(channel)
+        self.wait(late, r1, r2, r3)
+        self.assert_closed_error(late)
+        self.assert_received(r1, channel, 'a')
+        self.assert_received(r2, channel, 'b')
+        self.assert_closed_error(r3)
+
+
+class CancelTest(LoopTestCase):
+
+    def test_cancel_a_pending_receive(self):
+        channel = Task9.Channel.new_typed(GObject.TYPE_INT, 0)
+        cancellable = Gio.Cancellable()
+        cancelled = self.recv(channel, cancellable, name='cancelled recv')
+        other = self.recv(channel, name='other recv')
+        self.assert_pending(cancelled, other)
+
+        cancellable.cancel()
+        self.wait(cancelled)
+        self.assert_cancelled_error(cancelled)
+        self.assert_pending(other)
+
+        # The cancelled receive took nothing: the next value goes to the other one.
+        s = self.send(channel, 7)
+        self.wait(other, s)
+        self.assert_received(other, channel, 7)
+        self.assert_sent(s, channel)
+
+        # And the channel works as before.
+        s, r = self.send(channel, 8), self.recv(channel)
+        self.wait(s, r)
+        self.assert_received(r, channel, 8)
+        self.assertEqual(channel.get_length(), 0)
+        self.assertFalse(channel.is_closed())
+
+    def test_cancelled_receive_loses_no_buffered_value(self):
+        channel = Task9.Channel.new_typed(GObject.TYPE_STRING, 2)
+        cancellable = Gio.Cancellable()
+        r = self.recv(channel, cancellable)
+        self.assert_pending(r)
+        cancellable.cancel()
+        self.wait(r)
+        self.assert_cancelled_error(r)
+
+        self.wait(self.send(channel, 'x'), self.send(channel, 'y'))
+        self.assertEqual(channel.get_length(), 2)
+
+        # A receive whose cancellable is already cancelled takes nothing either.
+        r = self.recv(channel, cancellable)
+        self.wait(r)
+        self.assert_cancelled_error(r)
+        self.assertEqual(channel.get_length(), 2)
+
+        r1, r2 = self.recv(channel), self.recv(channel)
+        self.wait(r1, r2)
+        self.assert_received(r1, channel, 'x')
+        self.assert_received(r2, channel, 'y')
+
+    def test_cancel_a_pending_send(self):
+        channel = Task9.Channel.new_typed(GObject.TYPE_INT, 0)
+        cancellable = Gio.Cancellable()
+        s = self.send(channel, 1, cancellable)
+        self.assert_pending(s)
+        cancellable.cancel()
+        self.wait(s)
+        self.assert_cancelled_error(s)
+
+        # Nothing was delivered: a receiver now waits, and gets the next send.
+        r = self.recv(channel)
+        self.assert_pending(r)
+        s2 = self.send(channel, 2)
+        self.wait(r, s2)
+        self.assert_received(r, channel, 2)
+
+
+class AltTest(LoopTestCase):
+
+    def test_select_fires_the_arm_with_data(self):
+        a = Task9.Channel.new_typed(GObject.TYPE_INT, 1)
+        b = Task9.Channel.new_typed(GObject.TYPE_STRING, 1)
+        alt = Task9.Alt.new()
+        self.assertEqual(alt.add_recv(a), 0)
+        self.assertEqual(alt.add_recv(b), 1)
+        self.assertEqual(alt.get_n_arms(), 2)
+
+        self.wait(self.send(b, 'bee'))
+        sel = self.select(alt)
+        self.wait(sel)
+        self.assert_completed(sel)
+        self.assertIsNone(sel.error)
+        self.assertIs(sel.source, alt)
+        self.assertEqual(sel.result, 1)
+        self.assertFalse(alt.get_closed(1))
+        self.assertEqual(tuple(alt.take_value(1)), (True, 'bee'))
+        self.assertEqual(b.get_length(), 0)
+
+        self.wait(self.send(a, 5))
+        sel = self.select(alt)
+        self.wait(sel)
+        self.assertEqual(sel.result, 0)
+        self.assertEqual(tuple(alt.take_value(0)), (True, 5))
+        self.assertEqual(a.get_length(), 0)
+
+    def test_pending_select_fires_when_data_arrives(self):
+        a = Task9.Channel.new_typed(GObject.TYPE_INT, 0)
+        b = Task9.Channel.new_typed(GObject.TYPE_INT, 1)
+        alt = Task9.Alt.new()
+        alt.add_recv(a)
+        alt.add_recv(b)
+
+        sel = self.select(alt)
+        self.assert_pending(sel)
+        s = self.send(a, 11)
+        self.wait(sel, s)
+        self.assertIsNone(sel.error)
+        self.assertEqual(sel.result, 0)
+        self.assert_sent(s, a)
+        self.assertEqual(tuple(alt.take_value(0)), (True, 11))
+
+        # The arm that lost took nothing: b's value stays in b.
+        self.wait(self.send(b, 12))
+        self.settle()
+        self.assertEqual(b.get_length(), 1)
+        r = self.recv(b)
+        self.wait(r)
+        self.assert_received(r, b, 12)
+
+    def test_cancelled_select_has_no_effect(self):
+        a = Task9.Channel.new_typed(GObject.TYPE_INT, 1)
+        b = Task9.Channel.new_typed(GObject.TYPE_INT, 1)
+        alt = Task9.Alt.new()
+        alt.add_recv(a)
+        alt.add_recv(b)
+        cancellable = Gio.Cancellable()
+
+        sel = self.select(alt, cancellable)
+        self.assert_pending(sel)
+        cancellable.cancel()
+        self.wait(sel)
+        self.assert_cancelled_error(sel)
+
+        self.wait(self.send(a, 1), self.send(b, 2))
+        self.settle()
+        self.assertEqual(a.get_length(), 1)
+        self.assertEqual(b.get_length(), 1)
+
+    def test_close_fires_a_pending_select(self):
+        a = Task9.Channel.new_typed(GObject.TYPE_INT, 0)
+        b = Task9.Channel.new_typed(GObject.TYPE_INT, 0)
+        alt = Task9.Alt.new()
+        alt.add_recv(a)
+        alt.add_recv(b)
+
+        sel = self.select(alt)
+        self.assert_pending(sel)
+        b.close()
+        self.wait(sel)
+        self.assertIsNone(sel.error)
+        self.assertEqual(sel.result, 1)
+        self.assertTrue(alt.get_closed(1))
+        self.assertFalse(alt.get_closed(0))
+
+
+class SleepTest(LoopTestCase):
+
+    def sleep(self, span, cancellable=None):
+        op = Op('sleep %d us' % span)
+        Task9.sleep_async(span, cancellable,
+                          lambda src, res, _: self._complete(
+                              op, src, lambda: Task9.sleep_finish(res)),
+                          None)
+        op.returned = True
+        return op
+
+    def test_sleep_lasts_at_least_the_span(self):
+        for span in (0, 20 * MS, 50 * MS):
+            start = GLib.get_monotonic_time()
+            op = self.sleep(span)
+            self.wait(op)
+            elapsed = GLib.get_monotonic_time() - start
+            self.assert_completed(op)
+            self.assertIsNone(op.error)
+            self.assertIs(op.result, True)
+            self.assertGreaterEqual(elapsed, span)
+
+    def test_cancelled_sleep(self):
+        cancellable = Gio.Cancellable()
+        op = self.sleep(3600 * 1000 * MS, cancellable)   # an hour: only cancel ends it
+        self.assert_pending(op)
+        cancellable.cancel()
+        self.wait(op)
+        self.assert_cancelled_error(op)
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
