@@ -853,7 +853,8 @@ task9_alt_get_closed (Task9Alt *alt,
  *
  * Takes the element that receive arm @arm got in the last select.
  *
- * Returns: %TRUE if there was one (the arm fired and its channel was not closed)
+ * Returns: %TRUE if there was one (the arm fired and its channel was not closed);
+ *   otherwise @value holds the element type's default (which owns nothing)
  *
  * Since: 0.1
  */
@@ -870,7 +871,10 @@ task9_alt_take_value (Task9Alt *alt,
 
   received = &g_array_index (alt->received, GValue, arm);
   if (!G_IS_VALUE (received))
-    return FALSE;
+    {
+      task9_value_reset (value, task9_channel_get_elem_type (g_array_index (alt->arms, Task9AltArm, arm).channel));
+      return FALSE;
+    }
   if (G_IS_VALUE (value))
     g_value_unset (value);
   *value = *received;

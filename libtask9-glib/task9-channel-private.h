@@ -133,4 +133,18 @@ task9_waiter_withdraw (Task9Waiter *waiter)
     task9_waiter_withdraw_slow (waiter);
 }
 
+/* A failed receive into an (out caller-allocates) GValue leaves the element type's
+ * default value there, never an unset one: bindings (GJS) convert out values even when
+ * the call failed, and an unset GValue hides the error behind one of their own. The
+ * defaults of GValue types own nothing, so a C caller that does not unset it leaks
+ * nothing. */
+static inline void
+task9_value_reset (GValue *value,
+                   GType   type)
+{
+  if (G_IS_VALUE (value))
+    g_value_unset (value);
+  g_value_init (value, type);
+}
+
 G_END_DECLS

@@ -1041,7 +1041,10 @@ recv_value (Task9Channel  *channel,
   GValue received = G_VALUE_INIT;
 
   if (!channel_op (channel, FALSE, &received, timeout, NULL, error))
-    return FALSE;
+    {
+      task9_value_reset (value, channel->elem_type);
+      return FALSE;
+    }
   if (G_IS_VALUE (value))
     g_value_unset (value);
   *value = received;
@@ -1082,7 +1085,8 @@ task9_channel_send_value (Task9Channel  *channel,
  * Receives an element of a typed channel, blocking the calling task as
  * [method@Task9.Channel.recv] does. The caller owns the value and unsets it.
  *
- * Returns: %TRUE with the element in @value; %FALSE with @error set
+ * Returns: %TRUE with the element in @value; %FALSE with @error set, and @value holding
+ *   the element type's default (which owns nothing)
  *
  * Since: 0.1
  */
@@ -1132,7 +1136,8 @@ task9_channel_try_send_value (Task9Channel  *channel,
  * Receives an element of a typed channel only if one is there at once.
  *
  * Returns: %TRUE with the element in @value; %FALSE with %TASK9_ERROR_WOULD_BLOCK, or
- *   %TASK9_ERROR_CLOSED once the channel is closed and drained
+ *   %TASK9_ERROR_CLOSED once the channel is closed and drained, and @value holding the
+ *   element type's default (which owns nothing)
  *
  * Since: 0.1
  */
@@ -1421,7 +1426,8 @@ task9_channel_recv_value_async (Task9Channel        *channel,
  * Finishes [method@Task9.Channel.recv_value_async].
  *
  * Returns: %TRUE with the element in @value; %FALSE with %TASK9_ERROR_CLOSED or
- *   %G_IO_ERROR_CANCELLED
+ *   %G_IO_ERROR_CANCELLED, and @value holding the element type's default (which owns
+ *   nothing)
  *
  * Since: 0.1
  */
@@ -1434,7 +1440,10 @@ task9_channel_recv_value_finish (Task9Channel  *channel,
   Task9AsyncOp *op;
 
   if (!channel_op_finish (channel, result, task9_channel_recv_value_async, error))
-    return FALSE;
+    {
+      task9_value_reset (value, channel->elem_type);
+      return FALSE;
+    }
 
   op = TASK9_ASYNC_OP (result);
   if (G_IS_VALUE (value))

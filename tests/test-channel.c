@@ -1077,6 +1077,15 @@ test_channel_typed_finalize (void)
   g_assert_cmpstr (g_value_get_string (&value), ==, "string 1");
   g_assert_no_error (error);
   task9_channel_close (channel);
+  g_assert_true (task9_channel_try_recv_value (channel, &value, &error));
+  g_assert_cmpstr (g_value_get_string (&value), ==, "string 2");
+  /* A failed receive frees what @value held and leaves the type's default: bindings
+   * read it even on failure. */
+  g_assert_false (task9_channel_try_recv_value (channel, &value, &error));
+  g_assert_error (error, TASK9_ERROR, TASK9_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_true (G_VALUE_HOLDS_STRING (&value));
+  g_assert_null (g_value_get_string (&value));
   g_object_unref (channel);
   g_value_unset (&value);
 }

@@ -423,6 +423,9 @@ class AltTest(LoopTestCase):
         self.assertFalse(alt.get_closed(1))
         self.assertEqual(tuple(alt.take_value(1)), (True, 'bee'))
         self.assertEqual(b.get_length(), 0)
+        # Taken once; the arm that did not fire has nothing either.
+        self.assertEqual(tuple(alt.take_value(1)), (False, None))
+        self.assertEqual(tuple(alt.take_value(0)), (False, 0))
 
         self.wait(self.send(a, 5))
         sel = self.select(alt)
