@@ -354,7 +354,7 @@ task9_proc_new (const char  *name,
  * @flags: how the proc ends
  * @error: return location for a #GError
  *
- * Like [func@Task9.Proc.new]; with %TASK9_PROC_FLAGS_END_WITH_LAST_TASK the proc also
+ * Like [ctor@Task9.Proc.new]; with %TASK9_PROC_FLAGS_END_WITH_LAST_TASK the proc also
  * ends by itself once it has had a task and its last task has ended (libthread's
  * `proccreate`: spawn its first task right away).
  *
@@ -611,7 +611,7 @@ task9_proc_set_stack_size (Task9Proc *proc,
  * @proc: a proc
  *
  * Cancels every task of @proc (see [method@Task9.Task.cancel]). A proc made by
- * [func@Task9.Proc.new] then ends as soon as its tasks have ended and accepts no new
+ * [ctor@Task9.Proc.new] then ends as soon as its tasks have ended and accepts no new
  * ones; the main proc goes on. Safe from any thread, and more than once.
  *
  * Since: 0.1
@@ -647,7 +647,7 @@ proc_ended_locked (gpointer data)
 
 /**
  * task9_proc_join: (skip)
- * @proc: a proc made by [func@Task9.Proc.new]
+ * @proc: a proc made by [ctor@Task9.Proc.new]
  * @error: return location for a #GError
  *
  * Waits until @proc's thread has ended. In a task only the task waits; a thread that is

@@ -46,7 +46,7 @@ G_BEGIN_DECLS
  * @TASK9_PROC_FLAGS_END_WITH_LAST_TASK: the proc also ends by itself once it has had a
  *   task and its last task has ended, like a proc made by libthread's `proccreate`
  *
- * How a proc made by [func@Task9.Proc.new_full] ends.
+ * How a proc made by [ctor@Task9.Proc.new_full] ends.
  *
  * Since: 0.1
  */

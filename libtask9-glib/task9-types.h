@@ -37,7 +37,7 @@ typedef struct _Task9Task  Task9Task;
  * A proc: an OS thread whose tasks are scheduled by one #GSource on the thread's
  * #GMainContext. Tasks never move between procs. The main proc
  * ([func@Task9.Proc.get_main]) runs on the default main context, next to GTK's events;
- * [func@Task9.Proc.new] starts another thread with its own context.
+ * [ctor@Task9.Proc.new] starts another thread with its own context.
  *
  * Since: 0.1
  */
