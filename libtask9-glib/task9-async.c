@@ -271,9 +271,7 @@ task9_async_op_fire (Task9AsyncOp    *op,
   if (was_empty)
     g_source_set_ready_time (source, 0);   /* wakes the context if it sleeps */
 
-  /* After the wake-up: the proc clears its pokes as it starts an iteration, so this
-   * can only make the deadlock detector wait one iteration longer, never let it take
-   * the woken proc for idle. */
+  /* After the wake-up, as task9_proc_poke() does: see task9-main.c. */
   if (proc != NULL)
     {
       g_atomic_int_inc (&proc->pokes);

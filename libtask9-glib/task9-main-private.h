@@ -10,8 +10,10 @@
 
 G_BEGIN_DECLS
 
+gboolean task9_main_detecting (void);
 void task9_main_set_idle      (Task9Proc *proc,
-                               gboolean   idle);
+                               gboolean   idle,
+                               gint       pokes);
 void task9_main_proc_drained  (Task9Proc *proc);
 
 G_END_DECLS

@@ -16,6 +16,10 @@
  * - The idle flags and the decision are under the proc list lock; a proc clears its
  *   flag after poll() returns and before it touches its inbox, so "all idle and every
  *   inbox empty" cannot hide a wake-up in flight.
+ * - Other wake-ups (a stop, an async completion) bump the proc's pokes after waking
+ *   its context. A proc going idle reads its pokes, then polls its fds without waiting:
+ *   a poke counted before that read shows as a readable wake-up fd (and the proc does
+ *   not go idle), one counted after it as pokes != idle_pokes (and the proc is busy).
  * - Wake-ups from threads that are not procs (a user's own thread) are not seen; the
  *   detector only looks at procs.
  */
@@ -33,9 +37,18 @@
 static gint     main_running;     /* atomic: task9_main() iterates the default context */
 static gboolean deadlocked;       /* under the proc list lock */
 
+/* Is a task9_main() watching for deadlocks? Otherwise going idle needs no care. */
+gboolean
+task9_main_detecting (void)
+{
+  return g_atomic_int_get (&main_running);
+}
+
+/* @pokes: with @idle, the proc's pokes read before it last looked at its fds */
 void
 task9_main_set_idle (Task9Proc *proc,
-                     gboolean   idle)
+                     gboolean   idle,
+                     gint       pokes)
 {
   gboolean all_idle = TRUE;
   guint n_tasks = 0;
@@ -57,11 +70,13 @@ task9_main_set_idle (Task9Proc *proc,
 
   task9_proc_lock_all ();
   proc->idle = idle;
+  proc->idle_pokes = pokes;
   if (idle && !deadlocked)
     {
       for (Task9Proc *p = task9_proc_first_locked (); p != NULL; p = p->all_next)
         {
-          if (!p->idle || g_atomic_int_get (&p->inbox_pending) || g_atomic_int_get (&p->pokes))
+          if (!p->idle || g_atomic_int_get (&p->inbox_pending) ||
+              g_atomic_int_get (&p->pokes) != p->idle_pokes)
             {
               all_idle = FALSE;
               break;
@@ -208,7 +223,6 @@ task9_main (int            argc,
               main.status = 2;
               break;
             }
-          g_atomic_int_set (&proc->pokes, 0);
           g_main_context_iteration (context, TRUE);
         }
       task9_task_unref (task);

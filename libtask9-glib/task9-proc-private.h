@@ -47,7 +47,7 @@ struct _Task9Proc
   gboolean        inbox_closed;      /* the thread has ended */
   gint            inbox_pending;     /* atomic: the inbox is not empty */
   gint            polling;           /* atomic: the thread may be blocked in poll() */
-  gint            pokes;             /* atomic: wake-ups not through the inbox, not yet seen */
+  gint            pokes;             /* atomic: counts wake-ups not through the inbox */
 
   gint            ref_count;
   char           *name;
@@ -71,6 +71,7 @@ struct _Task9Proc
   /* The global proc list and the deadlock detector (task9-main.c), under its lock. */
   Task9Proc      *all_next;
   gboolean        idle;
+  gint            idle_pokes;        /* pokes when it went idle: a later one wakes it */
 };
 
 void       task9_task_record_cache_drain (Task9Proc *proc);

@@ -105,8 +105,8 @@ task9_proc_first_locked (void)
   return all_procs;
 }
 
-/* Wakes the proc's thread to look at its state again. The deadlock detector counts a
- * proc with an unseen poke as busy, as it would an inbox that is not empty. */
+/* Wakes the proc's thread to look at its state again. The count, bumped after the
+ * wake-up, tells the deadlock detector about it (see task9-main.c). */
 void
 task9_proc_poke (Task9Proc *proc)
 {
@@ -278,7 +278,6 @@ proc_thread (gpointer data)
 
   do
     {
-      g_atomic_int_set (&proc->pokes, 0);
       g_main_context_iteration (proc->context, TRUE);
     }
   while (!task9_proc_should_end (proc));
@@ -293,12 +292,14 @@ proc_thread (gpointer data)
   task9_stack_pool_drain (&proc->stack_pool);
   task9_task_record_cache_drain (proc);
   g_main_context_pop_thread_default (proc->context);
-  proc_unlist (proc);
 
+  /* Joiners are woken before the proc leaves the list: while it is listed and not idle,
+   * the deadlock detector cannot take their wait for one nothing will end. */
   g_mutex_lock (&proc->lock);
   proc->ended = TRUE;
   task9_wait_list_wake_all (&proc->joiners);
   g_mutex_unlock (&proc->lock);
+  proc_unlist (proc);
 
   task9_main_proc_drained (proc);
   task9_proc_unref (proc);

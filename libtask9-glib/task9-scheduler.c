@@ -536,12 +536,23 @@ task9_scheduler_poll (GPollFD *fds,
     }
 
   /* Only the context's own wake-up fd, and no timeout: only another thread can wake us. */
-  idle = timeout < 0 && nfds <= 1;
+  idle = timeout < 0 && nfds <= 1 && task9_main_detecting ();
   if (idle)
-    task9_main_set_idle (proc, TRUE);
+    {
+      /* A wake-up already sent shows in the fd; one sent from now on, in the pokes. */
+      gint pokes = g_atomic_int_get (&proc->pokes);
+
+      ret = g_poll (fds, nfds, 0);
+      if (ret != 0)
+        {
+          g_atomic_int_set (&proc->polling, 0);
+          return ret;
+        }
+      task9_main_set_idle (proc, TRUE, pokes);
+    }
   ret = g_poll (fds, nfds, timeout);
   if (idle)
-    task9_main_set_idle (proc, FALSE);
+    task9_main_set_idle (proc, FALSE, 0);
 
   g_atomic_int_set (&proc->polling, 0);
   return ret;

@@ -182,6 +182,38 @@ test_main_no_false_deadlock (void)
   g_test_trap_assert_stderr_unmatched ("*deadlock*");
 }
 
+/* A join of a proc that is ending is no deadlock either, even in the moment its thread
+ * has left the proc list but not yet woken the joiner. */
+static int
+join_procs_main (int argc, char **argv)
+{
+  for (guint i = 0; i < test_scale (300, 30); i++)
+    {
+      GError *error = NULL;
+      Task9Proc *proc = task9_proc_new ("short-lived", &error);
+
+      g_assert_no_error (error);
+      task9_proc_stop (proc);
+      g_assert_true (task9_proc_join (proc, &error));
+      g_assert_no_error (error);
+      task9_proc_unref (proc);
+    }
+  return 4;
+}
+
+static void
+test_main_no_false_deadlock_proc_join (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_assert_cmpint (task9_main (0, NULL, join_procs_main), ==, 4);
+      return;
+    }
+  run_child ();
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr_unmatched ("*deadlock*");
+}
+
 /* ---- deadlocks --------------------------------------------------------------------- */
 
 static gpointer
@@ -380,6 +412,7 @@ main (int argc, char **argv)
   g_test_add_func ("/main/status", test_main_status);
   g_test_add_func ("/main/trivial", test_main_trivial);
   g_test_add_func ("/main/no-false-deadlock", test_main_no_false_deadlock);
+  g_test_add_func ("/main/no-false-deadlock/proc-join", test_main_no_false_deadlock_proc_join);
   g_test_add_func ("/main/deadlock-sleep-forever", test_main_deadlock_sleep_forever);
   g_test_add_func ("/main/deadlock-cycle", test_main_deadlock_cycle);
   g_test_add_func ("/main/deadlock-cross-proc", test_main_deadlock_cross_proc);
