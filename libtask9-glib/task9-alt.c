@@ -61,7 +61,7 @@ compare_channels (gconstpointer a, gconstpointer b)
 
 /* The distinct channels of @arms, sorted by address, into @locks; returns how many. */
 static guint
-lock_order (Task9AltArm *arms, guint n_arms, Task9Channel **locks)
+lock_order (const Task9AltArm *arms, guint n_arms, Task9Channel **locks)
 {
   guint n = 0;
 
@@ -226,7 +226,7 @@ lock_arms (const Task9AltArm *arms, guint n_arms, Task9Channel **buffer, AltLock
   locks->held = 0;
   locks->one_arm_per_channel = FALSE;
   locks->sorted = buffer;
-  locks->n_sorted = lock_order ((Task9AltArm *) arms, n_arms, buffer);
+  locks->n_sorted = lock_order (arms, n_arms, buffer);
   for (guint i = 0; i < locks->n_sorted; i++)
     task9_channel_lock (buffer[i]);
   for (guint i = 0; i < n_arms; i++)
