@@ -20,15 +20,6 @@
 
 #define LONG_WAIT (10 * G_TIME_SPAN_SECOND)   /* a bound on waits that must end much sooner */
 
-static Task9Channel *
-chan_new (guint capacity)
-{
-  Task9Channel *channel = task9_channel_new (sizeof (gint64), capacity);
-
-  g_assert_nonnull (channel);
-  return channel;
-}
-
 static Task9AltArm
 arm_recv (Task9Channel *channel, gint64 *value)
 {
@@ -47,29 +38,12 @@ arm_nop (void)
   return (Task9AltArm) { NULL, TASK9_ALT_NOP, NULL, FALSE };
 }
 
-/* Nothing is queued on an unbuffered @channel: no receiver takes a try_send, no sender
- * delivers to a try_recv. */
-static void
-assert_no_waiters (Task9Channel *channel)
-{
-  GError *error = NULL;
-  gint64 value = -7;
-
-  g_assert_false (task9_channel_try_send (channel, &value, &error));
-  g_assert_error (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
-  g_clear_error (&error);
-  g_assert_false (task9_channel_try_recv (channel, &value, &error));
-  g_assert_error (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
-  g_clear_error (&error);
-  g_assert_cmpint (value, ==, -7);
-}
-
 /* ---- non-blocking, outside any task ------------------------------------------------- */
 
 static void
 test_alt_nonblocking (void)
 {
-  Task9Channel *a = chan_new (1), *b = chan_new (1);
+  Task9Channel *a = test_chan_new (1), *b = test_chan_new (1);
   GError *error = NULL;
   gint64 va = -1, vb = -1, one = 1, five = 5;
   Task9AltArm arms[2];
@@ -123,35 +97,6 @@ test_alt_nonblocking (void)
 
 typedef struct
 {
-  Task9Channel *channel;
-  gint64        value;
-  Task9Task    *wait_for;   /* the partner waits until this task is blocked */
-} Partner;
-
-static gpointer
-partner_recv (gpointer data, GError **error)
-{
-  Partner *p = data;
-
-  if (p->wait_for != NULL)
-    test_wait_blocked (p->wait_for, "alt");
-  task9_channel_recv_full (p->channel, &p->value, LONG_WAIT, NULL, error);
-  return NULL;
-}
-
-static gpointer
-partner_send (gpointer data, GError **error)
-{
-  Partner *p = data;
-
-  if (p->wait_for != NULL)
-    test_wait_blocked (p->wait_for, "alt");
-  task9_channel_send_full (p->channel, &p->value, LONG_WAIT, NULL, error);
-  return NULL;
-}
-
-typedef struct
-{
   Task9AltArm *arms;
   guint        n_arms;
   GTimeSpan    timeout;
@@ -176,33 +121,33 @@ static void
 test_alt_mixed_blocking (void)
 {
   Task9Proc *p = test_proc_new ("alt"), *q = test_proc_new ("partner");
-  Task9Channel *a = chan_new (0), *b = chan_new (0), *c = chan_new (0);
+  Task9Channel *a = test_chan_new (0), *b = test_chan_new (0), *c = test_chan_new (0);
   gint64 va = -1, vb = 7, vc = -1;
   Task9AltArm arms[4] = { arm_recv (a, &va), arm_send (b, &vb), arm_nop (), arm_recv (c, &vc) };
   AltJob job = { arms, 4, -1, NULL, -2, NULL };
-  Partner partner = { b, -1, NULL };
+  TestPeer partner = { b, FALSE, -1, TRUE, LONG_WAIT };
   Task9Task *alt, *other;
 
   alt = test_spawn_on (p, "alt", alt_job_task, &job);
   partner.wait_for = alt;
-  other = test_spawn_on (q, "receiver", partner_recv, &partner);
+  other = test_spawn_on (q, "receiver", test_peer_task, &partner);
   test_join_ok (other);
   test_join_ok (alt);
   g_assert_no_error (job.error);
   g_assert_cmpint (job.fired, ==, 1);
-  g_assert_cmpint (partner.value, ==, 7);
+  g_assert_cmpint (partner.elem, ==, 7);
   g_assert_false (arms[1].closed);
   g_assert_cmpint (va, ==, -1);
   g_assert_cmpint (vc, ==, -1);
-  assert_no_waiters (a);
-  assert_no_waiters (b);
-  assert_no_waiters (c);
+  test_assert_no_waiters (a);
+  test_assert_no_waiters (b);
+  test_assert_no_waiters (c);
 
   job.fired = -2;
   vb = 8;
   alt = test_spawn_on (p, "alt", alt_job_task, &job);
-  partner = (Partner) { c, 33, alt };
-  other = test_spawn_on (q, "sender", partner_send, &partner);
+  partner = (TestPeer) { c, TRUE, 33, TRUE, LONG_WAIT, NULL, alt };
+  other = test_spawn_on (q, "sender", test_peer_task, &partner);
   test_join_ok (other);
   test_join_ok (alt);
   g_assert_no_error (job.error);
@@ -210,9 +155,9 @@ test_alt_mixed_blocking (void)
   g_assert_cmpint (vc, ==, 33);
   g_assert_cmpint (va, ==, -1);
   /* The losing send arm on B left nothing behind that a receiver could take. */
-  assert_no_waiters (a);
-  assert_no_waiters (b);
-  assert_no_waiters (c);
+  test_assert_no_waiters (a);
+  test_assert_no_waiters (b);
+  test_assert_no_waiters (c);
 
   g_object_unref (a);
   g_object_unref (b);
@@ -249,7 +194,7 @@ send_recv_alt_task (gpointer data, GError **error)
 static gpointer
 same_channel_body (gpointer data, GError **error)
 {
-  Task9Channel *buffered = chan_new (1), *unbuffered = chan_new (0);
+  Task9Channel *buffered = test_chan_new (1), *unbuffered = test_chan_new (0);
   gint64 v0 = -1, v1 = -1, x = 4;
   Task9AltArm arms[2];
   gint fired;
@@ -296,7 +241,7 @@ same_channel_body (gpointer data, GError **error)
     g_assert_cmpint (job.fired, >=, 0);
     g_assert_cmpint (job.fired == 0 ? v0 : v1, ==, 12);
     g_assert_cmpint (job.fired == 0 ? v1 : v0, ==, -1);
-    assert_no_waiters (unbuffered);
+    test_assert_no_waiters (unbuffered);
   }
 
   /* Two tasks each alt { send, recv } on one unbuffered channel: they meet, one sends
@@ -324,7 +269,7 @@ same_channel_body (gpointer data, GError **error)
           g_assert_cmpint (x1.received, ==, 200);
           g_assert_cmpint (x2.received, ==, -1);
         }
-      assert_no_waiters (unbuffered);
+      test_assert_no_waiters (unbuffered);
     }
 
   g_object_unref (buffered);
@@ -407,7 +352,7 @@ static void
 test_alt_contention (void)
 {
   Task9Proc *procs[2] = { test_proc_new ("contention-1"), test_proc_new ("contention-2") };
-  Contention c = { chan_new (0), chan_new (0), test_scale (20000, 2000), NULL };
+  Contention c = { test_chan_new (0), test_chan_new (0), test_scale (20000, 2000), NULL };
   ContentionRole senders[2] = { { &c, c.a, 0, FALSE }, { &c, c.b, 1, FALSE } };
   ContentionRole receivers[2] = { { &c, NULL, 0, FALSE }, { &c, NULL, 0, TRUE } };
   Task9Task *tasks[4];
@@ -450,7 +395,7 @@ test_alt_contention (void)
 static gpointer
 nop_body (gpointer data, GError **error)
 {
-  Task9Channel *channel = chan_new (1);
+  Task9Channel *channel = test_chan_new (1);
   Task9AltArm arms[3] = { arm_nop (), arm_nop (), arm_nop () };
   GCancellable *cancellable = g_cancellable_new ();
   GError *local = NULL;
@@ -497,7 +442,7 @@ test_alt_nop (void)
 static gpointer
 closed_body (gpointer data, GError **error)
 {
-  Task9Channel *open = chan_new (0), *closed = chan_new (2);
+  Task9Channel *open = test_chan_new (0), *closed = test_chan_new (2);
   gint64 v = -1, w = -1, x = 5;
   Task9AltArm arms[2];
 
@@ -522,7 +467,7 @@ closed_body (gpointer data, GError **error)
   g_assert_cmpint (task9_alt (arms, 2, -1, NULL, error), ==, 1);
   g_assert_true (arms[1].closed);
   g_assert_cmpuint (task9_channel_get_length (closed), ==, 0);
-  assert_no_waiters (open);
+  test_assert_no_waiters (open);
 
   g_object_unref (open);
   g_object_unref (closed);
@@ -542,7 +487,7 @@ closed_wakes_body (gpointer data, GError **error)
 {
   for (guint send = 0; send < 2; send++)
     {
-      Task9Channel *a = chan_new (0), *b = chan_new (0);
+      Task9Channel *a = test_chan_new (0), *b = test_chan_new (0);
       gint64 va = -1, vb = 6;
       Task9AltArm arms[2] = { arm_recv (a, &va),
                               send ? arm_send (b, &vb) : arm_recv (b, &vb) };
@@ -558,7 +503,7 @@ closed_wakes_body (gpointer data, GError **error)
       g_assert_false (arms[0].closed);
       g_assert_cmpint (va, ==, -1);
       g_assert_cmpint (vb, ==, 6);
-      assert_no_waiters (a);
+      test_assert_no_waiters (a);
       g_object_unref (a);
       g_object_unref (b);
     }
@@ -576,7 +521,7 @@ test_alt_closed_wakes (void)
 static gpointer
 timeout_body (gpointer data, GError **error)
 {
-  Task9Channel *a = chan_new (0), *b = chan_new (0), *full = chan_new (1);
+  Task9Channel *a = test_chan_new (0), *b = test_chan_new (0), *full = test_chan_new (1);
   gint64 va = -1, vb = 2, vf = 3, x = 1;
   Task9AltArm arms[3] = { arm_recv (a, &va), arm_send (b, &vb), arm_send (full, &vf) };
   GError *local = NULL;
@@ -593,8 +538,8 @@ timeout_body (gpointer data, GError **error)
   g_assert_cmpint (elapsed, <, timeout + test_late_slack ());
 
   g_assert_cmpint (va, ==, -1);
-  assert_no_waiters (a);
-  assert_no_waiters (b);
+  test_assert_no_waiters (a);
+  test_assert_no_waiters (b);
   g_assert_cmpuint (task9_channel_get_length (full), ==, 1);
   g_assert_true (task9_channel_try_recv (full, &x, error));
   g_assert_cmpint (x, ==, 1);
@@ -614,7 +559,7 @@ test_alt_timeout (void)
 static gpointer
 cancel_before_body (gpointer data, GError **error)
 {
-  Task9Channel *ready = chan_new (1);
+  Task9Channel *ready = test_chan_new (1);
   GCancellable *cancellable = g_cancellable_new ();
   gint64 v = -1, x = 4;
   Task9AltArm arms[1] = { arm_recv (ready, &v) };
@@ -652,7 +597,7 @@ test_alt_cancel_during (void)
   for (guint how = 0; how < 2; how++)
     for (guint round = 0; round < test_scale (10, 2); round++)
       {
-        Task9Channel *a = chan_new (0), *b = chan_new (0);
+        Task9Channel *a = test_chan_new (0), *b = test_chan_new (0);
         gint64 va = -1, vb = 2;
         Task9AltArm arms[2] = { arm_recv (a, &va), arm_send (b, &vb) };
         AltJob job = { arms, 2, -1, how == 0 ? g_cancellable_new () : NULL, -2, NULL };
@@ -668,8 +613,8 @@ test_alt_cancel_during (void)
         g_assert_error (job.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
         g_clear_error (&job.error);
         g_assert_cmpint (va, ==, -1);
-        assert_no_waiters (a);
-        assert_no_waiters (b);
+        test_assert_no_waiters (a);
+        test_assert_no_waiters (b);
         g_clear_object (&job.cancellable);
         g_object_unref (a);
         g_object_unref (b);
@@ -911,8 +856,8 @@ static void
 losing_arm_stress (LosingKind kind)
 {
   Task9Proc *procs[3];
-  Losing l = { kind, { chan_new (0), chan_new (0) }, { chan_new (1), chan_new (1) },
-               test_scale (700, 60),
+  Losing l = { kind, { test_chan_new (0), test_chan_new (0) },
+               { test_chan_new (1), test_chan_new (1) }, test_scale (700, 60),
                test_is_slow_runtime () ? 20 * G_TIME_SPAN_SECOND : 2 * G_TIME_SPAN_SECOND,
                NULL, { NULL, NULL }, -1, { -1, -1 }, { 0, 0 }, { 0, 0 }, 0 };
   LosingPartner partners[2] = { { &l, 0 }, { &l, 1 } };
@@ -934,7 +879,7 @@ losing_arm_stress (LosingKind kind)
   g_assert_cmpuint (l.fired[0] + l.fired[1], ==, l.rounds);
   for (guint i = 0; i < 2; i++)
     {
-      assert_no_waiters (l.channels[i]);
+      test_assert_no_waiters (l.channels[i]);
       g_object_unref (l.channels[i]);
       g_object_unref (l.go[i]);
     }
@@ -978,7 +923,7 @@ fairness (guint k, gboolean sends)
 
   for (guint i = 0; i < k; i++)
     {
-      channels[i] = chan_new (1);
+      channels[i] = test_chan_new (1);
       values[i] = i;
       if (!sends)
         g_assert_true (task9_channel_try_send (channels[i], &values[i], &error));
@@ -1047,7 +992,7 @@ test_alt_fairness_some_ready (void)
 
   for (guint i = 0; i < k; i++)
     {
-      channels[i] = chan_new (1);
+      channels[i] = test_chan_new (1);
       values[i] = i;
       if (ready[i])
         g_assert_true (task9_channel_try_send (channels[i], &values[i], &error));
@@ -1077,29 +1022,20 @@ test_alt_fairness_some_ready (void)
 /* ---- FIFO: a blocked alt queues behind earlier partners and ahead of later ones ------- */
 
 static gpointer
-plain_recv_task (gpointer data, GError **error)
-{
-  Partner *p = data;
-
-  task9_channel_recv (p->channel, &p->value, error);
-  return NULL;
-}
-
-static gpointer
 alt_fifo_body (gpointer data, GError **error)
 {
-  Task9Channel *channel = chan_new (0), *never = chan_new (0);
-  Partner first = { channel, -1, NULL }, last = { channel, -1, NULL };
+  Task9Channel *channel = test_chan_new (0), *never = test_chan_new (0);
+  TestPeer first = { channel, FALSE, -1 }, last = { channel, FALSE, -1 };
   gint64 v_alt = -1, v_never = -1;
   Task9AltArm arms[2] = { arm_recv (never, &v_never), arm_recv (channel, &v_alt) };
   AltJob job = { arms, 2, -1, NULL, -2, NULL };
   Task9Task *t_first, *t_alt, *t_last;
 
-  t_first = test_spawn ("first", plain_recv_task, &first);
+  t_first = test_spawn ("first", test_peer_task, &first);
   test_wait_blocked (t_first, "recv");
   t_alt = test_spawn ("alt", alt_job_task, &job);
   test_wait_blocked (t_alt, "alt");
-  t_last = test_spawn ("last", plain_recv_task, &last);
+  t_last = test_spawn ("last", test_peer_task, &last);
   test_wait_blocked (t_last, "recv");
 
   for (gint64 x = 1; x <= 3; x++)
@@ -1107,11 +1043,11 @@ alt_fifo_body (gpointer data, GError **error)
   test_join_ok (t_first);
   test_join_ok (t_alt);
   test_join_ok (t_last);
-  g_assert_cmpint (first.value, ==, 1);
+  g_assert_cmpint (first.elem, ==, 1);
   g_assert_cmpint (job.fired, ==, 1);
   g_assert_cmpint (v_alt, ==, 2);
-  g_assert_cmpint (last.value, ==, 3);
-  assert_no_waiters (never);
+  g_assert_cmpint (last.elem, ==, 3);
+  test_assert_no_waiters (never);
 
   g_object_unref (channel);
   g_object_unref (never);
@@ -1142,7 +1078,7 @@ many_arms_body (gpointer data, GError **error)
 
   for (guint i = 0; i < MANY_ARMS; i++)
     {
-      channels[i] = chan_new (i % 2);   /* even: unbuffered, odd: one slot */
+      channels[i] = test_chan_new (i % 2);   /* even: unbuffered, odd: one slot */
       values[i] = -1;
       arms[i] = (i % 5 == 4) ? arm_nop () : arm_recv (channels[i], &values[i]);
     }
@@ -1204,7 +1140,7 @@ many_arms_body (gpointer data, GError **error)
       if (i != 36)
         g_assert_cmpint (values[i], ==, -1);
       if (i % 2 == 0)
-        assert_no_waiters (channels[i]);
+        test_assert_no_waiters (channels[i]);
       else
         g_assert_cmpuint (task9_channel_get_length (channels[i]), ==, 0);
     }
@@ -1214,7 +1150,7 @@ many_arms_body (gpointer data, GError **error)
   g_assert_error (local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_clear_error (&local);
   for (guint i = 0; i < MANY_ARMS; i += 2)
-    assert_no_waiters (channels[i]);
+    test_assert_no_waiters (channels[i]);
 
   /* All the arms on one channel (locked once). */
   for (guint i = 0; i < MANY_ARMS; i++)
@@ -1280,29 +1216,23 @@ test_alt_typed_discard (void)
 /* ---- bad input ----------------------------------------------------------------------- */
 
 static void
-expect_critical (const char *pattern)
-{
-  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, pattern);
-}
-
-static void
 test_alt_bad_input (void)
 {
-  Task9Channel *channel = chan_new (1);
+  Task9Channel *channel = test_chan_new (1);
   Task9AltArm arms[2] = { arm_recv (channel, NULL), arm_send (channel, NULL) };
   GError *error = NULL;
 
-  expect_critical ("*arms != NULL*");
+  test_expect_critical ("*arms != NULL*");
   g_assert_cmpint (task9_alt (NULL, 1, 0, NULL, &error), ==, -1);
   g_test_assert_expected_messages ();
-  expect_critical ("*n_arms > 0*");
+  test_expect_critical ("*n_arms > 0*");
   g_assert_cmpint (task9_alt (arms, 0, 0, NULL, &error), ==, -1);
   g_test_assert_expected_messages ();
-  expect_critical ("*value != NULL*");
+  test_expect_critical ("*value != NULL*");
   g_assert_cmpint (task9_alt (arms, 2, 0, NULL, &error), ==, -1);
   g_test_assert_expected_messages ();
   arms[1] = (Task9AltArm) { NULL, TASK9_ALT_RECV, NULL, FALSE };
-  expect_critical ("*CHANNEL*");
+  test_expect_critical ("*CHANNEL*");
   g_assert_cmpint (task9_alt (arms, 2, 0, NULL, &error), ==, -1);
   g_test_assert_expected_messages ();
   {
@@ -1310,10 +1240,10 @@ test_alt_bad_input (void)
     GCancellable *not_a_channel = g_cancellable_new ();
 
     arms[1] = (Task9AltArm) { (Task9Channel *) not_a_channel, TASK9_ALT_RECV, NULL, FALSE };
-    expect_critical ("*CHANNEL*");
+    test_expect_critical ("*CHANNEL*");
     g_assert_cmpint (task9_alt (arms, 2, 0, NULL, &error), ==, -1);
     g_test_assert_expected_messages ();
-    expect_critical ("*CHANNEL*");
+    test_expect_critical ("*CHANNEL*");
     g_assert_false (task9_channel_try_send ((Task9Channel *) not_a_channel, &(int) { 1 }, &error));
     g_test_assert_expected_messages ();
     g_object_unref (not_a_channel);
@@ -1323,14 +1253,6 @@ test_alt_bad_input (void)
 }
 
 /* ---- Task9Alt, the object form ------------------------------------------------------ */
-
-static GValue *
-int_value (GValue *value, gint x)
-{
-  g_value_init (value, G_TYPE_INT);
-  g_value_set_int (value, x);
-  return value;
-}
 
 typedef struct
 {
@@ -1361,7 +1283,7 @@ alt_object_body (gpointer data, GError **error)
 
   g_assert_cmpuint (task9_alt_get_n_arms (alt), ==, 0);
   g_assert_cmpuint (task9_alt_add_recv (alt, a), ==, 0);
-  g_assert_cmpuint (task9_alt_add_send (alt, b, int_value (&v, 77)), ==, 1);
+  g_assert_cmpuint (task9_alt_add_send (alt, b, test_int_value (&v, 77)), ==, 1);
   g_value_unset (&v);
   g_assert_cmpuint (task9_alt_get_n_arms (alt), ==, 2);
 
@@ -1374,14 +1296,14 @@ alt_object_body (gpointer data, GError **error)
   g_value_unset (&got);
 
   /* Fill B: now nothing is ready, a blocked select is met by a sender on A. */
-  g_assert_true (task9_channel_try_send_value (b, int_value (&v, 1), error));
+  g_assert_true (task9_channel_try_send_value (b, test_int_value (&v, 1), error));
   g_value_unset (&v);
   g_assert_cmpint (task9_alt_select (alt, 0, NULL, &local), ==, -1);
   g_assert_error (local, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
   g_clear_error (&local);
   task = test_spawn ("select", select_task, &job);
   test_wait_blocked (task, "alt");
-  g_assert_true (task9_channel_send_value (a, int_value (&v, 5), error));
+  g_assert_true (task9_channel_send_value (a, test_int_value (&v, 5), error));
   g_value_unset (&v);
   test_join_ok (task);
   g_assert_no_error (job.error);
@@ -1432,7 +1354,7 @@ test_alt_object_closed_is_per_select (void)
     {
       gint fired;
 
-      g_assert_true (task9_channel_try_send_value (b, int_value (&v, 3), &error) ||
+      g_assert_true (task9_channel_try_send_value (b, test_int_value (&v, 3), &error) ||
                      task9_channel_get_length (b) == 1);
       g_clear_error (&error);
       g_value_unset (&v);

@@ -110,22 +110,11 @@ main_proc_finish (Task9Proc *proc)
   task9_proc_unref (proc);
 }
 
-static Task9Channel *
-chan_new (guint capacity)
-{
-  return task9_channel_new (sizeof (gint64), capacity);
-}
-
-static guint
-ref_count (gpointer object)
-{
-  return g_atomic_int_get ((gint *) &G_OBJECT (object)->ref_count);
-}
-
 /* What a completion saw. */
 typedef struct
 {
   Task9Channel *channel;
+  gboolean      is_send;
   GMainLoop    *loop;          /* quit when done, if set */
   GMainContext *context;       /* the context the callback must run on */
   GThread      *thread;        /* the thread it must run on */
@@ -177,59 +166,40 @@ op_done (Op *op)
   flag_raise (&op->done);
 }
 
+/* The completion of any operation: @op->is_send and the channel's kind (typed or raw)
+ * say which. */
 static void
-recv_value_cb (GObject *source, GAsyncResult *result, gpointer data)
+op_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
   Op *op = data;
+  gboolean typed = task9_channel_get_elem_type (op->channel) != G_TYPE_INVALID;
 
   op_check_place (op);
   g_assert_true (source == G_OBJECT (op->channel));
-  op->ok = task9_channel_recv_value_finish (op->channel, result, &op->value, &op->error);
-  op_done (op);
-}
-
-static void
-send_value_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  Op *op = data;
-
-  op_check_place (op);
-  op->ok = task9_channel_send_value_finish (op->channel, result, &op->error);
-  op_done (op);
-}
-
-static void
-recv_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  Op *op = data;
-
-  op_check_place (op);
-  op->ok = task9_channel_recv_finish (op->channel, result, &op->error);
-  op_done (op);
-}
-
-static void
-send_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  Op *op = data;
-
-  op_check_place (op);
-  op->ok = task9_channel_send_finish (op->channel, result, &op->error);
+  if (typed && op->is_send)
+    op->ok = task9_channel_send_value_finish (op->channel, result, &op->error);
+  else if (typed)
+    op->ok = task9_channel_recv_value_finish (op->channel, result, &op->value, &op->error);
+  else if (op->is_send)
+    op->ok = task9_channel_send_finish (op->channel, result, &op->error);
+  else
+    op->ok = task9_channel_recv_finish (op->channel, result, &op->error);
   op_done (op);
 }
 
 static void
 start_recv (Op *op, GCancellable *cancellable)
 {
-  task9_channel_recv_async (op->channel, &op->elem, cancellable, recv_cb, op);
+  task9_channel_recv_async (op->channel, &op->elem, cancellable, op_cb, op);
   op->returned = TRUE;
 }
 
 static void
 start_send (Op *op, gint64 elem, GCancellable *cancellable)
 {
+  op->is_send = TRUE;
   op->elem = elem;
-  task9_channel_send_async (op->channel, &op->elem, cancellable, send_cb, op);
+  task9_channel_send_async (op->channel, &op->elem, cancellable, op_cb, op);
   op->elem = -999;   /* copied by the call: changing it now changes nothing */
   op->returned = TRUE;
 }
@@ -237,14 +207,15 @@ start_send (Op *op, gint64 elem, GCancellable *cancellable)
 static void
 start_recv_value (Op *op, GCancellable *cancellable)
 {
-  task9_channel_recv_value_async (op->channel, cancellable, recv_value_cb, op);
+  task9_channel_recv_value_async (op->channel, cancellable, op_cb, op);
   op->returned = TRUE;
 }
 
 static void
 start_send_value (Op *op, const GValue *value, GCancellable *cancellable)
 {
-  task9_channel_send_value_async (op->channel, value, cancellable, send_value_cb, op);
+  op->is_send = TRUE;
+  task9_channel_send_value_async (op->channel, value, cancellable, op_cb, op);
   op->returned = TRUE;
 }
 
@@ -254,67 +225,6 @@ assert_op_good (Op *op)
   g_assert_true (g_atomic_int_get (&op->done));
   g_assert_false (op->early);
   g_assert_false (op->wrong_place);
-}
-
-/* Nothing is queued on an unbuffered @channel. */
-static void
-assert_no_waiters (Task9Channel *channel)
-{
-  GError *error = NULL;
-  gint64 value = -7;
-
-  g_assert_false (task9_channel_try_send (channel, &value, &error));
-  g_assert_error (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
-  g_clear_error (&error);
-  g_assert_false (task9_channel_try_recv (channel, &value, &error));
-  g_assert_error (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
-  g_clear_error (&error);
-}
-
-/* ---- tasks on the other end ------------------------------------------------------------ */
-
-typedef struct
-{
-  Task9Channel *channel;
-  GValue        value;
-  gint64        elem;
-  Task9Task    *wait_for;   /* not used by the task: set when the test waits for it */
-} Peer;
-
-static gpointer
-peer_send_value (gpointer data, GError **error)
-{
-  Peer *p = data;
-
-  task9_channel_send_value (p->channel, &p->value, error);
-  return NULL;
-}
-
-static gpointer
-peer_recv_value (gpointer data, GError **error)
-{
-  Peer *p = data;
-
-  task9_channel_recv_value (p->channel, &p->value, error);
-  return NULL;
-}
-
-static gpointer
-peer_send (gpointer data, GError **error)
-{
-  Peer *p = data;
-
-  task9_channel_send (p->channel, &p->elem, error);
-  return NULL;
-}
-
-static gpointer
-peer_recv (gpointer data, GError **error)
-{
-  Peer *p = data;
-
-  task9_channel_recv (p->channel, &p->elem, error);
-  return NULL;
 }
 
 /* ---- typed, from a GMainLoop on the main proc -------------------------------------------- */
@@ -330,7 +240,7 @@ test_async_recv_value_main_loop (void)
   for (guint sender_first = 0; sender_first < 2; sender_first++)
     {
       Task9Channel *channel = task9_channel_new_typed (G_TYPE_STRING, 0);
-      Peer peer = { channel, G_VALUE_INIT, 0, NULL };
+      TestPeer peer = { channel, TRUE };
       Task9Task *task = NULL;
       Op op;
 
@@ -341,12 +251,12 @@ test_async_recv_value_main_loop (void)
 
       if (sender_first)
         {
-          task = test_spawn_on (proc, "sender", peer_send_value, &peer);
+          task = test_spawn_on (proc, "sender", test_peer_task, &peer);
           test_wait_blocked (task, "send");
         }
       start_recv_value (&op, NULL);
       if (!sender_first)
-        task = test_spawn_on (proc, "sender", peer_send_value, &peer);
+        task = test_spawn_on (proc, "sender", test_peer_task, &peer);
       g_main_loop_run (op.loop);
 
       assert_op_good (&op);
@@ -370,7 +280,7 @@ test_async_send_value_main_loop (void)
   Task9Channel *channel = task9_channel_new_typed (G_TYPE_OBJECT, 0);
   GObject *obj = g_object_new (G_TYPE_OBJECT, NULL);
   GValue value = G_VALUE_INIT;
-  Peer peer = { channel, G_VALUE_INIT, 0, NULL };
+  TestPeer peer = { channel, FALSE };
   Task9Task *task;
   Op op;
 
@@ -378,12 +288,12 @@ test_async_send_value_main_loop (void)
   op.loop = g_main_loop_new (NULL, FALSE);
   g_value_init (&value, G_TYPE_OBJECT);
   g_value_set_object (&value, obj);
-  g_assert_cmpuint (ref_count (obj), ==, 2);
+  g_assert_cmpuint (test_ref_count (obj), ==, 2);
 
   start_send_value (&op, &value, NULL);
-  g_assert_cmpuint (ref_count (obj), ==, 3);   /* the pending copy */
+  g_assert_cmpuint (test_ref_count (obj), ==, 3);   /* the pending copy */
   g_value_unset (&value);
-  task = test_spawn_on (proc, "receiver", peer_recv_value, &peer);
+  task = test_spawn_on (proc, "receiver", test_peer_task, &peer);
   g_main_loop_run (op.loop);
   assert_op_good (&op);
   g_assert_no_error (op.error);
@@ -391,9 +301,9 @@ test_async_send_value_main_loop (void)
   main_join_ok (task);
 
   g_assert_true (g_value_get_object (&peer.value) == obj);
-  g_assert_cmpuint (ref_count (obj), ==, 2);   /* ours and the receiver's */
+  g_assert_cmpuint (test_ref_count (obj), ==, 2);   /* ours and the receiver's */
   g_value_unset (&peer.value);
-  g_assert_cmpuint (ref_count (obj), ==, 1);
+  g_assert_cmpuint (test_ref_count (obj), ==, 1);
 
   g_object_unref (obj);
   op_clear (&op);
@@ -407,17 +317,16 @@ static void
 test_async_raw (void)
 {
   Task9Proc *proc = test_proc_new ("peer");
-  Task9Channel *channel = chan_new (0);
-  Peer peer = { channel, G_VALUE_INIT, 0, NULL };
+  Task9Channel *channel = test_chan_new (0);
+  TestPeer peer = { channel, TRUE, 1234 };
   Task9Task *task;
   Op op;
 
   /* Async receive, task sends. */
   op_init (&op, channel);
   op.elem = -1;
-  peer.elem = 1234;
   start_recv (&op, NULL);
-  task = test_spawn_on (proc, "sender", peer_send, &peer);
+  task = test_spawn_on (proc, "sender", test_peer_task, &peer);
   test_iterate_until (NULL, &op.done);
   assert_op_good (&op);
   g_assert_no_error (op.error);
@@ -428,9 +337,9 @@ test_async_raw (void)
 
   /* Async send, task receives: the element was copied when the call was made. */
   op_init (&op, channel);
-  peer.elem = -1;
+  peer = (TestPeer) { channel, FALSE, -1 };
   start_send (&op, 4321, NULL);
-  task = test_spawn_on (proc, "receiver", peer_recv, &peer);
+  task = test_spawn_on (proc, "receiver", test_peer_task, &peer);
   test_iterate_until (NULL, &op.done);
   assert_op_good (&op);
   g_assert_true (op.ok);
@@ -440,12 +349,12 @@ test_async_raw (void)
 
   /* Async receive into NULL discards. */
   {
-    Task9Channel *buffered = chan_new (2);
+    Task9Channel *buffered = test_chan_new (2);
     gint64 x = 5;
 
     g_assert_true (task9_channel_try_send (buffered, &x, NULL));
     op_init (&op, buffered);
-    task9_channel_recv_async (buffered, NULL, NULL, recv_cb, &op);
+    task9_channel_recv_async (buffered, NULL, NULL, op_cb, &op);
     op.returned = TRUE;
     test_iterate_until (NULL, &op.done);
     assert_op_good (&op);
@@ -455,7 +364,7 @@ test_async_raw (void)
     g_object_unref (buffered);
   }
 
-  assert_no_waiters (channel);
+  test_assert_no_waiters (channel);
   g_object_unref (channel);
   main_proc_finish (proc);
 }
@@ -498,7 +407,7 @@ test_async_proc_context (void)
   Task9Channel *out = task9_channel_new_typed (G_TYPE_INT, 0);
   GMainContext *context = task9_proc_get_context (proc);
   GThread *proc_thread = main_join_ok (test_spawn_on (proc, "where", thread_of_task, NULL));
-  Peer sender = { in, G_VALUE_INIT, 0, NULL }, receiver = { out, G_VALUE_INIT, 0, NULL };
+  TestPeer sender = { in, TRUE }, receiver = { out, FALSE };
   ProcSide side;
   Task9Task *t1, *t2;
 
@@ -513,8 +422,8 @@ test_async_proc_context (void)
   g_value_set_int (&sender.value, 1);
 
   g_main_context_invoke (context, proc_side_start, &side);
-  t1 = test_spawn_on (peer_proc, "sender", peer_send_value, &sender);
-  t2 = test_spawn_on (peer_proc, "receiver", peer_recv_value, &receiver);
+  t1 = test_spawn_on (peer_proc, "sender", test_peer_task, &sender);
+  t2 = test_spawn_on (peer_proc, "receiver", test_peer_task, &receiver);
   main_join_ok (t1);
   main_join_ok (t2);
   test_iterate_until (NULL, &side.recv.done);
@@ -546,9 +455,10 @@ static void
 test_async_never_synchronous (void)
 {
   Task9Proc *proc = test_proc_new ("peer");
-  Task9Channel *buffered = chan_new (1), *closed = chan_new (1), *unbuffered = chan_new (0);
+  Task9Channel *buffered = test_chan_new (1), *closed = test_chan_new (1);
+  Task9Channel *unbuffered = test_chan_new (0);
   GCancellable *cancelled = g_cancellable_new ();
-  Peer peer = { unbuffered, G_VALUE_INIT, 77, NULL };
+  TestPeer peer = { unbuffered, TRUE, 77 };
   Task9Task *task;
   Op ops[7];
 
@@ -561,7 +471,7 @@ test_async_never_synchronous (void)
   start_recv (&ops[1], NULL);            /* an element */
   start_send (&ops[2], 9, NULL);         /* closed */
   start_recv (&ops[3], NULL);            /* closed and drained */
-  task = test_spawn_on (proc, "sender", peer_send, &peer);
+  task = test_spawn_on (proc, "sender", test_peer_task, &peer);
   test_wait_blocked (task, "send");
   start_recv (&ops[4], NULL);            /* a task waiting */
   start_recv (&ops[5], cancelled);       /* cancelled */
@@ -599,7 +509,7 @@ test_async_never_synchronous (void)
 static void
 test_async_cancel_before (void)
 {
-  Task9Channel *full = chan_new (1), *empty = chan_new (1);
+  Task9Channel *full = test_chan_new (1), *empty = test_chan_new (1);
   Task9Channel *typed = task9_channel_new_typed (G_TYPE_OBJECT, 1);
   GCancellable *cancellable = g_cancellable_new ();
   GObject *obj = g_object_new (G_TYPE_OBJECT, NULL);
@@ -635,7 +545,7 @@ test_async_cancel_before (void)
   g_assert_cmpuint (task9_channel_get_length (empty), ==, 0);
   g_assert_cmpuint (task9_channel_get_length (typed), ==, 0);
   /* The cancelled send's copy is gone once its GTask is. */
-  g_assert_cmpuint (ref_count (obj), ==, 1);
+  g_assert_cmpuint (test_ref_count (obj), ==, 1);
 
   op_clear (&recv);
   op_clear (&send);
@@ -662,7 +572,7 @@ test_async_cancel_waiting (void)
   for (guint from_thread = 0; from_thread < 2; from_thread++)
     for (guint is_send = 0; is_send < 2; is_send++)
       {
-        Task9Channel *channel = chan_new (0);
+        Task9Channel *channel = test_chan_new (0);
         GCancellable *cancellable = g_cancellable_new ();
         Op op;
 
@@ -686,7 +596,7 @@ test_async_cancel_waiting (void)
         g_assert_false (op.ok);
         g_assert_error (op.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
         g_assert_cmpint (op.elem, ==, is_send ? -999 : -1);
-        assert_no_waiters (channel);
+        test_assert_no_waiters (channel);
 
         op_clear (&op);
         g_object_unref (cancellable);
@@ -702,7 +612,7 @@ test_async_cancel_waiting (void)
 static void
 test_async_cancel_after_completion_at_once (void)
 {
-  Task9Channel *channel = chan_new (1);
+  Task9Channel *channel = test_chan_new (1);
   GCancellable *c1 = g_cancellable_new (), *c2 = g_cancellable_new ();
   gint64 x = 42;
   Op recv, send;
@@ -763,7 +673,7 @@ test_async_cancel_after_completion_waiting (void)
   Task9Proc *proc = test_proc_new ("peer");
   Task9Channel *channel = task9_channel_new_typed (G_TYPE_INT, 0);
   GCancellable *cancellable = g_cancellable_new ();
-  Peer peer = { channel, G_VALUE_INIT, 0, NULL };
+  TestPeer peer = { channel, TRUE };
   Task9Task *task;
   Op recv;
 
@@ -773,7 +683,7 @@ test_async_cancel_after_completion_waiting (void)
   start_recv_value (&recv, cancellable);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  task = test_spawn_on (proc, "sender", peer_send_value, &peer);
+  task = test_spawn_on (proc, "sender", test_peer_task, &peer);
   /* Not iterating the default context: the completion cannot run yet. */
   while (!task9_task_is_finished (task))
     g_thread_yield ();
@@ -799,7 +709,7 @@ test_async_cancel_after_completion_waiting (void)
 static void
 test_async_close_wakes (void)
 {
-  Task9Channel *unbuffered = chan_new (0), *full = chan_new (1);
+  Task9Channel *unbuffered = test_chan_new (0), *full = test_chan_new (1);
   Op receivers[3], senders[2];
   gint64 x = 11;
 
@@ -864,7 +774,7 @@ test_async_to_async (void)
   /* Both ends on the main loop: raw, then typed, each order. */
   for (guint recv_first = 0; recv_first < 2; recv_first++)
     {
-      Task9Channel *channel = chan_new (0);
+      Task9Channel *channel = test_chan_new (0);
       Op recv, send;
 
       op_init (&recv, channel);
@@ -882,7 +792,7 @@ test_async_to_async (void)
       g_assert_true (recv.ok);
       g_assert_true (send.ok);
       g_assert_cmpint (recv.elem, ==, 99);
-      assert_no_waiters (channel);
+      test_assert_no_waiters (channel);
       op_clear (&recv);
       op_clear (&send);
       g_object_unref (channel);
@@ -944,7 +854,7 @@ test_async_many (void)
 {
   const guint n = test_scale (200, 40);
   Task9Proc *procs[2] = { test_proc_new ("feeder"), test_proc_new ("feeder") };
-  Task9Channel *channel = chan_new (0);
+  Task9Channel *channel = test_chan_new (0);
   Op *ops = g_new (Op, 2 * n);
   guint8 *seen = g_new0 (guint8, 2 * n);
   Feeder feeders[2] = { { channel, 0, n }, { channel, n, n } };
@@ -1027,14 +937,6 @@ select_cb (GObject *source, GAsyncResult *result, gpointer data)
   flag_raise (&s->done);
 }
 
-static GValue *
-int_value (GValue *value, gint x)
-{
-  g_value_init (value, G_TYPE_INT);
-  g_value_set_int (value, x);
-  return value;
-}
-
 static void
 test_async_select (void)
 {
@@ -1042,7 +944,7 @@ test_async_select (void)
   Task9Channel *a = task9_channel_new_typed (G_TYPE_INT, 0);
   Task9Channel *b = task9_channel_new_typed (G_TYPE_INT, 0);
   Task9Alt *alt = task9_alt_new ();
-  Peer peer = { b, G_VALUE_INIT, 0, NULL };
+  TestPeer peer = { b, TRUE };
   GValue got = G_VALUE_INIT;
   Select s = { alt, FALSE, FALSE, FALSE, 0, -2, NULL };
   Task9Task *task;
@@ -1053,8 +955,8 @@ test_async_select (void)
   /* Waiting; a task sends on B; arm 1 fires and A keeps no waiter. */
   task9_alt_select_async (alt, NULL, select_cb, &s);
   s.returned = TRUE;
-  int_value (&peer.value, 31);
-  task = test_spawn_on (proc, "sender", peer_send_value, &peer);
+  test_int_value (&peer.value, 31);
+  task = test_spawn_on (proc, "sender", test_peer_task, &peer);
   test_iterate_until (NULL, &s.done);
   main_join_ok (task);
   g_assert_false (s.early);
@@ -1065,7 +967,7 @@ test_async_select (void)
   g_assert_cmpint (g_value_get_int (&got), ==, 31);
   g_value_unset (&got);
   g_value_unset (&peer.value);
-  g_assert_false (task9_channel_try_send_value (a, int_value (&got, 1), NULL));
+  g_assert_false (task9_channel_try_send_value (a, test_int_value (&got, 1), NULL));
   g_value_unset (&got);
 
   /* Cancelled while waiting: CANCELLED, no waiter left on either channel. */
@@ -1083,9 +985,9 @@ test_async_select (void)
     g_assert_cmpint (s.fired, ==, -1);
     g_assert_error (s.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_clear_error (&s.error);
-    g_assert_false (task9_channel_try_send_value (a, int_value (&got, 1), NULL));
+    g_assert_false (task9_channel_try_send_value (a, test_int_value (&got, 1), NULL));
     g_value_unset (&got);
-    g_assert_false (task9_channel_try_send_value (b, int_value (&got, 1), NULL));
+    g_assert_false (task9_channel_try_send_value (b, test_int_value (&got, 1), NULL));
     g_value_unset (&got);
     g_object_unref (cancellable);
   }
@@ -1096,8 +998,8 @@ test_async_select (void)
     GCancellable *cancellable = g_cancellable_new ();
 
     peer.channel = a;
-    int_value (&peer.value, 32);
-    task = test_spawn_on (proc, "sender", peer_send_value, &peer);
+    test_int_value (&peer.value, 32);
+    task = test_spawn_on (proc, "sender", test_peer_task, &peer);
     test_wait_blocked (task, "send");
     s = (Select) { alt, FALSE, FALSE, FALSE, 0, -2, NULL };
     task9_alt_select_async (alt, cancellable, select_cb, &s);
@@ -1139,7 +1041,9 @@ test_async_select (void)
  * here by the main thread. A task on another proc try_sends in a loop, so it meets each
  * receive as soon as it is queued, while the starting thread may still be inside the
  * _async call; half of the receives are also cancelled at once. Each completion is
- * exactly one of: an element received, or cancelled with nothing taken. */
+ * exactly one of: an element received, or cancelled with nothing taken. On a raw
+ * channel the receives are task9_channel_recv_async(); on a typed one,
+ * Task9Alt.select_async() over that channel. */
 typedef struct
 {
   Task9Channel *channel;
@@ -1155,8 +1059,9 @@ typedef struct
 
 typedef struct
 {
-  Foreign *f;
-  gint64   elem;
+  Foreign  *f;
+  gint64    elem;
+  Task9Alt *alt;             /* typed channels */
 } ForeignOp;
 
 static void
@@ -1165,10 +1070,26 @@ foreign_cb (GObject *source, GAsyncResult *result, gpointer data)
   ForeignOp *op = data;
   Foreign *f = op->f;
   GError *error = NULL;
+  gboolean ok;
 
   if (g_thread_self () != main_thread || task9_in_task ())
     f->wrong_place++;
-  if (task9_channel_recv_finish (f->channel, result, &error))
+  if (op->alt != NULL)
+    {
+      GValue got = G_VALUE_INIT;
+
+      ok = task9_alt_select_finish (op->alt, result, &error) == 0;
+      if (ok)
+        {
+          g_assert_true (task9_alt_take_value (op->alt, 0, &got));
+          op->elem = g_value_get_int (&got);
+          g_value_unset (&got);
+        }
+      g_object_unref (op->alt);
+    }
+  else
+    ok = task9_channel_recv_finish (f->channel, result, &error);
+  if (ok)
     {
       g_assert_cmpint (op->elem, ==, 7);
       f->received++;
@@ -1192,13 +1113,20 @@ foreign_worker (gpointer data)
   g_assert_null (g_main_context_get_thread_default ());
   for (guint i = 0; i < f->n; i++)
     {
-      ForeignOp *op = g_new (ForeignOp, 1);
+      ForeignOp *op = g_new0 (ForeignOp, 1);
       GCancellable *cancellable = g_cancellable_new ();
 
       op->f = f;
       op->elem = -1;
       g_atomic_int_set (&f->pending, 1);
-      task9_channel_recv_async (f->channel, &op->elem, cancellable, foreign_cb, op);
+      if (task9_channel_get_elem_type (f->channel) == G_TYPE_INVALID)
+        task9_channel_recv_async (f->channel, &op->elem, cancellable, foreign_cb, op);
+      else
+        {
+          op->alt = task9_alt_new ();
+          task9_alt_add_recv (op->alt, f->channel);
+          task9_alt_select_async (op->alt, cancellable, foreign_cb, op);
+        }
       if (i % 2 == 1)
         g_cancellable_cancel (cancellable);
       g_object_unref (cancellable);
@@ -1213,23 +1141,31 @@ static gpointer
 foreign_sender (gpointer data, GError **error)
 {
   Foreign *f = data;
+  gboolean typed = task9_channel_get_elem_type (f->channel) != G_TYPE_INVALID;
+  GValue value = G_VALUE_INIT;
   gint64 x = 7;
 
+  if (typed)
+    test_int_value (&value, 7);
   while (!g_atomic_int_get (&f->stop))
     {
-      if (task9_channel_try_send (f->channel, &x, NULL))
+      if (typed ? task9_channel_try_send_value (f->channel, &value, NULL)
+                : task9_channel_try_send (f->channel, &x, NULL))
         f->sent++;
       else
         task9_yield ();
     }
+  if (typed)
+    g_value_unset (&value);
   return NULL;
 }
 
+/* Makes @n receives on @channel (unbuffered; the run drops it) from the worker thread. */
 static void
-test_async_foreign_thread (void)
+foreign_run (Task9Channel *channel, guint n)
 {
   Task9Proc *proc = test_proc_new ("sender");
-  Foreign f = { chan_new (0), test_scale (8000, 100), 0, 0, 0, 0, 0, 0, 0 };
+  Foreign f = { channel, n, 0, 0, 0, 0, 0, 0, 0 };
   Task9Task *sender = test_spawn_on (proc, "sender", foreign_sender, &f);
   GThread *worker = g_thread_new ("worker", foreign_worker, &f);
 
@@ -1243,110 +1179,22 @@ test_async_foreign_thread (void)
   g_assert_cmpuint (f.wrong_place, ==, 0);
   g_assert_cmpuint (f.received + f.cancelled, ==, f.n);
   g_assert_cmpuint (f.received, ==, f.sent);
-  assert_no_waiters (f.channel);
-  g_object_unref (f.channel);
+  if (task9_channel_get_elem_type (channel) == G_TYPE_INVALID)
+    test_assert_no_waiters (channel);
+  g_object_unref (channel);
   main_proc_finish (proc);
 }
 
-/* The same for Task9Alt.select_async(), over one typed channel. */
-typedef struct
-{
-  Foreign  *f;
-  Task9Alt *alt;
-} ForeignSelect;
-
 static void
-foreign_select_cb (GObject *source, GAsyncResult *result, gpointer data)
+test_async_foreign_thread (void)
 {
-  ForeignSelect *op = data;
-  Foreign *f = op->f;
-  GError *error = NULL;
-  GValue got = G_VALUE_INIT;
-
-  if (g_thread_self () != main_thread || task9_in_task ())
-    f->wrong_place++;
-  if (task9_alt_select_finish (op->alt, result, &error) == 0)
-    {
-      g_assert_true (task9_alt_take_value (op->alt, 0, &got));
-      g_assert_cmpint (g_value_get_int (&got), ==, 7);
-      g_value_unset (&got);
-      f->received++;
-    }
-  else
-    {
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-      g_clear_error (&error);
-      f->cancelled++;
-    }
-  g_object_unref (op->alt);
-  g_free (op);
-  g_atomic_int_set (&f->pending, 0);
-}
-
-static gpointer
-foreign_select_worker (gpointer data)
-{
-  Foreign *f = data;
-
-  for (guint i = 0; i < f->n; i++)
-    {
-      ForeignSelect *op = g_new (ForeignSelect, 1);
-      GCancellable *cancellable = g_cancellable_new ();
-
-      op->f = f;
-      op->alt = task9_alt_new ();
-      task9_alt_add_recv (op->alt, f->channel);
-      g_atomic_int_set (&f->pending, 1);
-      task9_alt_select_async (op->alt, cancellable, foreign_select_cb, op);
-      if (i % 2 == 1)
-        g_cancellable_cancel (cancellable);
-      g_object_unref (cancellable);
-      while (g_atomic_int_get (&f->pending))
-        g_thread_yield ();
-    }
-  flag_raise (&f->worker_done);
-  return NULL;
-}
-
-static gpointer
-foreign_value_sender (gpointer data, GError **error)
-{
-  Foreign *f = data;
-  GValue x = G_VALUE_INIT;
-
-  int_value (&x, 7);
-  while (!g_atomic_int_get (&f->stop))
-    {
-      if (task9_channel_try_send_value (f->channel, &x, NULL))
-        f->sent++;
-      else
-        task9_yield ();
-    }
-  g_value_unset (&x);
-  return NULL;
+  foreign_run (test_chan_new (0), test_scale (8000, 100));
 }
 
 static void
 test_async_foreign_thread_select (void)
 {
-  Task9Proc *proc = test_proc_new ("sender");
-  Foreign f = { task9_channel_new_typed (G_TYPE_INT, 0), test_scale (4000, 100),
-                0, 0, 0, 0, 0, 0, 0 };
-  Task9Task *sender = test_spawn_on (proc, "sender", foreign_value_sender, &f);
-  GThread *worker = g_thread_new ("worker", foreign_select_worker, &f);
-
-  test_iterate_until (NULL, &f.worker_done);
-  g_thread_join (worker);
-  g_atomic_int_set (&f.stop, 1);
-  main_join_ok (sender);
-
-  g_test_message ("%" G_GUINT64_FORMAT " received, %" G_GUINT64_FORMAT " cancelled",
-                  f.received, f.cancelled);
-  g_assert_cmpuint (f.wrong_place, ==, 0);
-  g_assert_cmpuint (f.received + f.cancelled, ==, f.n);
-  g_assert_cmpuint (f.received, ==, f.sent);
-  g_object_unref (f.channel);
-  main_proc_finish (proc);
+  foreign_run (task9_channel_new_typed (G_TYPE_INT, 0), test_scale (4000, 100));
 }
 
 /* ---- bad input ----------------------------------------------------------------------------- */
@@ -1354,21 +1202,21 @@ test_async_foreign_thread_select (void)
 static void
 test_async_bad_input (void)
 {
-  Task9Channel *raw = chan_new (1), *typed = task9_channel_new_typed (G_TYPE_STRING, 1);
+  Task9Channel *raw = test_chan_new (1), *typed = task9_channel_new_typed (G_TYPE_STRING, 1);
   GValue value = G_VALUE_INIT;
   gint64 x = 1;
 
-  int_value (&value, 3);
-  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*g_type_is_a*");
+  test_int_value (&value, 3);
+  test_expect_critical ("*g_type_is_a*");
   task9_channel_send_value_async (typed, &value, NULL, NULL, NULL);
   g_test_assert_expected_messages ();
-  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*elem_type != G_TYPE_INVALID*");
+  test_expect_critical ("*elem_type != G_TYPE_INVALID*");
   task9_channel_send_value_async (raw, &value, NULL, NULL, NULL);
   g_test_assert_expected_messages ();
-  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*elem_type == G_TYPE_INVALID*");
+  test_expect_critical ("*elem_type == G_TYPE_INVALID*");
   task9_channel_send_async (typed, &x, NULL, NULL, NULL);
   g_test_assert_expected_messages ();
-  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*elem != NULL*");
+  test_expect_critical ("*elem != NULL*");
   task9_channel_send_async (raw, NULL, NULL, NULL, NULL);
   g_test_assert_expected_messages ();
   g_assert_cmpuint (task9_channel_get_length (raw), ==, 0);

@@ -21,12 +21,6 @@ nop_task (gpointer data, GError **error)
   return data;
 }
 
-static void
-expect_critical (const char *pattern)
-{
-  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, pattern);
-}
-
 /* ---- criticals ------------------------------------------------------------------- */
 
 static void
@@ -36,24 +30,24 @@ test_bad_input_null_func (void)
   Task9Group *group = task9_group_new ();
   GError *error = NULL;
 
-  expect_critical ("*func != NULL*");
+  test_expect_critical ("*func != NULL*");
   g_assert_null (task9_task_spawn ("x", NULL, NULL, NULL, &error));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
 
-  expect_critical ("*func != NULL*");
+  test_expect_critical ("*func != NULL*");
   g_assert_null (task9_task_spawn_full (proc, "x", 0, NULL, NULL, NULL, &error));
   g_test_assert_expected_messages ();
 
-  expect_critical ("*func != NULL*");
+  test_expect_critical ("*func != NULL*");
   g_assert_null (task9_group_spawn (group, "x", NULL, NULL, NULL, &error));
   g_test_assert_expected_messages ();
 
-  expect_critical ("*func != NULL*");
+  test_expect_critical ("*func != NULL*");
   g_assert_null (task9_group_spawn_full (group, proc, "x", 0, NULL, NULL, NULL, &error));
   g_test_assert_expected_messages ();
 
-  expect_critical ("*group != NULL*");
+  test_expect_critical ("*group != NULL*");
   g_assert_null (task9_group_spawn (NULL, "x", nop_task, NULL, NULL, &error));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
@@ -72,69 +66,69 @@ test_bad_input_null_objects (void)
 {
   GError *error = NULL;
 
-  expect_critical ("*task != NULL*");
+  test_expect_critical ("*task != NULL*");
   g_assert_null (task9_task_join (NULL, -1, &error));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
 
-  expect_critical ("*task != NULL*");
+  test_expect_critical ("*task != NULL*");
   task9_task_cancel (NULL);
   g_test_assert_expected_messages ();
 
-  expect_critical ("*task != NULL*");
+  test_expect_critical ("*task != NULL*");
   g_assert_null (task9_task_ref (NULL));
   g_test_assert_expected_messages ();
 
-  expect_critical ("*task != NULL*");
+  test_expect_critical ("*task != NULL*");
   task9_task_unref (NULL);
   g_test_assert_expected_messages ();
 
-  expect_critical ("*task != NULL*");
+  test_expect_critical ("*task != NULL*");
   g_assert_cmpuint (task9_task_get_id (NULL), ==, 0);
   g_test_assert_expected_messages ();
 
-  expect_critical ("*task != NULL*");
+  test_expect_critical ("*task != NULL*");
   g_assert_null (task9_task_get_name (NULL));
   g_test_assert_expected_messages ();
 
-  expect_critical ("*task != NULL*");
+  test_expect_critical ("*task != NULL*");
   g_assert_false (task9_task_is_cancelled (NULL));
   g_test_assert_expected_messages ();
 
-  expect_critical ("*task != NULL*");
+  test_expect_critical ("*task != NULL*");
   g_assert_false (task9_task_is_finished (NULL));
   g_test_assert_expected_messages ();
 
-  expect_critical ("*task != NULL*");
+  test_expect_critical ("*task != NULL*");
   g_assert_cmpuint (task9_task_get_stack_size (NULL), ==, 0);
   g_test_assert_expected_messages ();
 
-  expect_critical ("*proc != NULL*");
+  test_expect_critical ("*proc != NULL*");
   g_assert_null (task9_proc_get_name (NULL));
   g_test_assert_expected_messages ();
 
-  expect_critical ("*proc != NULL*");
+  test_expect_critical ("*proc != NULL*");
   g_assert_false (task9_proc_join (NULL, &error));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
 
-  expect_critical ("*proc != NULL*");
+  test_expect_critical ("*proc != NULL*");
   task9_proc_stop (NULL);
   g_test_assert_expected_messages ();
 
-  expect_critical ("*proc != NULL*");
+  test_expect_critical ("*proc != NULL*");
   task9_proc_unref (NULL);
   g_test_assert_expected_messages ();
 
-  expect_critical ("*group != NULL*");
+  test_expect_critical ("*group != NULL*");
   g_assert_false (task9_group_wait (NULL, &error));
   g_test_assert_expected_messages ();
 
-  expect_critical ("*group != NULL*");
+  test_expect_critical ("*group != NULL*");
   task9_group_cancel (NULL);
   g_test_assert_expected_messages ();
 
-  expect_critical ("*group != NULL*");
+  test_expect_critical ("*group != NULL*");
   task9_group_unref (NULL);
   g_test_assert_expected_messages ();
 }
@@ -145,15 +139,15 @@ test_bad_input_error_already_set (void)
   Task9Proc *proc = test_proc_new ("bad");
   GError *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "already set");
 
-  expect_critical ("*error == NULL || *error == NULL*");
+  test_expect_critical ("*error == NULL || *error == NULL*");
   g_assert_null (task9_task_spawn_full (proc, "x", 0, nop_task, NULL, NULL, &error));
   g_test_assert_expected_messages ();
 
-  expect_critical ("*error == NULL || *error == NULL*");
+  test_expect_critical ("*error == NULL || *error == NULL*");
   g_assert_false (task9_sleep (10, &error));
   g_test_assert_expected_messages ();
 
-  expect_critical ("*error == NULL || *error == NULL*");
+  test_expect_critical ("*error == NULL || *error == NULL*");
   g_assert_null (task9_proc_new ("x", &error));
   g_test_assert_expected_messages ();
 
@@ -169,26 +163,26 @@ test_bad_input_proc_settings (void)
 {
   Task9Proc *proc = test_proc_new ("bad");
 
-  expect_critical ("*budget > 0*");
+  test_expect_critical ("*budget > 0*");
   task9_proc_set_time_budget (proc, 0);
   g_test_assert_expected_messages ();
   g_assert_cmpint (task9_proc_get_time_budget (proc), ==, TASK9_DEFAULT_TIME_BUDGET);
 
-  expect_critical ("*budget > 0*");
+  test_expect_critical ("*budget > 0*");
   task9_proc_set_time_budget (proc, -5);
   g_test_assert_expected_messages ();
 
-  expect_critical ("*stack_size*");
+  test_expect_critical ("*stack_size*");
   task9_proc_set_stack_size (proc, 0);
   g_test_assert_expected_messages ();
   g_assert_cmpuint (task9_proc_get_stack_size (proc), ==, TASK9_DEFAULT_STACK_SIZE);
 
-  expect_critical ("*stack_size*");
+  test_expect_critical ("*stack_size*");
   task9_proc_set_stack_size (proc, G_MAXSIZE);
   g_test_assert_expected_messages ();
   g_assert_cmpuint (task9_proc_get_stack_size (proc), ==, TASK9_DEFAULT_STACK_SIZE);
 
-  expect_critical ("*stack_size*");
+  test_expect_critical ("*stack_size*");
   g_assert_null (task9_task_spawn_full (proc, "x", G_MAXSIZE, nop_task, NULL, NULL, NULL));
   g_test_assert_expected_messages ();
 
@@ -198,7 +192,7 @@ test_bad_input_proc_settings (void)
 static void
 test_bad_input_main_null_func (void)
 {
-  expect_critical ("*main_func != NULL*");
+  test_expect_critical ("*main_func != NULL*");
   g_assert_cmpint (task9_main (0, NULL, NULL), !=, 0);
   g_test_assert_expected_messages ();
 }
@@ -238,7 +232,7 @@ test_bad_input_outside_task (void)
   g_assert_error (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK);
   g_clear_error (&error);
 
-  expect_critical ("*task9_exit*outside a task*");
+  test_expect_critical ("*task9_exit*outside a task*");
   task9_exit (NULL);
   g_test_assert_expected_messages ();
 
@@ -330,7 +324,7 @@ test_bad_input_join_main_proc (void)
       Task9Proc *main_proc = task9_proc_get_main ();
       GError *error = NULL;
 
-      expect_critical ("*is_main*");
+      test_expect_critical ("*is_main*");
       g_assert_false (task9_proc_join (main_proc, &error));
       g_test_assert_expected_messages ();
       g_assert_no_error (error);
@@ -376,7 +370,7 @@ test_bad_input_main_context_taken (void)
       GThread *thread = g_thread_new ("owner", own_default_context, &queues);
 
       g_async_queue_pop (queues.from_thread);
-      expect_critical ("*another thread owns the default main context*");
+      test_expect_critical ("*another thread owns the default main context*");
       g_assert_cmpint (task9_main (0, NULL, never_main), ==, 1);
       g_test_assert_expected_messages ();
       g_async_queue_push (queues.to_thread, GINT_TO_POINTER (2));

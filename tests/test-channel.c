@@ -15,15 +15,6 @@
 
 #include "test-util.h"
 
-static Task9Channel *
-chan_new (guint capacity)
-{
-  Task9Channel *channel = task9_channel_new (sizeof (gint64), capacity);
-
-  g_assert_nonnull (channel);
-  return channel;
-}
-
 static gboolean
 error_is (GError *error, GQuark domain, gint code)
 {
@@ -73,12 +64,6 @@ test_obj_new (gint id)
 
   obj->id = id;
   return obj;
-}
-
-static guint
-ref_count (gpointer object)
-{
-  return g_atomic_int_get ((gint *) &G_OBJECT (object)->ref_count);
 }
 
 typedef struct
@@ -140,7 +125,7 @@ rendezvous_receiver (gpointer data, GError **error)
 static gpointer
 rendezvous_body (gpointer data, GError **error)
 {
-  Rendezvous r = { chan_new (0), g_string_new (NULL) };
+  Rendezvous r = { test_chan_new (0), g_string_new (NULL) };
   Task9Task *receiver;
   gint64 value = 7;
 
@@ -211,7 +196,7 @@ test_channel_rendezvous_cross_proc (void)
 
   for (guint round = 0; round < test_scale (50, 5); round++)
     {
-      CrossRendezvous r = { chan_new (0), NULL, 0, 0, 0 };
+      CrossRendezvous r = { test_chan_new (0), NULL, 0, 0, 0 };
       Task9Task *receiver;
 
       r.sender = test_spawn_on (a, "sender", cross_sender, &r);
@@ -231,16 +216,11 @@ test_channel_rendezvous_cross_proc (void)
 static void
 test_channel_unbuffered_would_block (void)
 {
-  Task9Channel *channel = chan_new (0);
+  Task9Channel *channel = test_chan_new (0);
   GError *error = NULL;
   gint64 value = 1;
 
-  g_assert_false (task9_channel_try_send (channel, &value, &error));
-  g_assert_error (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
-  g_clear_error (&error);
-  g_assert_false (task9_channel_try_recv (channel, &value, &error));
-  g_assert_error (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
-  g_clear_error (&error);
+  test_assert_no_waiters (channel);
   /* A blocking call outside a task says so instead of blocking. */
   g_assert_false (task9_channel_send (channel, &value, &error));
   g_assert_error (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK);
@@ -258,7 +238,7 @@ test_channel_unbuffered_would_block (void)
 static void
 test_channel_buffered_ring (void)
 {
-  Task9Channel *channel = chan_new (4);
+  Task9Channel *channel = test_chan_new (4);
   GError *error = NULL;
   gint64 value;
   GRand *rand = g_rand_new_with_seed (4);
@@ -361,7 +341,7 @@ feeder_task (gpointer data, GError **error)
 static gpointer
 buffered_blocked_sender_body (gpointer data, GError **error)
 {
-  Feeder f = { chan_new (2), 50 };
+  Feeder f = { test_chan_new (2), 50 };
   Task9Task *feeder = test_spawn ("feeder", feeder_task, &f);
 
   test_wait_blocked (feeder, "send");
@@ -392,7 +372,7 @@ test_channel_buffered_blocked_sender (void)
 static void
 test_channel_would_block_vs_closed (void)
 {
-  Task9Channel *channel = chan_new (2);
+  Task9Channel *channel = test_chan_new (2);
   GError *error = NULL;
   gint64 value = 5;
 
@@ -454,7 +434,7 @@ test_channel_would_block_vs_closed (void)
   g_object_unref (channel);
 
   /* Unbuffered: the same distinction. */
-  channel = chan_new (0);
+  channel = test_chan_new (0);
   g_assert_false (task9_channel_try_send (channel, &value, &error));
   g_assert_error (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
   g_clear_error (&error);
@@ -484,8 +464,8 @@ assert_timed_out_in_bounds (gint64 start, GTimeSpan timeout)
 static gpointer
 timeout_body (gpointer data, GError **error)
 {
-  Task9Channel *unbuffered = chan_new (0);
-  Task9Channel *full = chan_new (1);
+  Task9Channel *unbuffered = test_chan_new (0);
+  Task9Channel *full = test_chan_new (1);
   GError *local = NULL;
   gint64 value = 11, start;
 
@@ -630,7 +610,7 @@ timeout_race (guint capacity)
 {
   Task9Proc *a = test_proc_new ("a");
   Task9Proc *b = test_proc_new ("b");
-  TimeoutRace r = { chan_new (capacity), test_scale (5000, 300), NULL, NULL, 0, { 0, 0 } };
+  TimeoutRace r = { test_chan_new (capacity), test_scale (5000, 300), NULL, NULL, 0, { 0, 0 } };
   Task9Task *sender, *receiver;
   guint n_ok = 0;
 
@@ -675,7 +655,7 @@ test_channel_timeout_race_buffered (void)
 static gpointer
 cancelled_before_body (gpointer data, GError **error)
 {
-  Task9Channel *channel = chan_new (2);
+  Task9Channel *channel = test_chan_new (2);
   GCancellable *cancellable = g_cancellable_new ();
   GError *local = NULL;
   gint64 value = 1;
@@ -711,53 +691,35 @@ test_channel_cancellable_before (void)
   run_in_task_ok (cancelled_before_body, NULL);
 }
 
-/* A task blocked in a send or receive with a cancellable, cancelled while it waits. */
-typedef struct
+/* A task (on @proc; NULL: this task's) blocked in a send or a receive without limit,
+ * cancelled while it waits: with its cancellable, or with task9_task_cancel(). It fails
+ * with G_IO_ERROR_CANCELLED, and nothing happened on the channel. */
+static void
+cancel_blocked_op (Task9Proc *proc, gboolean is_send, gboolean with_cancellable)
 {
-  Task9Channel *channel;
-  GCancellable *cancellable;
-  gboolean      is_send;
-  gint64        value;
-} CancelOp;
+  TestPeer op = { test_chan_new (0), is_send, 5, TRUE, -1,
+                  with_cancellable ? g_cancellable_new () : NULL };
+  Task9Task *task = test_spawn_on (proc, "blocked", test_peer_task, &op);
 
-static gpointer
-cancel_op_task (gpointer data, GError **error)
-{
-  CancelOp *op = data;
-
-  if (op->is_send)
-    task9_channel_send_full (op->channel, &op->value, -1, op->cancellable, error);
+  test_wait_blocked (task, is_send ? "send" : "recv");
+  if (with_cancellable)
+    g_cancellable_cancel (op.cancellable);
   else
-    task9_channel_recv_full (op->channel, &op->value, -1, op->cancellable, error);
-  return NULL;
+    task9_task_cancel (task);
+  g_assert_cmpint (test_join_error_code (task, G_IO_ERROR), ==, G_IO_ERROR_CANCELLED);
+
+  /* No element, no waiter left behind, the destination untouched. */
+  test_assert_no_waiters (op.channel);
+  g_assert_cmpint (op.elem, ==, 5);
+  g_clear_object (&op.cancellable);
+  g_object_unref (op.channel);
 }
 
 static gpointer
 cancel_same_proc_body (gpointer data, GError **error)
 {
   for (guint is_send = 0; is_send < 2; is_send++)
-    {
-      CancelOp op = { chan_new (0), g_cancellable_new (), is_send, 5 };
-      Task9Task *task = test_spawn ("blocked", cancel_op_task, &op);
-      GError *local = NULL;
-      gint64 value = 9;
-
-      test_wait_blocked (task, is_send ? "send" : "recv");
-      g_cancellable_cancel (op.cancellable);
-      g_assert_cmpint (test_join_error_code (task, G_IO_ERROR), ==, G_IO_ERROR_CANCELLED);
-
-      /* Nothing happened on the channel: no element, no receiver left behind. */
-      if (is_send)
-        g_assert_false (task9_channel_try_recv (op.channel, &value, &local));
-      else
-        g_assert_false (task9_channel_try_send (op.channel, &value, &local));
-      g_assert_error (local, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
-      g_clear_error (&local);
-      g_assert_cmpint (op.value, ==, 5);
-
-      g_object_unref (op.cancellable);
-      g_object_unref (op.channel);
-    }
+    cancel_blocked_op (NULL, is_send, TRUE);
   return NULL;
 }
 
@@ -777,14 +739,14 @@ test_channel_cancellable_other_thread (void)
   for (guint round = 0; round < test_scale (20, 3); round++)
     for (guint is_send = 0; is_send < 2; is_send++)
       {
-        CancelOp op = { chan_new (1), g_cancellable_new (), is_send, 5 };
+        TestPeer op = { test_chan_new (1), is_send, 5, TRUE, -1, g_cancellable_new () };
         GError *error = NULL;
         gint64 value = 1;
         Task9Task *task;
 
         if (is_send)   /* fill the buffer so that the send blocks */
           g_assert_true (task9_channel_try_send (op.channel, &value, &error));
-        task = test_spawn_on (proc, "blocked", cancel_op_task, &op);
+        task = test_spawn_on (proc, "blocked", test_peer_task, &op);
         test_wait_blocked (task, is_send ? "send" : "recv");
         g_cancellable_cancel (op.cancellable);
         g_assert_cmpint (test_join_error_code (task, G_IO_ERROR), ==, G_IO_ERROR_CANCELLED);
@@ -817,7 +779,7 @@ test_channel_cancellable_other_thread (void)
 static gpointer
 cancellable_unused_body (gpointer data, GError **error)
 {
-  Task9Channel *channel = chan_new (1);
+  Task9Channel *channel = test_chan_new (1);
   GCancellable *cancellable = g_cancellable_new ();
   GError *local = NULL;
   gint64 value = 3;
@@ -849,29 +811,12 @@ test_channel_task_cancel (void)
   Task9Proc *proc = test_proc_new ("p");
 
   for (guint is_send = 0; is_send < 2; is_send++)
-    {
-      CancelOp op = { chan_new (0), NULL, is_send, 5 };
-      Task9Task *task = test_spawn_on (proc, "blocked", cancel_op_task, &op);
-      GError *error = NULL;
-      gint64 value = 1;
-
-      test_wait_blocked (task, is_send ? "send" : "recv");
-      task9_task_cancel (task);
-      g_assert_cmpint (test_join_error_code (task, G_IO_ERROR), ==, G_IO_ERROR_CANCELLED);
-
-      if (is_send)
-        g_assert_false (task9_channel_try_recv (op.channel, &value, &error));
-      else
-        g_assert_false (task9_channel_try_send (op.channel, &value, &error));
-      g_assert_error (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
-      g_clear_error (&error);
-      g_object_unref (op.channel);
-    }
+    cancel_blocked_op (proc, is_send, FALSE);
 
   /* A task cancelled before it runs fails its first blocking receive at once. */
   {
-    CancelOp op = { chan_new (0), NULL, FALSE, 5 };
-    Task9Task *task = test_spawn_on (proc, "cancelled", cancel_op_task, &op);
+    TestPeer op = { test_chan_new (0), FALSE, 5, TRUE, -1 };
+    Task9Task *task = test_spawn_on (proc, "cancelled", test_peer_task, &op);
 
     task9_task_cancel (task);
     g_assert_cmpint (test_join_error_code (task, G_IO_ERROR), ==, G_IO_ERROR_CANCELLED);
@@ -911,8 +856,8 @@ static void
 test_channel_close_wakes_all (void)
 {
   Task9Proc *procs[CLOSE_PROCS];
-  Task9Channel *rx_channel = chan_new (0);
-  Task9Channel *tx_channel = chan_new (1);
+  Task9Channel *rx_channel = test_chan_new (0);
+  Task9Channel *tx_channel = test_chan_new (1);
   Task9Task *receivers[CLOSE_PROCS * CLOSE_PER_PROC];
   Task9Task *senders[CLOSE_PROCS * CLOSE_PER_PROC];
   GError *error = NULL;
@@ -976,7 +921,7 @@ blocked_recv_full_task (gpointer data, GError **error)
 static gpointer
 close_from_task_body (gpointer data, GError **error)
 {
-  Task9Channel *channel = chan_new (3);
+  Task9Channel *channel = test_chan_new (3);
   Task9Task *a = test_spawn ("a", blocked_recv_task, channel);
   Task9Task *b = test_spawn ("b", blocked_recv_full_task, channel);
 
@@ -996,12 +941,6 @@ test_channel_close_from_task (void)
 }
 
 /* ---- typed channels ---------------------------------------------------------------- */
-
-static void
-expect_critical (const char *pattern)
-{
-  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, pattern);
-}
 
 /* What is left in a typed channel's buffer is freed with the channel, exactly once. */
 static void
@@ -1091,21 +1030,6 @@ test_channel_typed_finalize (void)
 }
 
 /* send_value copies (an object gets a reference); the receiver owns what it gets. */
-typedef struct
-{
-  Task9Channel *channel;
-  GValue        value;
-} TypedRecv;
-
-static gpointer
-typed_recv_task (gpointer data, GError **error)
-{
-  TypedRecv *r = data;
-
-  task9_channel_recv_value (r->channel, &r->value, error);
-  return NULL;
-}
-
 static gpointer
 typed_refs_body (gpointer data, GError **error)
 {
@@ -1116,45 +1040,45 @@ typed_refs_body (gpointer data, GError **error)
 
   g_value_init (&value, test_obj_get_type ());   /* a subtype of the element type */
   g_value_set_object (&value, obj);
-  g_assert_cmpuint (ref_count (obj), ==, 2);
+  g_assert_cmpuint (test_ref_count (obj), ==, 2);
 
   g_assert_true (task9_channel_send_value (channel, &value, error));
-  g_assert_cmpuint (ref_count (obj), ==, 3);   /* the buffered copy holds one */
+  g_assert_cmpuint (test_ref_count (obj), ==, 3);   /* the buffered copy holds one */
 
   /* Full: the try fails and its copy is dropped again. */
   g_assert_false (task9_channel_try_send_value (channel, &value, &local));
   g_assert_error (local, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
   g_clear_error (&local);
-  g_assert_cmpuint (ref_count (obj), ==, 3);
+  g_assert_cmpuint (test_ref_count (obj), ==, 3);
 
   /* The receiver owns the buffered reference: no new one. */
   g_assert_true (task9_channel_recv_value (channel, &received, error));
   g_assert_true (G_VALUE_HOLDS (&received, G_TYPE_OBJECT));
   g_assert_true (g_value_get_object (&received) == (gpointer) obj);
-  g_assert_cmpuint (ref_count (obj), ==, 3);
+  g_assert_cmpuint (test_ref_count (obj), ==, 3);
   g_value_unset (&received);
-  g_assert_cmpuint (ref_count (obj), ==, 2);
+  g_assert_cmpuint (test_ref_count (obj), ==, 2);
 
   /* Unbuffered, to a blocked receiver: the same accounting. */
   {
     Task9Channel *unbuffered = task9_channel_new_typed (G_TYPE_OBJECT, 0);
-    TypedRecv r = { unbuffered, G_VALUE_INIT };
-    Task9Task *receiver = test_spawn ("receiver", typed_recv_task, &r);
+    TestPeer r = { unbuffered, FALSE };
+    Task9Task *receiver = test_spawn ("receiver", test_peer_task, &r);
 
     test_wait_blocked (receiver, "recv");
     g_assert_true (task9_channel_send_value (unbuffered, &value, error));
     test_join_ok (receiver);
     g_assert_true (g_value_get_object (&r.value) == (gpointer) obj);
-    g_assert_cmpuint (ref_count (obj), ==, 3);
+    g_assert_cmpuint (test_ref_count (obj), ==, 3);
     g_value_unset (&r.value);
-    g_assert_cmpuint (ref_count (obj), ==, 2);
+    g_assert_cmpuint (test_ref_count (obj), ==, 2);
 
     /* A send that fails (closed) drops its copy. */
     task9_channel_close (unbuffered);
     g_assert_false (task9_channel_send_value (unbuffered, &value, &local));
     g_assert_error (local, TASK9_ERROR, TASK9_ERROR_CLOSED);
     g_clear_error (&local);
-    g_assert_cmpuint (ref_count (obj), ==, 2);
+    g_assert_cmpuint (test_ref_count (obj), ==, 2);
     g_object_unref (unbuffered);
   }
 
@@ -1175,7 +1099,7 @@ typed_refs_body (gpointer data, GError **error)
   }
 
   g_value_unset (&value);
-  g_assert_cmpuint (ref_count (obj), ==, 1);
+  g_assert_cmpuint (test_ref_count (obj), ==, 1);
   g_object_unref (obj);
   g_object_unref (channel);
   return NULL;
@@ -1191,7 +1115,7 @@ static void
 test_channel_typed_wrong_type (void)
 {
   Task9Channel *typed = task9_channel_new_typed (G_TYPE_STRING, 2);
-  Task9Channel *raw = chan_new (2);
+  Task9Channel *raw = test_chan_new (2);
   GValue value = G_VALUE_INIT;
   GError *error = NULL;
   gint64 elem = 1;
@@ -1199,26 +1123,26 @@ test_channel_typed_wrong_type (void)
   g_value_init (&value, G_TYPE_INT);
   g_value_set_int (&value, 3);
 
-  expect_critical ("*g_type_is_a*");
+  test_expect_critical ("*g_type_is_a*");
   g_assert_false (task9_channel_try_send_value (typed, &value, &error));
   g_test_assert_expected_messages ();
-  expect_critical ("*g_type_is_a*");
+  test_expect_critical ("*g_type_is_a*");
   g_assert_false (task9_channel_send_value (typed, &value, &error));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
   g_assert_cmpuint (task9_channel_get_length (typed), ==, 0);
 
   /* The value functions need a typed channel, the raw ones a raw channel. */
-  expect_critical ("*elem_type != G_TYPE_INVALID*");
+  test_expect_critical ("*elem_type != G_TYPE_INVALID*");
   g_assert_false (task9_channel_try_send_value (raw, &value, &error));
   g_test_assert_expected_messages ();
-  expect_critical ("*elem_type != G_TYPE_INVALID*");
+  test_expect_critical ("*elem_type != G_TYPE_INVALID*");
   g_assert_false (task9_channel_try_recv_value (raw, &value, &error));
   g_test_assert_expected_messages ();
-  expect_critical ("*elem_type == G_TYPE_INVALID*");
+  test_expect_critical ("*elem_type == G_TYPE_INVALID*");
   g_assert_false (task9_channel_try_send (typed, &elem, &error));
   g_test_assert_expected_messages ();
-  expect_critical ("*elem_type == G_TYPE_INVALID*");
+  test_expect_critical ("*elem_type == G_TYPE_INVALID*");
   g_assert_false (task9_channel_try_recv (typed, &elem, &error));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
@@ -1227,16 +1151,16 @@ test_channel_typed_wrong_type (void)
   {
     GValue empty = G_VALUE_INIT;
 
-    expect_critical ("*G_IS_VALUE*");
+    test_expect_critical ("*G_IS_VALUE*");
     g_assert_false (task9_channel_try_send_value (typed, &empty, &error));
     g_test_assert_expected_messages ();
   }
 
   /* A channel of a non-value type cannot be made. */
-  expect_critical ("*G_TYPE_IS_VALUE_TYPE*");
+  test_expect_critical ("*G_TYPE_IS_VALUE_TYPE*");
   g_assert_null (task9_channel_new_typed (G_TYPE_INTERFACE, 1));
   g_test_assert_expected_messages ();
-  expect_critical ("*elem_size > 0*");
+  test_expect_critical ("*elem_size > 0*");
   g_assert_null (task9_channel_new (0, 1));
   g_test_assert_expected_messages ();
 
@@ -1280,10 +1204,10 @@ pointer_ulong_body (gpointer data, GError **error)
   g_clear_error (&local);
 
   /* The wrong element size is a programming error. */
-  expect_critical ("*elem_size == sizeof*");
+  test_expect_critical ("*elem_size == sizeof*");
   g_assert_false (task9_channel_send_pointer (small, &x, &local));
   g_test_assert_expected_messages ();
-  expect_critical ("*elem_size == sizeof*");
+  test_expect_critical ("*elem_size == sizeof*");
   g_assert_cmpuint (task9_channel_recv_ulong (small, &local), ==, 0);
   g_test_assert_expected_messages ();
   g_assert_no_error (local);
@@ -1301,26 +1225,11 @@ test_channel_pointer_ulong (void)
 }
 
 /* A receive into NULL takes the element and throws it away. */
-typedef struct
-{
-  Task9Channel *channel;
-  gint64        value;
-} OneSend;
-
-static gpointer
-one_send_task (gpointer data, GError **error)
-{
-  OneSend *s = data;
-
-  task9_channel_send (s->channel, &s->value, error);
-  return NULL;
-}
-
 static gpointer
 recv_null_body (gpointer data, GError **error)
 {
-  Task9Channel *buffered = chan_new (2);
-  OneSend s = { chan_new (0), 5 };
+  Task9Channel *buffered = test_chan_new (2);
+  TestPeer s = { test_chan_new (0), TRUE, 5 };
   Task9Task *sender;
   gint64 value = 1;
 
@@ -1337,7 +1246,7 @@ recv_null_body (gpointer data, GError **error)
   g_assert_cmpuint (task9_channel_get_length (buffered), ==, 0);
 
   /* Unbuffered, from a blocked sender: the sender is released. */
-  sender = test_spawn ("sender", one_send_task, &s);
+  sender = test_spawn ("sender", test_peer_task, &s);
   test_wait_blocked (sender, "send");
   g_assert_true (task9_channel_recv_full (s.channel, NULL, -1, NULL, error));
   test_join_ok (sender);
@@ -1487,7 +1396,7 @@ many_cross_proc (guint capacity)
   enum { N_SENDERS = MANY_PROCS * MANY_SENDERS_PER_PROC,
          N_RECEIVERS = MANY_PROCS * MANY_RECEIVERS_PER_PROC };
   Task9Proc *procs[MANY_PROCS];
-  Task9Channel *channel = chan_new (capacity);
+  Task9Channel *channel = test_chan_new (capacity);
   ManyAgent senders[N_SENDERS], receivers[N_RECEIVERS];
   Task9Task *sender_tasks[N_SENDERS], *receiver_tasks[N_RECEIVERS];
   guint n = test_scale (3000, 100);
@@ -1560,45 +1469,20 @@ test_channel_many_buffered (void)
 
 /* ---- FIFO among blocked partners -------------------------------------------------- */
 
-typedef struct
-{
-  Task9Channel *channel;
-  GCancellable *cancellable;
-  gint64        value;
-} FifoAgent;
-
-static gpointer
-fifo_receiver (gpointer data, GError **error)
-{
-  FifoAgent *a = data;
-
-  task9_channel_recv_full (a->channel, &a->value, -1, a->cancellable, error);
-  return NULL;
-}
-
-static gpointer
-fifo_sender (gpointer data, GError **error)
-{
-  FifoAgent *a = data;
-
-  task9_channel_send_full (a->channel, &a->value, -1, a->cancellable, error);
-  return NULL;
-}
-
 /* Three receivers block in a known order on one proc; values sent afterwards arrive in
  * that order. The same with a cancelled receiver in the middle, and for senders. */
 static gpointer
 fifo_same_proc_body (gpointer data, GError **error)
 {
-  Task9Channel *channel = chan_new (0);
-  FifoAgent agents[4];
+  Task9Channel *channel = test_chan_new (0);
+  TestPeer agents[4];
   Task9Task *tasks[4];
   gint64 value;
 
   for (guint i = 0; i < 4; i++)
     {
-      agents[i] = (FifoAgent) { channel, g_cancellable_new (), -1 };
-      tasks[i] = test_spawn ("receiver", fifo_receiver, &agents[i]);
+      agents[i] = (TestPeer) { channel, FALSE, -1, TRUE, -1, g_cancellable_new () };
+      tasks[i] = test_spawn ("receiver", test_peer_task, &agents[i]);
       test_wait_blocked (tasks[i], "recv");
     }
   g_cancellable_cancel (agents[1].cancellable);
@@ -1608,17 +1492,17 @@ fifo_same_proc_body (gpointer data, GError **error)
   test_join_ok (tasks[0]);
   test_join_ok (tasks[2]);
   test_join_ok (tasks[3]);
-  g_assert_cmpint (agents[0].value, ==, 10);
-  g_assert_cmpint (agents[1].value, ==, -1);
-  g_assert_cmpint (agents[2].value, ==, 11);
-  g_assert_cmpint (agents[3].value, ==, 12);
+  g_assert_cmpint (agents[0].elem, ==, 10);
+  g_assert_cmpint (agents[1].elem, ==, -1);
+  g_assert_cmpint (agents[2].elem, ==, 11);
+  g_assert_cmpint (agents[3].elem, ==, 12);
   for (guint i = 0; i < 4; i++)
     g_object_unref (agents[i].cancellable);
 
   /* Senders: blocked in order on the unbuffered channel, then on a full buffered one. */
   for (guint capacity = 0; capacity < 2; capacity++)
     {
-      Task9Channel *ch = chan_new (capacity);
+      Task9Channel *ch = test_chan_new (capacity);
 
       if (capacity > 0)
         {
@@ -1627,8 +1511,8 @@ fifo_same_proc_body (gpointer data, GError **error)
         }
       for (guint i = 0; i < 4; i++)
         {
-          agents[i] = (FifoAgent) { ch, NULL, 20 + i };
-          tasks[i] = test_spawn ("sender", fifo_sender, &agents[i]);
+          agents[i] = (TestPeer) { ch, TRUE, 20 + i, TRUE, -1 };
+          tasks[i] = test_spawn ("sender", test_peer_task, &agents[i]);
           test_wait_blocked (tasks[i], "send");
         }
       if (capacity > 0)
@@ -1663,8 +1547,8 @@ static void
 test_channel_fifo_cross_proc (void)
 {
   Task9Proc *procs[3];
-  Task9Channel *channel = chan_new (0);
-  FifoAgent agents[3];
+  Task9Channel *channel = test_chan_new (0);
+  TestPeer agents[3];
   Task9Task *tasks[3];
   GError *error = NULL;
 
@@ -1675,8 +1559,8 @@ test_channel_fifo_cross_proc (void)
       /* Rotate which proc blocks first. */
       for (guint i = 0; i < 3; i++)
         {
-          agents[i] = (FifoAgent) { channel, NULL, -1 };
-          tasks[i] = test_spawn_on (procs[(i + round) % 3], "receiver", fifo_receiver,
+          agents[i] = (TestPeer) { channel, FALSE, -1, TRUE, -1 };
+          tasks[i] = test_spawn_on (procs[(i + round) % 3], "receiver", test_peer_task,
                                     &agents[i]);
           test_wait_blocked (tasks[i], "recv");
         }
@@ -1688,7 +1572,7 @@ test_channel_fifo_cross_proc (void)
       for (guint i = 0; i < 3; i++)
         {
           test_join_ok (tasks[i]);
-          g_assert_cmpint (agents[i].value, ==, i);
+          g_assert_cmpint (agents[i].elem, ==, i);
         }
     }
   for (guint i = 0; i < 3; i++)

@@ -118,7 +118,7 @@ test_after_zero (void)
 static gpointer
 after_alt_body (gpointer data, GError **error)
 {
-  Task9Channel *never = task9_channel_new (sizeof (gint64), 0);
+  Task9Channel *never = test_chan_new (0);
   gint64 start = g_get_monotonic_time ();
   Task9Channel *timeout = task9_channel_after (15 * G_TIME_SPAN_MILLISECOND);
   gint64 v = -1, t = -1;
@@ -230,16 +230,16 @@ test_timer_off_proc (void)
   GThread *thread;
 
   g_assert_null (task9_proc_get_current ());
-  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*task9_current_proc != NULL*");
+  test_expect_critical ("*task9_current_proc != NULL*");
   g_assert_null (task9_channel_after (G_TIME_SPAN_MILLISECOND));
   g_test_assert_expected_messages ();
-  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*task9_current_proc != NULL*");
+  test_expect_critical ("*task9_current_proc != NULL*");
   g_assert_null (task9_channel_new_ticker (G_TIME_SPAN_MILLISECOND));
   g_test_assert_expected_messages ();
 
   /* A plain thread, too (expected messages are process-wide). */
-  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*task9_current_proc != NULL*");
-  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*task9_current_proc != NULL*");
+  test_expect_critical ("*task9_current_proc != NULL*");
+  test_expect_critical ("*task9_current_proc != NULL*");
   thread = g_thread_new ("plain", off_proc_thread, NULL);
   g_thread_join (thread);
   g_test_assert_expected_messages ();
@@ -248,10 +248,10 @@ test_timer_off_proc (void)
 static gpointer
 bad_period_body (gpointer data, GError **error)
 {
-  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*period > 0*");
+  test_expect_critical ("*period > 0*");
   g_assert_null (task9_channel_new_ticker (0));
   g_test_assert_expected_messages ();
-  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, "*period > 0*");
+  test_expect_critical ("*period > 0*");
   g_assert_null (task9_channel_new_ticker (-5));
   g_test_assert_expected_messages ();
   return NULL;
@@ -429,20 +429,12 @@ test_ticker_slow_receiver (void)
 /* Closing stops a ticker: the timer lets go of the channel at its next tick, so the
  * channel is finalized; a receiver blocked on it is woken with CLOSED. */
 static gpointer
-blocked_ticker_receiver (gpointer data, GError **error)
-{
-  gint64 t;
-
-  task9_channel_recv (data, &t, error);
-  return NULL;
-}
-
-static gpointer
 ticker_close_body (gpointer data, GError **error)
 {
   const GTimeSpan period = 2 * G_TIME_SPAN_MILLISECOND;
   Task9Channel *ticker = task9_channel_new_ticker (period);
   Task9Channel *slow = task9_channel_new_ticker (G_TIME_SPAN_HOUR);
+  TestPeer blocked = { slow, FALSE };
   gpointer weak = ticker;
   GError *local = NULL;
   Task9Task *receiver;
@@ -464,7 +456,7 @@ ticker_close_body (gpointer data, GError **error)
     task9_yield ();
 
   /* A receiver blocked on a ticker that is closed. */
-  receiver = test_spawn ("receiver", blocked_ticker_receiver, slow);
+  receiver = test_spawn ("receiver", test_peer_task, &blocked);
   test_wait_blocked (receiver, "recv");
   task9_channel_close (slow);
   g_assert_cmpint (test_join_error_code (receiver, TASK9_ERROR), ==, TASK9_ERROR_CLOSED);

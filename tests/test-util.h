@@ -175,7 +175,57 @@ cancel_probe_run (CancelProbe *probe)
   g_clear_error (&local);
 }
 
+/* Expects one critical from the library that matches @pattern. */
+static inline void
+test_expect_critical (const char *pattern)
+{
+  g_test_expect_message ("Task9", G_LOG_LEVEL_CRITICAL, pattern);
+}
+
+/* The reference count of the GObject @object. */
+static inline guint
+test_ref_count (gpointer object)
+{
+  return g_atomic_int_get ((gint *) &G_OBJECT (object)->ref_count);
+}
+
+/* Initializes @value to hold the int @x; returns @value. */
+static inline GValue *
+test_int_value (GValue *value, gint x)
+{
+  g_value_init (value, G_TYPE_INT);
+  g_value_set_int (value, x);
+  return value;
+}
+
 /* ---- channels ------------------------------------------------------------------------ */
+
+/* A channel of raw gint64 elements with room for @capacity of them (0: unbuffered). */
+static inline Task9Channel *
+test_chan_new (guint capacity)
+{
+  Task9Channel *channel = task9_channel_new (sizeof (gint64), capacity);
+
+  g_assert_nonnull (channel);
+  return channel;
+}
+
+/* Nothing waits on the unbuffered gint64 @channel: no receiver takes a try_send, no
+ * sender delivers to a try_recv. */
+static inline void
+test_assert_no_waiters (Task9Channel *channel)
+{
+  GError *error = NULL;
+  gint64 value = -7;
+
+  g_assert_false (task9_channel_try_send (channel, &value, &error));
+  g_assert_error (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
+  g_clear_error (&error);
+  g_assert_false (task9_channel_try_recv (channel, &value, &error));
+  g_assert_error (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK);
+  g_clear_error (&error);
+  g_assert_cmpint (value, ==, -7);
+}
 
 /* Waits until @task is blocked with wait reason @reason ("recv", "send", "alt", ...):
  * its waiter is queued by then. In a task this yields; on any other thread it yields the
@@ -198,6 +248,47 @@ test_wait_blocked (Task9Task  *task,
       else
         g_thread_yield ();
     }
+}
+
+/* The other end of a channel: test_peer_task() makes one blocking send (@is_send) or
+ * receive on @channel, of @elem on a raw gint64 channel, of @value on a typed one; with
+ * task9_channel_send_full()/recv_full() (@timeout, @cancellable) if @full. Its error is
+ * the task's. */
+typedef struct
+{
+  Task9Channel *channel;
+  gboolean      is_send;
+  gint64        elem;
+  gboolean      full;
+  GTimeSpan     timeout;
+  GCancellable *cancellable;
+  Task9Task    *wait_for;     /* if set: first wait until this task is blocked in an alt */
+  GValue        value;
+} TestPeer;
+
+static inline gpointer
+test_peer_task (gpointer data, GError **error)
+{
+  TestPeer *p = data;
+
+  if (p->wait_for != NULL)
+    test_wait_blocked (p->wait_for, "alt");
+  if (task9_channel_get_elem_type (p->channel) != G_TYPE_INVALID)
+    {
+      if (p->is_send)
+        task9_channel_send_value (p->channel, &p->value, error);
+      else
+        task9_channel_recv_value (p->channel, &p->value, error);
+    }
+  else if (p->full && p->is_send)
+    task9_channel_send_full (p->channel, &p->elem, p->timeout, p->cancellable, error);
+  else if (p->full)
+    task9_channel_recv_full (p->channel, &p->elem, p->timeout, p->cancellable, error);
+  else if (p->is_send)
+    task9_channel_send (p->channel, &p->elem, error);
+  else
+    task9_channel_recv (p->channel, &p->elem, error);
+  return NULL;
 }
 
 /* The longest a test waits for a task that should end soon: a bug that leaves it
