@@ -72,21 +72,25 @@ sleeper_task (gpointer data, GError **error)
   return NULL;
 }
 
+/* One attempt of an ordering test. */
 typedef struct
 {
-  Sleeper *sleepers;
-  guint    n;
-} SleepJob;
+  SleepLog  *log;
+  Sleeper   *sleepers;
+  guint      n;
+  GTimeSpan  margin;   /* doubles with each attempt */
+  GRand     *rand;     /* the same seed in every attempt */
+} SleepRun;
 
 static gpointer
 spawn_and_join_body (gpointer data, GError **error)
 {
-  SleepJob *job = data;
-  Task9Task **tasks = g_new (Task9Task *, job->n);
+  SleepRun *run = data;
+  Task9Task **tasks = g_new (Task9Task *, run->n);
 
-  for (guint i = 0; i < job->n; i++)
-    tasks[i] = test_spawn ("sleeper", sleeper_task, &job->sleepers[i]);
-  for (guint i = 0; i < job->n; i++)
+  for (guint i = 0; i < run->n; i++)
+    tasks[i] = test_spawn ("sleeper", sleeper_task, &run->sleepers[i]);
+  for (guint i = 0; i < run->n; i++)
     {
       task9_task_join (tasks[i], -1, error);
       g_assert_no_error (*error);
@@ -115,199 +119,176 @@ sleep_log_free (SleepLog *log)
 }
 
 /* Ordering tests schedule deadlines a margin ahead so that every sleeper has set its
- * deadline before the first one passes. On a loaded machine that margin may be too short;
- * such a run proves nothing either way, so it is repeated with a longer margin. */
+ * deadline before the first one passes (or, for spans, make their calls within half a
+ * step of each other). On a loaded machine that margin may be too short; such a run
+ * proves nothing either way, so it is repeated with a longer margin. */
 #define MAX_ATTEMPTS 6
 
+typedef void (*SleepRunFunc) (SleepRun *run);
+
+/* Runs @n sleepers that @setup describes until a run says something (every deadline set
+ * in time, the span calls close together), at most MAX_ATTEMPTS times; then @check looks
+ * at the order they woke in. No sleeper ever wakes early, nor very late. */
 static void
-check_in_time (SleepLog *log, guint attempt, GTimeSpan margin)
+sleep_attempts (guint n, GTimeSpan margin, guint32 seed, SleepRunFunc setup,
+                SleepRunFunc check)
 {
-  if (log->late_sets == 0)
-    return;
-  g_test_message ("attempt %u: %u deadlines were set too late with a %" G_GINT64_FORMAT
-                  " us margin; trying again with a longer one", attempt, log->late_sets, margin);
-  if (attempt + 1 == MAX_ATTEMPTS)
-    g_error ("deadlines were still set too late with a %" G_GINT64_FORMAT " us margin", margin);
+  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++, margin <<= 1)
+    {
+      SleepRun run = { sleep_log_new (n), g_new0 (Sleeper, n), n, margin,
+                       g_rand_new_with_seed (seed) };
+      GTimeSpan spread;
+      gboolean in_time;
+
+      setup (&run);
+      run_in_task_ok (spawn_and_join_body, &run);
+
+      g_assert_cmpuint (run.log->n_set, ==, n);
+      g_assert_cmpuint (run.log->n_logged, ==, n);
+      g_assert_cmpuint (run.log->early, ==, 0);
+      spread = run.log->last_call - run.log->first_call;
+      in_time = run.log->late_sets == 0 && spread < margin / 2;
+      if (in_time)
+        {
+          check (&run);
+          g_assert_cmpint (run.log->late_max, <, test_late_slack ());
+        }
+      else
+        {
+          g_test_message ("attempt %u: %u deadlines were set too late, span calls spread "
+                          "over %" G_GINT64_FORMAT " us, with a %" G_GINT64_FORMAT " us "
+                          "margin; trying again with a longer one", attempt,
+                          run.log->late_sets, spread, margin);
+          if (attempt + 1 == MAX_ATTEMPTS)
+            g_error ("the sleepers were still too late with a %" G_GINT64_FORMAT
+                     " us margin", margin);
+        }
+      g_rand_free (run.rand);
+      g_free (run.sleepers);
+      sleep_log_free (run.log);
+      if (in_time)
+        break;
+    }
+}
+
+/* The sleepers woke in strictly increasing deadline order. */
+static void
+check_deadline_order (SleepRun *run)
+{
+  for (guint i = 1; i < run->n; i++)
+    g_assert_cmpint (run->sleepers[run->log->log[i - 1]].deadline, <,
+                     run->sleepers[run->log->log[i]].deadline);
 }
 
 /* Distinct deadlines, set in a scrambled order: wake-ups come in deadline order. */
 static void
-test_sleep_deadline_order (void)
+deadline_order_setup (SleepRun *run)
 {
-  guint n = 40;
+  gint64 base = g_get_monotonic_time () + run->margin;
+  GTimeSpan step = test_scale (1, 5) * G_TIME_SPAN_MILLISECOND;
 
-  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+  for (guint i = 0; i < run->n; i++)
     {
-      SleepLog *log = sleep_log_new (n);
-      Sleeper *sleepers = g_new0 (Sleeper, n);
-      SleepJob job = { sleepers, n };
-      GTimeSpan margin = (test_scale (20, 200) * G_TIME_SPAN_MILLISECOND) << attempt;
-      gint64 base = g_get_monotonic_time () + margin;
-      GTimeSpan step = test_scale (1, 5) * G_TIME_SPAN_MILLISECOND;
-      gboolean in_time;
+      /* 17 is coprime with 40: a permutation of the slots. */
+      guint slot = (i * 17 + 5) % run->n;
 
-      for (guint i = 0; i < n; i++)
-        {
-          /* 17 is coprime with 40: a permutation of the slots. */
-          guint slot = (i * 17 + 5) % n;
-
-          sleepers[i] = (Sleeper) { log, i, base + slot * step, 0, 0 };
-        }
-      run_in_task_ok (spawn_and_join_body, &job);
-
-      g_assert_cmpuint (log->n_logged, ==, n);
-      g_assert_cmpuint (log->early, ==, 0);
-      check_in_time (log, attempt, margin);
-      in_time = log->late_sets == 0;
-      if (in_time)
-        {
-          for (guint i = 1; i < n; i++)
-            g_assert_cmpint (sleepers[log->log[i - 1]].deadline, <, sleepers[log->log[i]].deadline);
-          g_assert_cmpint (log->late_max, <, test_late_slack ());
-        }
-      g_free (sleepers);
-      sleep_log_free (log);
-      if (in_time)
-        break;
+      run->sleepers[i] = (Sleeper) { run->log, i, base + slot * step, 0, 0 };
     }
 }
 
-/* task9_sleep() with different spans, from tasks started together. */
+static void
+test_sleep_deadline_order (void)
+{
+  sleep_attempts (40, test_scale (20, 200) * G_TIME_SPAN_MILLISECOND, 0, deadline_order_setup,
+                  check_deadline_order);
+}
+
+/* task9_sleep() with different spans, from tasks started together. Spans differ by one
+ * step (the margin); if the calls were spread wider than half of it (a loaded machine),
+ * the expected order is unknown: try again with longer steps. */
+static void
+span_order_setup (SleepRun *run)
+{
+  for (guint i = 0; i < run->n; i++)
+    run->sleepers[i] = (Sleeper) { run->log, i, 0,
+                                   ((run->n - 1 - i) * 7 % run->n + 1) * run->margin, 0 };
+}
+
 static void
 test_sleep_span_order (void)
 {
-  guint n = 30;
-
-  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
-    {
-      SleepLog *log = sleep_log_new (n);
-      Sleeper *sleepers = g_new0 (Sleeper, n);
-      SleepJob job = { sleepers, n };
-      GTimeSpan step = (test_scale (1, 5) * G_TIME_SPAN_MILLISECOND) << attempt;
-      gboolean together;
-
-      for (guint i = 0; i < n; i++)
-        sleepers[i] = (Sleeper) { log, i, 0, ((n - 1 - i) * 7 % n + 1) * step, 0 };
-      run_in_task_ok (spawn_and_join_body, &job);
-
-      g_assert_cmpuint (log->n_logged, ==, n);
-      g_assert_cmpuint (log->early, ==, 0);
-      /* Spans differ by one step; if the calls were spread wider than that (a loaded
-       * machine), the expected order is unknown: try again with longer steps. */
-      together = log->last_call - log->first_call < step / 2;
-      if (together)
-        {
-          for (guint i = 1; i < n; i++)
-            g_assert_cmpint (sleepers[log->log[i - 1]].deadline, <, sleepers[log->log[i]].deadline);
-          g_assert_cmpint (log->late_max, <, test_late_slack ());
-        }
-      else
-        {
-          g_test_message ("attempt %u: calls spread over %" G_GINT64_FORMAT " us", attempt,
-                          log->last_call - log->first_call);
-          if (attempt + 1 == MAX_ATTEMPTS)
-            g_error ("the sleepers' calls were still spread too wide");
-        }
-      g_free (sleepers);
-      sleep_log_free (log);
-      if (together)
-        break;
-    }
+  sleep_attempts (30, test_scale (1, 5) * G_TIME_SPAN_MILLISECOND, 0, span_order_setup,
+                  check_deadline_order);
 }
 
 /* One deadline for everybody, set in an order scrambled by yields: they wake in the
  * order the deadline was set. */
 static void
+equal_deadlines_setup (SleepRun *run)
+{
+  gint64 deadline = g_get_monotonic_time () + run->margin;
+
+  for (guint i = 0; i < run->n; i++)
+    run->sleepers[i] = (Sleeper) { run->log, i, deadline, 0,
+                                   g_rand_int_range (run->rand, 0, 8) };
+}
+
+static void
+equal_deadlines_check (SleepRun *run)
+{
+  gboolean scrambled = FALSE;
+
+  for (guint i = 0; i < run->n; i++)
+    {
+      g_assert_cmpuint (run->log->log[i], ==, run->log->set_log[i]);
+      scrambled |= run->log->set_log[i] != i;
+    }
+  /* The yields did change the order: the test did not pass by spawn order alone. */
+  g_assert_true (scrambled);
+}
+
+static void
 test_sleep_equal_deadlines (void)
 {
-  guint n = 50;
-
-  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
-    {
-      SleepLog *log = sleep_log_new (n);
-      Sleeper *sleepers = g_new0 (Sleeper, n);
-      SleepJob job = { sleepers, n };
-      GTimeSpan margin = (test_scale (30, 300) * G_TIME_SPAN_MILLISECOND) << attempt;
-      gint64 deadline = g_get_monotonic_time () + margin;
-      GRand *rand = g_rand_new_with_seed (42);
-      gboolean scrambled = FALSE, in_time;
-
-      for (guint i = 0; i < n; i++)
-        sleepers[i] = (Sleeper) { log, i, deadline, 0, g_rand_int_range (rand, 0, 8) };
-      run_in_task_ok (spawn_and_join_body, &job);
-
-      g_assert_cmpuint (log->n_set, ==, n);
-      g_assert_cmpuint (log->n_logged, ==, n);
-      g_assert_cmpuint (log->early, ==, 0);
-      check_in_time (log, attempt, margin);
-      in_time = log->late_sets == 0;
-      if (in_time)
-        {
-          for (guint i = 0; i < n; i++)
-            {
-              g_assert_cmpuint (log->log[i], ==, log->set_log[i]);
-              scrambled |= log->set_log[i] != i;
-            }
-          /* The yields did change the order: the test did not pass by spawn order alone. */
-          g_assert_true (scrambled);
-          g_assert_cmpint (log->late_max, <, test_late_slack ());
-        }
-      g_rand_free (rand);
-      g_free (sleepers);
-      sleep_log_free (log);
-      if (in_time)
-        break;
-    }
+  sleep_attempts (50, test_scale (30, 300) * G_TIME_SPAN_MILLISECOND, 42,
+                  equal_deadlines_setup, equal_deadlines_check);
 }
 
 /* Many sleepers with random deadlines exercise the timer heap. */
 static void
+many_random_setup (SleepRun *run)
+{
+  gint64 base = g_get_monotonic_time () + run->margin;
+
+  for (guint i = 0; i < run->n; i++)
+    run->sleepers[i] = (Sleeper) { run->log, i, base + g_rand_int_range (run->rand, 0, 50000),
+                                   0, g_rand_int_range (run->rand, 0, 3) };
+}
+
+static void
+many_random_check (SleepRun *run)
+{
+  guint *set_pos = g_new0 (guint, run->n);
+
+  for (guint j = 0; j < run->n; j++)
+    set_pos[run->log->set_log[j]] = j;
+  for (guint i = 1; i < run->n; i++)
+    {
+      Sleeper *a = &run->sleepers[run->log->log[i - 1]], *b = &run->sleepers[run->log->log[i]];
+
+      g_assert_cmpint (a->deadline, <=, b->deadline);
+      /* Equal deadlines: the first set wakes first. */
+      if (a->deadline == b->deadline)
+        g_assert_cmpuint (set_pos[a->index], <, set_pos[b->index]);
+    }
+  g_free (set_pos);
+}
+
+static void
 test_sleep_many_random (void)
 {
-  guint n = test_scale (2000, 200);
-
-  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
-    {
-      SleepLog *log = sleep_log_new (n);
-      Sleeper *sleepers = g_new0 (Sleeper, n);
-      SleepJob job = { sleepers, n };
-      GTimeSpan margin = (test_scale (50, 500) * G_TIME_SPAN_MILLISECOND) << attempt;
-      gint64 base = g_get_monotonic_time () + margin;
-      GRand *rand = g_rand_new_with_seed (7);
-      guint *set_pos = g_new0 (guint, n);
-      gboolean in_time;
-
-      for (guint i = 0; i < n; i++)
-        sleepers[i] = (Sleeper) { log, i, base + g_rand_int_range (rand, 0, 50000), 0,
-                                  g_rand_int_range (rand, 0, 3) };
-      run_in_task_ok (spawn_and_join_body, &job);
-
-      g_assert_cmpuint (log->n_logged, ==, n);
-      g_assert_cmpuint (log->early, ==, 0);
-      check_in_time (log, attempt, margin);
-      in_time = log->late_sets == 0;
-      if (in_time)
-        {
-          for (guint j = 0; j < n; j++)
-            set_pos[log->set_log[j]] = j;
-          for (guint i = 1; i < n; i++)
-            {
-              Sleeper *a = &sleepers[log->log[i - 1]], *b = &sleepers[log->log[i]];
-
-              g_assert_cmpint (a->deadline, <=, b->deadline);
-              /* Equal deadlines: the first set wakes first. */
-              if (a->deadline == b->deadline)
-                g_assert_cmpuint (set_pos[a->index], <, set_pos[b->index]);
-            }
-          g_assert_cmpint (log->late_max, <, test_late_slack ());
-        }
-      g_free (set_pos);
-      g_rand_free (rand);
-      g_free (sleepers);
-      sleep_log_free (log);
-      if (in_time)
-        break;
-    }
+  sleep_attempts (test_scale (2000, 200), test_scale (50, 500) * G_TIME_SPAN_MILLISECOND, 7,
+                  many_random_setup, many_random_check);
 }
 
 static gpointer
