@@ -82,24 +82,6 @@ typedef struct
   GRand     *rand;     /* the same seed in every attempt */
 } SleepRun;
 
-static gpointer
-spawn_and_join_body (gpointer data, GError **error)
-{
-  SleepRun *run = data;
-  Task9Task **tasks = g_new (Task9Task *, run->n);
-
-  for (guint i = 0; i < run->n; i++)
-    tasks[i] = test_spawn ("sleeper", sleeper_task, &run->sleepers[i]);
-  for (guint i = 0; i < run->n; i++)
-    {
-      task9_task_join (tasks[i], -1, error);
-      g_assert_no_error (*error);
-      task9_task_unref (tasks[i]);
-    }
-  g_free (tasks);
-  return NULL;
-}
-
 static SleepLog *
 sleep_log_new (guint n)
 {
@@ -141,7 +123,7 @@ sleep_attempts (guint n, GTimeSpan margin, guint32 seed, SleepRunFunc setup,
       gboolean in_time;
 
       setup (&run);
-      run_in_task_ok (spawn_and_join_body, &run);
+      test_run_tasks (sleeper_task, "sleeper", run.sleepers, sizeof (Sleeper), n);
 
       g_assert_cmpuint (run.log->n_set, ==, n);
       g_assert_cmpuint (run.log->n_logged, ==, n);

@@ -79,22 +79,6 @@ regs_task (gpointer data, GError **error)
   return NULL;
 }
 
-static gpointer
-regs_body (gpointer data, GError **error)
-{
-  RegsJob *jobs = data;
-  Task9Task *tasks[N_REG_TASKS];
-
-  for (guint i = 0; i < N_REG_TASKS; i++)
-    tasks[i] = test_spawn ("regs", regs_task, &jobs[i]);
-  for (guint i = 0; i < N_REG_TASKS; i++)
-    {
-      g_assert_null (task9_task_join (tasks[i], -1, error));
-      task9_task_unref (tasks[i]);
-    }
-  return NULL;
-}
-
 static void
 test_switch_callee_saved (void)
 {
@@ -108,7 +92,7 @@ test_switch_callee_saved (void)
       jobs[i].rounds = rounds + i * 37;
       jobs[i].result = 0;
     }
-  run_in_task_ok (regs_body, jobs);
+  test_run_task_array (regs_task, "regs", jobs);
 
   for (guint i = 0; i < N_REG_TASKS; i++)
     g_assert_cmphex (jobs[i].result, ==, compute (jobs[i].seed, jobs[i].rounds, no_yield));
@@ -313,27 +297,12 @@ deep_task (gpointer data, GError **error)
   return NULL;
 }
 
-static gpointer
-deep_body (gpointer data, GError **error)
-{
-  DeepJob *jobs = data;
-  Task9Task *a = test_spawn ("deep-a", deep_task, &jobs[0]);
-  Task9Task *b = test_spawn ("deep-b", deep_task, &jobs[1]);
-
-  task9_task_join (a, -1, error);
-  g_assert_no_error (*error);
-  task9_task_join (b, -1, error);
-  task9_task_unref (a);
-  task9_task_unref (b);
-  return NULL;
-}
-
 static void
 test_switch_deep_recursion (void)
 {
   DeepJob jobs[2] = { { .salt = 1 }, { .salt = 2 } };
 
-  run_in_task_ok (deep_body, jobs);
+  test_run_task_array (deep_task, "deep", jobs);
   for (guint i = 0; i < 2; i++)
     {
       g_assert_cmpuint (jobs[i].stack_size, ==, TASK9_DEFAULT_STACK_SIZE);
@@ -350,10 +319,11 @@ test_switch_deep_recursion (void)
  * task's errno is saved across switches." */
 typedef struct
 {
-  int   value;
-  guint rounds;
-  guint ok;
-  int   seen;          /* the last wrong value seen */
+  int      value;
+  guint    rounds;
+  gboolean sleep;      /* switch by blocking in a sleep, not by yielding */
+  guint    ok;
+  int      seen;       /* the last wrong value seen */
 } ErrnoJob;
 
 /* Reports without aborting, so that both errno tests run and say what they saw. */
@@ -375,48 +345,9 @@ errno_task (gpointer data, GError **error)
   for (guint i = 0; i < job->rounds; i++)
     {
       errno = job->value;
-      task9_yield ();
-      if (errno == job->value)
-        job->ok++;
-      else
-        job->seen = errno;
-    }
-  return NULL;
-}
-
-static gpointer
-errno_body (gpointer data, GError **error)
-{
-  ErrnoJob *jobs = data;
-  Task9Task *a = test_spawn ("errno-a", errno_task, &jobs[0]);
-  Task9Task *b = test_spawn ("errno-b", errno_task, &jobs[1]);
-
-  task9_task_join (a, -1, error);
-  task9_task_join (b, -1, error);
-  task9_task_unref (a);
-  task9_task_unref (b);
-  return NULL;
-}
-
-static void
-test_switch_errno (void)
-{
-  ErrnoJob jobs[2] = { { EINTR, 100, 0, 0 }, { ENOENT, 100, 0, 0 } };
-
-  run_in_task_ok (errno_body, jobs);
-  check_errno_jobs (jobs, 2);
-}
-
-/* errno across a real block (a sleep woken by the timer heap), not only a yield. */
-static gpointer
-errno_sleep_task (gpointer data, GError **error)
-{
-  ErrnoJob *job = data;
-
-  for (guint i = 0; i < job->rounds; i++)
-    {
-      errno = job->value;
-      if (!task9_sleep (100, error))
+      if (!job->sleep)
+        task9_yield ();
+      else if (!task9_sleep (100, error))
         return NULL;
       if (errno == job->value)
         job->ok++;
@@ -426,27 +357,22 @@ errno_sleep_task (gpointer data, GError **error)
   return NULL;
 }
 
-static gpointer
-errno_sleep_body (gpointer data, GError **error)
+static void
+test_switch_errno (void)
 {
-  ErrnoJob *jobs = data;
-  Task9Task *a = test_spawn ("errno-a", errno_sleep_task, &jobs[0]);
-  Task9Task *b = test_spawn ("errno-b", errno_sleep_task, &jobs[1]);
+  ErrnoJob jobs[2] = { { EINTR, 100, FALSE }, { ENOENT, 100, FALSE } };
 
-  task9_task_join (a, -1, error);
-  g_assert_no_error (*error);
-  task9_task_join (b, -1, error);
-  task9_task_unref (a);
-  task9_task_unref (b);
-  return NULL;
+  test_run_task_array (errno_task, "errno", jobs);
+  check_errno_jobs (jobs, 2);
 }
 
+/* errno across a real block (a sleep woken by the timer heap), not only a yield. */
 static void
 test_switch_errno_sleep (void)
 {
-  ErrnoJob jobs[2] = { { EAGAIN, 20, 0, 0 }, { EBADF, 20, 0, 0 } };
+  ErrnoJob jobs[2] = { { EAGAIN, 20, TRUE }, { EBADF, 20, TRUE } };
 
-  run_in_task_ok (errno_sleep_body, jobs);
+  test_run_task_array (errno_task, "errno", jobs);
   check_errno_jobs (jobs, 2);
 }
 

@@ -134,6 +134,52 @@ run_in_task_ok (Task9TaskFunc func,
   return result;
 }
 
+/* What test_run_tasks() spawns. */
+typedef struct
+{
+  Task9TaskFunc  func;
+  const char    *name;
+  guint8        *jobs;
+  gsize          job_size;
+  guint          n;
+} TestTasks;
+
+static inline gpointer
+test_tasks_body (gpointer data, GError **error)
+{
+  TestTasks *t = data;
+  Task9Task **tasks = g_new (Task9Task *, t->n);
+
+  for (guint i = 0; i < t->n; i++)
+    tasks[i] = test_spawn (t->name, t->func, t->jobs + i * t->job_size);
+  for (guint i = 0; i < t->n; i++)
+    {
+      g_assert_null (task9_task_join (tasks[i], -1, error));
+      g_assert_no_error (*error);
+      task9_task_unref (tasks[i]);
+    }
+  g_free (tasks);
+  return NULL;
+}
+
+/* Runs @func as @n tasks named @name, the i-th on the i-th @job_size-byte element of
+ * @jobs, all on one proc of their own; waits for them: each must return NULL. */
+static inline void
+test_run_tasks (Task9TaskFunc  func,
+                const char    *name,
+                gpointer       jobs,
+                gsize          job_size,
+                guint          n)
+{
+  TestTasks t = { func, name, jobs, job_size, n };
+
+  run_in_task_ok (test_tasks_body, &t);
+}
+
+/* test_run_tasks() over each element of the array @jobs. */
+#define test_run_task_array(func, name, jobs) \
+  test_run_tasks (func, name, jobs, sizeof (jobs)[0], G_N_ELEMENTS (jobs))
+
 /* In a task: yields until *@flag is non-zero (read atomically). */
 static inline void
 test_yield_until (const gint *flag)
