@@ -15,14 +15,6 @@
 
 #include "test-util.h"
 
-#define SUBPROCESS_TIMEOUT (60 * G_USEC_PER_SEC)
-
-static void
-run_child (void)
-{
-  g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT, G_TEST_SUBPROCESS_DEFAULT);
-}
-
 /* Ends a child that checked everything it wanted, without running exit handlers. */
 static G_NORETURN void
 child_done (void)
@@ -30,6 +22,24 @@ child_done (void)
   fflush (stdout);
   fflush (stderr);
   _exit (0);
+}
+
+/* In the child: task9_main() runs @child_main and must return @status; a child that
+ * leaves deadlocked tasks behind then ends with child_done(). In the parent: runs that
+ * child, which must pass, and returns TRUE so that the test checks what it wrote. */
+static gboolean
+main_in_child (Task9MainFunc child_main, int status, gboolean deadlocked)
+{
+  if (g_test_subprocess ())
+    {
+      g_assert_cmpint (task9_main (0, NULL, child_main), ==, status);
+      if (deadlocked)
+        child_done ();
+      return FALSE;
+    }
+  test_run_child ();
+  g_test_trap_assert_passed ();
+  return TRUE;
 }
 
 /* ---- the exit status, once every task has finished --------------------------------- */
@@ -111,7 +121,7 @@ test_main_status (void)
       printf ("main returned %d\n", status);
       return;
     }
-  run_child ();
+  test_run_child ();
   g_test_trap_assert_passed ();
   g_test_trap_assert_stdout ("*main returned 7*");
   g_test_trap_assert_stderr_unmatched ("*deadlock*");
@@ -133,7 +143,7 @@ test_main_trivial (void)
       g_assert_cmpint (task9_main (0, NULL, zero_main), ==, 0);
       return;
     }
-  run_child ();
+  test_run_child ();
   g_test_trap_assert_passed ();
 }
 
@@ -172,14 +182,8 @@ busy_main (int argc, char **argv)
 static void
 test_main_no_false_deadlock (void)
 {
-  if (g_test_subprocess ())
-    {
-      g_assert_cmpint (task9_main (0, NULL, busy_main), ==, 3);
-      return;
-    }
-  run_child ();
-  g_test_trap_assert_passed ();
-  g_test_trap_assert_stderr_unmatched ("*deadlock*");
+  if (main_in_child (busy_main, 3, FALSE))
+    g_test_trap_assert_stderr_unmatched ("*deadlock*");
 }
 
 /* A join of a proc that is ending is no deadlock either, even in the moment its thread
@@ -204,30 +208,17 @@ join_procs_main (int argc, char **argv)
 static void
 test_main_no_false_deadlock_proc_join (void)
 {
-  if (g_test_subprocess ())
-    {
-      g_assert_cmpint (task9_main (0, NULL, join_procs_main), ==, 4);
-      return;
-    }
-  run_child ();
-  g_test_trap_assert_passed ();
-  g_test_trap_assert_stderr_unmatched ("*deadlock*");
+  if (main_in_child (join_procs_main, 4, FALSE))
+    g_test_trap_assert_stderr_unmatched ("*deadlock*");
 }
 
 /* ---- deadlocks --------------------------------------------------------------------- */
-
-static gpointer
-sleep_forever_task (gpointer data, GError **error)
-{
-  task9_sleep (G_MAXINT64, error);
-  return NULL;
-}
 
 static int
 join_sleeper_main (int argc, char **argv)
 {
   GError *error = NULL;
-  Task9Task *sleeper = test_spawn ("sleeper-forever", sleep_forever_task, NULL);
+  Task9Task *sleeper = test_spawn ("sleeper-forever", test_sleep_forever_task, NULL);
 
   task9_task_join (sleeper, -1, &error);
   /* Never reached: nothing can wake the sleeper. */
@@ -238,15 +229,8 @@ join_sleeper_main (int argc, char **argv)
 static void
 test_main_deadlock_sleep_forever (void)
 {
-  if (g_test_subprocess ())
-    {
-      int status = task9_main (0, NULL, join_sleeper_main);
-
-      g_assert_cmpint (status, ==, 2);
-      child_done ();
-    }
-  run_child ();
-  g_test_trap_assert_passed ();
+  if (!main_in_child (join_sleeper_main, 2, TRUE))
+    return;
   g_test_trap_assert_stderr ("*deadlock*");
   /* The task table: both tasks, with their states and what they wait for. */
   g_test_trap_assert_stderr ("*blocked*join*main*");
@@ -284,13 +268,8 @@ cycle_main (int argc, char **argv)
 static void
 test_main_deadlock_cycle (void)
 {
-  if (g_test_subprocess ())
-    {
-      g_assert_cmpint (task9_main (0, NULL, cycle_main), ==, 2);
-      child_done ();
-    }
-  run_child ();
-  g_test_trap_assert_passed ();
+  if (!main_in_child (cycle_main, 2, TRUE))
+    return;
   g_test_trap_assert_stderr ("*deadlock*");
   g_test_trap_assert_stderr ("*join*cycle-a*");
   g_test_trap_assert_stderr ("*join*cycle-b*");
@@ -304,7 +283,7 @@ cross_proc_deadlock_main (int argc, char **argv)
   Task9Task *remote;
 
   g_assert_no_error (error);
-  remote = test_spawn_on (proc, "far-sleeper", sleep_forever_task, NULL);
+  remote = test_spawn_on (proc, "far-sleeper", test_sleep_forever_task, NULL);
   task9_task_join (remote, -1, &error);
   g_assert_not_reached ();
   return 0;
@@ -313,13 +292,8 @@ cross_proc_deadlock_main (int argc, char **argv)
 static void
 test_main_deadlock_cross_proc (void)
 {
-  if (g_test_subprocess ())
-    {
-      g_assert_cmpint (task9_main (0, NULL, cross_proc_deadlock_main), ==, 2);
-      child_done ();
-    }
-  run_child ();
-  g_test_trap_assert_passed ();
+  if (!main_in_child (cross_proc_deadlock_main, 2, TRUE))
+    return;
   g_test_trap_assert_stderr ("*deadlock*");
   g_test_trap_assert_stderr ("*far-proc*blocked*sleep*far-sleeper*");
 }
@@ -328,21 +302,15 @@ test_main_deadlock_cross_proc (void)
 static int
 leftover_main (int argc, char **argv)
 {
-  task9_task_unref (test_spawn ("leftover", sleep_forever_task, NULL));
+  task9_task_unref (test_spawn ("leftover", test_sleep_forever_task, NULL));
   return 0;
 }
 
 static void
 test_main_deadlock_leftover (void)
 {
-  if (g_test_subprocess ())
-    {
-      g_assert_cmpint (task9_main (0, NULL, leftover_main), ==, 2);
-      child_done ();
-    }
-  run_child ();
-  g_test_trap_assert_passed ();
-  g_test_trap_assert_stderr ("*deadlock*leftover*");
+  if (main_in_child (leftover_main, 2, TRUE))
+    g_test_trap_assert_stderr ("*deadlock*leftover*");
 }
 
 /* ---- task9_exit_all ---------------------------------------------------------------- */
@@ -399,7 +367,7 @@ test_main_exit_all (void)
       task9_main (0, NULL, exit_all_main);
       g_assert_not_reached ();
     }
-  run_child ();
+  test_run_child ();
   g_test_trap_assert_failed ();
   g_test_trap_assert_stdout ("*buffered output*atexit ran*");
 }

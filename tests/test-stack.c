@@ -17,14 +17,6 @@
 # include <sanitizer/asan_interface.h>
 #endif
 
-#define SUBPROCESS_TIMEOUT (60 * G_USEC_PER_SEC)
-
-static void
-run_child (void)
-{
-  g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT, G_TEST_SUBPROCESS_DEFAULT);
-}
-
 static Task9Proc *
 child_proc (void)
 {
@@ -59,22 +51,26 @@ runaway_task (gpointer data, GError **error)
 
 /* ---- guarded stacks -------------------------------------------------------------- */
 
+/* In a child, a task named @name with a @stack_size stack (0: the default) recurses
+ * without bound; the parent checks that the child died. */
 static void
-test_stack_overflow_guarded (void)
+overflow_in_child (const char *name, gsize stack_size)
 {
   if (g_test_subprocess ())
     {
-      Task9Proc *proc = child_proc ();
-      GError *error = NULL;
-      Task9Task *task = task9_task_spawn_full (proc, "runaway", 16 * 1024, runaway_task,
-                                               NULL, NULL, &error);
+      Task9Task *task = test_spawn_sized (child_proc (), name, stack_size, runaway_task, NULL);
 
-      g_assert_no_error (error);
-      task9_task_join (task, -1, &error);
+      task9_task_join (task, -1, NULL);
       g_assert_not_reached ();
     }
-  run_child ();
+  test_run_child ();
   g_test_trap_assert_failed ();
+}
+
+static void
+test_stack_overflow_guarded (void)
+{
+  overflow_in_child ("runaway", 16 * 1024);
   g_test_trap_assert_stderr ("*stack overflow in task 'runaway'*");
   g_test_trap_assert_stderr ("*16384*");
 }
@@ -83,19 +79,7 @@ test_stack_overflow_guarded (void)
 static void
 test_stack_overflow_guarded_default_size (void)
 {
-  if (g_test_subprocess ())
-    {
-      Task9Proc *proc = child_proc ();
-      GError *error = NULL;
-      Task9Task *task = task9_task_spawn_full (proc, "deep-runaway", 0, runaway_task,
-                                               NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      task9_task_join (task, -1, &error);
-      g_assert_not_reached ();
-    }
-  run_child ();
-  g_test_trap_assert_failed ();
+  overflow_in_child ("deep-runaway", 0);
   g_test_trap_assert_stderr ("*stack overflow in task 'deep-runaway'*");
   g_test_trap_assert_stderr ("*262144*");
 }
@@ -103,30 +87,11 @@ test_stack_overflow_guarded_default_size (void)
 static void
 test_stack_overflow_unnamed (void)
 {
-  if (g_test_subprocess ())
-    {
-      Task9Proc *proc = child_proc ();
-      GError *error = NULL;
-      Task9Task *task = task9_task_spawn_full (proc, NULL, 16 * 1024, runaway_task,
-                                               NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      task9_task_join (task, -1, &error);
-      g_assert_not_reached ();
-    }
-  run_child ();
-  g_test_trap_assert_failed ();
+  overflow_in_child (NULL, 16 * 1024);
   g_test_trap_assert_stderr ("*stack overflow in task*");
 }
 
 /* ---- unguarded stacks -------------------------------------------------------------- */
-
-static gpointer
-cushion_task (gpointer data, GError **error)
-{
-  task9_sleep (G_MAXINT64, error);
-  return NULL;
-}
 
 /* Runs over the bottom of an unguarded 16 KiB stack, into the cushion's stack below. */
 static gpointer
@@ -155,22 +120,17 @@ test_stack_overflow_unguarded (void)
   if (g_test_subprocess ())
     {
       Task9Proc *proc;
-      GError *error = NULL;
-      Task9Task *cushion, *task;
+      Task9Task *task;
 
       task9_stack_set_guard_budget (0);
       proc = child_proc ();
-      cushion = task9_task_spawn_full (proc, "cushion", 256 * 1024, cushion_task, NULL, NULL,
-                                       &error);
-      g_assert_no_error (error);
-      task = task9_task_spawn_full (proc, "unguarded-runaway", 16 * 1024,
-                                    unguarded_runaway_task, NULL, NULL, &error);
-      g_assert_no_error (error);
-      task9_task_join (task, -1, &error);
-      (void) cushion;
+      test_spawn_sized (proc, "cushion", 256 * 1024, test_sleep_forever_task, NULL);
+      task = test_spawn_sized (proc, "unguarded-runaway", 16 * 1024, unguarded_runaway_task,
+                               NULL);
+      task9_task_join (task, -1, NULL);
       g_assert_not_reached ();
     }
-  run_child ();
+  test_run_child ();
   g_test_trap_assert_failed ();
   g_test_trap_assert_stderr ("*stack overflow in task 'unguarded-runaway'*");
   g_test_trap_assert_stderr ("*16384*");
@@ -218,35 +178,22 @@ test_stack_guard_budget (void)
       Task9Proc *proc;
       MixState state = { 0, 0 };
       Task9Task *tasks[N_MIX];
-      Task9Task *herald;
-      GError *error = NULL;
 
       task9_stack_set_guard_budget (10);   /* the first 10 stacks have guards */
       proc = child_proc ();
       for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
-        {
-          tasks[i] = task9_task_spawn_full (proc, "mix", 64 * 1024, mix_task, &state, NULL,
-                                            &error);
-          g_assert_no_error (error);
-        }
+        tasks[i] = test_spawn_sized (proc, "mix", 64 * 1024, mix_task, &state);
       /* All of them parked at once, on guarded and unguarded stacks; then wake them. */
-      herald = test_spawn_on (proc, "herald", herald_task, &state);
-      task9_task_join (herald, -1, &error);
-      g_assert_no_error (error);
-      task9_task_unref (herald);
+      test_join_ok (test_spawn_on (proc, "herald", herald_task, &state));
       for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
         task9_task_cancel (tasks[i]);
       for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
-        {
-          task9_task_join (tasks[i], -1, &error);
-          g_assert_no_error (error);
-          task9_task_unref (tasks[i]);
-        }
+        test_join_ok (tasks[i]);
       g_assert_cmpint (state.done, ==, G_N_ELEMENTS (tasks));
       test_proc_finish (proc);
       return;
     }
-  run_child ();
+  test_run_child ();
   g_test_trap_assert_passed ();
 }
 
@@ -277,56 +224,37 @@ test_stack_custom_sizes_used (void)
   Task9Proc *proc = test_proc_new ("sizes");
   /* 1 KiB frames (a bit more with ASan's redzones), well within the sizes. */
   UseState big = { 0, 0, 700 }, small = { 0, 0, 10 };
-  GError *error = NULL;
-  Task9Task *a = task9_task_spawn_full (proc, "big", 1024 * 1024, use_stack_task, &big, NULL,
-                                        &error);
-  Task9Task *b;
+  Task9Task *a = test_spawn_sized (proc, "big", 1024 * 1024, use_stack_task, &big);
+  Task9Task *b = test_spawn_sized (proc, "small", 16 * 1024, use_stack_task, &small);
 
-  g_assert_no_error (error);
-  b = task9_task_spawn_full (proc, "small", 16 * 1024, use_stack_task, &small, NULL, &error);
-  g_assert_no_error (error);
-  task9_task_join (a, -1, &error);
-  g_assert_no_error (error);
-  task9_task_join (b, -1, &error);
-  g_assert_no_error (error);
+  test_join_ok (a);
+  test_join_ok (b);
   g_assert_cmpuint (big.size, ==, 1024 * 1024);
   g_assert_cmpuint (small.size, ==, 16 * 1024);
-  task9_task_unref (a);
-  task9_task_unref (b);
 
   /* The proc's default, set before spawning. */
   task9_proc_set_stack_size (proc, 2 * 1024 * 1024);
   big = (UseState) { 0, 0, 1500 };
-  a = test_spawn_on (proc, "proc-default", use_stack_task, &big);
-  task9_task_join (a, -1, &error);
-  g_assert_no_error (error);
+  test_join_ok (test_spawn_on (proc, "proc-default", use_stack_task, &big));
   g_assert_cmpuint (big.size, ==, 2 * 1024 * 1024);
-  task9_task_unref (a);
 
   test_proc_finish (proc);
 }
 
 /* Sizes too large for any mapping fail with an error; they never crash or abort. */
-static gpointer
-tiny_task (gpointer data, GError **error)
-{
-  return data;
-}
-
 static void
 check_huge_size (gsize size)
 {
   Task9Proc *proc = test_proc_new ("huge");
   GError *error = NULL;
-  Task9Task *task = task9_task_spawn_full (proc, "huge", size, tiny_task, NULL, NULL, &error);
+  Task9Task *task = task9_task_spawn_full (proc, "huge", size, test_return_data_task, NULL,
+                                           NULL, &error);
 
   if (task != NULL)
     {
       /* If it was granted, it must be real: the task runs. */
       g_assert_no_error (error);
-      task9_task_join (task, -1, &error);
-      g_assert_no_error (error);
-      task9_task_unref (task);
+      test_join_ok (task);
     }
   else
     g_assert_error (error, TASK9_ERROR, TASK9_ERROR_NO_RESOURCES);
@@ -345,7 +273,7 @@ test_stack_huge_size (void)
       printf ("huge sizes handled\n");
       return;
     }
-  run_child ();
+  test_run_child ();
   g_test_trap_assert_passed ();
   g_test_trap_assert_stdout ("*huge sizes handled*");
 }

@@ -37,6 +37,14 @@
 
 G_BEGIN_DECLS
 
+/* Runs the current test again in a child process, for at most a minute: the test checks
+ * g_test_subprocess() to know which side it is on. */
+static inline void
+test_run_child (void)
+{
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+}
+
 /* Slow runtimes (valgrind is ~30x slower): scale stress sizes and time slack. */
 static inline gboolean
 test_is_slow_runtime (void)
@@ -80,18 +88,45 @@ test_proc_finish (Task9Proc *proc)
   task9_proc_unref (proc);
 }
 
+/* A task that returns its data at once. */
+static inline gpointer
+test_return_data_task (gpointer data, GError **error)
+{
+  return data;
+}
+
+/* A task that sleeps until it is cancelled, and then fails with the cancellation. */
+static inline gpointer
+test_sleep_forever_task (gpointer data, GError **error)
+{
+  task9_sleep (G_MAXINT64, error);
+  return NULL;
+}
+
+/* Spawns @func (@data) as a task named @name with a @stack_size stack (0: the proc's
+ * default) on @proc (NULL: the current proc); fails the test on error. */
+static inline Task9Task *
+test_spawn_sized (Task9Proc     *proc,
+                  const char    *name,
+                  gsize          stack_size,
+                  Task9TaskFunc  func,
+                  gpointer       data)
+{
+  GError *error = NULL;
+  Task9Task *task = task9_task_spawn_full (proc, name, stack_size, func, data, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (task);
+  return task;
+}
+
 static inline Task9Task *
 test_spawn_on (Task9Proc     *proc,
                const char    *name,
                Task9TaskFunc  func,
                gpointer       data)
 {
-  GError *error = NULL;
-  Task9Task *task = task9_task_spawn_full (proc, name, 0, func, data, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (task);
-  return task;
+  return test_spawn_sized (proc, name, 0, func, data);
 }
 
 /* In a task: spawn on the current proc (or @proc) and fail the test on error. */
