@@ -9,17 +9,7 @@
  * main proc), except in the child processes that test exactly that.
  */
 
-#include <string.h>
-
 #include "test-util.h"
-
-#define SUBPROCESS_TIMEOUT (60 * G_USEC_PER_SEC)
-
-static gpointer
-nop_task (gpointer data, GError **error)
-{
-  return data;
-}
 
 /* ---- criticals ------------------------------------------------------------------- */
 
@@ -48,7 +38,7 @@ test_bad_input_null_func (void)
   g_test_assert_expected_messages ();
 
   test_expect_critical ("*group != NULL*");
-  g_assert_null (task9_group_spawn (NULL, "x", nop_task, NULL, NULL, &error));
+  g_assert_null (task9_group_spawn (NULL, "x", test_return_data_task, NULL, NULL, &error));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
 
@@ -140,7 +130,7 @@ test_bad_input_error_already_set (void)
   GError *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "already set");
 
   test_expect_critical ("*error == NULL || *error == NULL*");
-  g_assert_null (task9_task_spawn_full (proc, "x", 0, nop_task, NULL, NULL, &error));
+  g_assert_null (task9_task_spawn_full (proc, "x", 0, test_return_data_task, NULL, NULL, &error));
   g_test_assert_expected_messages ();
 
   test_expect_critical ("*error == NULL || *error == NULL*");
@@ -183,7 +173,8 @@ test_bad_input_proc_settings (void)
   g_assert_cmpuint (task9_proc_get_stack_size (proc), ==, TASK9_DEFAULT_STACK_SIZE);
 
   test_expect_critical ("*stack_size*");
-  g_assert_null (task9_task_spawn_full (proc, "x", G_MAXSIZE, nop_task, NULL, NULL, NULL));
+  g_assert_null (task9_task_spawn_full (proc, "x", G_MAXSIZE, test_return_data_task, NULL, NULL,
+                                        NULL));
   g_test_assert_expected_messages ();
 
   test_proc_finish (proc);
@@ -243,9 +234,6 @@ test_bad_input_outside_task (void)
 /* A proc's thread outside any task: blocking calls are refused, not deadlocked. */
 typedef struct
 {
-  GMutex     lock;
-  GCond      cond;
-  gboolean   done;
   Task9Task *target;
   GError    *join_error;
   GError    *sleep_error;
@@ -253,7 +241,7 @@ typedef struct
   guint      yielded;
 } OnProcState;
 
-static gboolean
+static void
 on_proc_thread (gpointer data)
 {
   OnProcState *state = data;
@@ -264,38 +252,15 @@ on_proc_thread (gpointer data)
   task9_sleep (10, &state->sleep_error);
   task9_check_cancelled (&state->check_error);
   state->yielded = task9_yield ();
-
-  g_mutex_lock (&state->lock);
-  state->done = TRUE;
-  g_cond_signal (&state->cond);
-  g_mutex_unlock (&state->lock);
-  return G_SOURCE_REMOVE;
-}
-
-static gpointer
-park_task (gpointer data, GError **error)
-{
-  task9_sleep (G_MAXINT64, error);
-  return NULL;
 }
 
 static void
 test_bad_input_proc_thread_outside_task (void)
 {
   Task9Proc *proc = test_proc_new ("host");
-  OnProcState state;
-  GError *error = NULL;
+  OnProcState state = { test_spawn_on (proc, "target", test_sleep_forever_task, NULL) };
 
-  memset (&state, 0, sizeof state);
-  g_mutex_init (&state.lock);
-  g_cond_init (&state.cond);
-  state.target = test_spawn_on (proc, "target", park_task, NULL);
-
-  g_main_context_invoke (task9_proc_get_context (proc), on_proc_thread, &state);
-  g_mutex_lock (&state.lock);
-  while (!state.done)
-    g_cond_wait (&state.cond, &state.lock);
-  g_mutex_unlock (&state.lock);
+  test_invoke_sync (task9_proc_get_context (proc), on_proc_thread, &state);
 
   g_assert_error (state.join_error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK);
   g_assert_error (state.sleep_error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK);
@@ -306,12 +271,8 @@ test_bad_input_proc_thread_outside_task (void)
   g_clear_error (&state.check_error);
 
   task9_task_cancel (state.target);
-  task9_task_join (state.target, -1, &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&error);
+  test_join_cancelled (state.target);
   task9_task_unref (state.target);
-  g_mutex_clear (&state.lock);
-  g_cond_clear (&state.cond);
   test_proc_finish (proc);
 }
 
@@ -330,7 +291,7 @@ test_bad_input_join_main_proc (void)
       g_assert_no_error (error);
       return;
     }
-  g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT, G_TEST_SUBPROCESS_DEFAULT);
+  test_run_child ();
   g_test_trap_assert_passed ();
 }
 
@@ -379,7 +340,7 @@ test_bad_input_main_context_taken (void)
       g_async_queue_unref (queues.from_thread);
       return;
     }
-  g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT, G_TEST_SUBPROCESS_DEFAULT);
+  test_run_child ();
   g_test_trap_assert_passed ();
 }
 

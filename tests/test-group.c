@@ -443,15 +443,8 @@ test_group_orphaned (void)
 }
 
 /* Once a member's join has returned, it no longer counts as running in its group.
- * Repeated, as a late count shows up only when the joiner wins a race. */
-static gpointer
-gated_member (gpointer data, GError **error)
-{
-  /* Parks until cancelled, so that the join below races the member's end. */
-  task9_sleep (G_MAXINT64, NULL);
-  return data;
-}
-
+ * Repeated, as a late count shows up only when the joiner wins a race. The members park
+ * until cancelled, so that the join races the member's end. */
 static void
 test_group_n_running_after_join (void)
 {
@@ -463,7 +456,7 @@ test_group_n_running_after_join (void)
 
   for (guint i = 0; i < n; i++)
     {
-      Task9Task *task = task9_group_spawn_full (group, proc, "gated", 0, gated_member, NULL,
+      Task9Task *task = task9_group_spawn_full (group, proc, "gated", 0, test_gate_task, NULL,
                                                 NULL, &error);
 
       g_assert_no_error (error);

@@ -415,18 +415,11 @@ test_mainloop_join_outside_task (void)
 }
 
 /* The main proc lives for ever: stopping it cancels its tasks but it goes on. */
-static gpointer
-wait_cancel_task (gpointer data, GError **error)
-{
-  task9_sleep (G_MAXINT64, error);
-  return data;
-}
-
 static void
 test_mainloop_stop_main_proc (void)
 {
   Task9Proc *main_proc = task9_proc_get_main ();
-  Task9Task *task = spawn_main ("victim", wait_cancel_task, NULL);
+  Task9Task *task = spawn_main ("victim", test_sleep_forever_task, NULL);
   Task9Task *after;
   LoopState *state = loop_state_new ();
 

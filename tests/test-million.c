@@ -33,14 +33,6 @@ typedef struct
 } Million;
 
 static gpointer
-gate_task (gpointer data, GError **error)
-{
-  /* Sleeps until cancelled; then returns success, so joiners get no error. */
-  task9_sleep (G_MAXINT64, NULL);
-  return data;
-}
-
-static gpointer
 parker_task (gpointer data, GError **error)
 {
   Million *m = data;
@@ -88,7 +80,7 @@ spawner_task (gpointer data, GError **error)
   Task9Proc *proc = task9_proc_get_current ();
   gint64 start = g_get_monotonic_time ();
 
-  m->gate = test_spawn ("gate", gate_task, m);
+  m->gate = test_spawn ("gate", test_gate_task, m);
   for (guint i = 0; i < m->n; i++)
     {
       Task9Task *task = task9_task_spawn (NULL, parker_task, m, NULL, error);

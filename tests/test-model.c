@@ -470,8 +470,7 @@ do_task_cancel (Agent *a)
 
   if (h.is_send)
     h.value = next_value (a);
-  task = task9_task_spawn_full (proc, "helper", 0, helper_task, &h, NULL, &error);
-  g_assert_no_error (error);
+  task = test_spawn_on (proc, "helper", helper_task, &h);
   for (guint i = 0; i < yields; i++)
     task9_yield ();
   task9_task_cancel (task);

@@ -12,12 +12,6 @@
 #include "test-util.h"
 
 static gpointer
-return_data_task (gpointer data, GError **error)
-{
-  return data;
-}
-
-static gpointer
 sleep_forever_task (gpointer data, GError **error)
 {
   if (data != NULL)
@@ -27,24 +21,6 @@ sleep_forever_task (gpointer data, GError **error)
 }
 
 /* ---- life cycle ------------------------------------------------------------------- */
-
-typedef struct
-{
-  Task9Proc    *proc;
-  GMainContext *thread_default;
-  GThread      *thread;
-} WhereAmI;
-
-static gpointer
-where_task (gpointer data, GError **error)
-{
-  WhereAmI *where = data;
-
-  where->proc = task9_proc_get_current ();
-  where->thread_default = g_main_context_get_thread_default ();
-  where->thread = g_thread_self ();
-  return NULL;
-}
 
 /* A proc made with END_WITH_LAST_TASK ends by itself once its tasks are done: joining
  * it without task9_proc_stop() returns (this test would hang, then time out, without). */
@@ -86,7 +62,7 @@ test_proc_start_stop (void)
 {
   GError *error = NULL;
   Task9Proc *proc = task9_proc_new ("life", &error);
-  WhereAmI where = { NULL, NULL, NULL };
+  TestWhere where = { NULL, NULL, NULL };
   Task9Task *task;
 
   g_assert_no_error (error);
@@ -101,7 +77,7 @@ test_proc_start_stop (void)
   /* The test thread is no proc's. */
   g_assert_null (task9_proc_get_current ());
 
-  task = test_spawn_on (proc, "where", where_task, &where);
+  task = test_spawn_on (proc, "where", test_where_task, &where);
   task9_task_join (task, -1, &error);
   g_assert_no_error (error);
   task9_task_unref (task);
@@ -133,7 +109,7 @@ test_proc_n_tasks_after_join (void)
 
   for (guint i = 0; i < n; i++)
     {
-      Task9Task *task = test_spawn_on (proc, "short", return_data_task, NULL);
+      Task9Task *task = test_spawn_on (proc, "short", test_return_data_task, NULL);
 
       task9_task_join (task, -1, &error);
       g_assert_no_error (error);
@@ -177,9 +153,7 @@ test_proc_stop_cancels_tasks (void)
     {
       g_assert_true (task9_task_is_finished (tasks[i]));
       g_assert_true (task9_task_is_cancelled (tasks[i]));
-      g_assert_null (task9_task_join (tasks[i], -1, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-      g_clear_error (&error);
+      test_join_cancelled (tasks[i]);
       task9_task_unref (tasks[i]);
     }
   task9_proc_unref (proc);
@@ -222,7 +196,7 @@ test_proc_spawn_after_stop (void)
 
   task9_proc_stop (proc);
   /* The proc is stopping but has not ended (its task still runs): it takes no new task. */
-  late = task9_task_spawn_full (proc, "late", 0, return_data_task, NULL, NULL, &error);
+  late = task9_task_spawn_full (proc, "late", 0, test_return_data_task, NULL, NULL, &error);
   if (late != NULL)
     {
       /* Reported without aborting, so that the rest of the suite runs. */
@@ -259,11 +233,12 @@ test_proc_spawn_after_end (void)
   g_assert_true (task9_proc_join (proc, &error));
   g_assert_no_error (error);
 
-  g_assert_null (task9_task_spawn_full (proc, "late", 0, return_data_task, NULL, NULL, &error));
+  g_assert_null (task9_task_spawn_full (proc, "late", 0, test_return_data_task, NULL, NULL,
+                                        &error));
   g_assert_error (error, TASK9_ERROR, TASK9_ERROR_PROC_STOPPED);
   g_clear_error (&error);
-  g_assert_null (task9_group_spawn_full (group, proc, "late", 0, return_data_task, NULL, NULL,
-                                         &error));
+  g_assert_null (task9_group_spawn_full (group, proc, "late", 0, test_return_data_task, NULL,
+                                         NULL, &error));
   g_assert_error (error, TASK9_ERROR, TASK9_ERROR_PROC_STOPPED);
   g_clear_error (&error);
   g_assert_cmpuint (task9_group_get_n_running (group), ==, 0);
@@ -298,8 +273,8 @@ test_proc_spawn_after_end_user_data (void)
   g_assert_no_error (error);
 
   destroy_calls = 0;
-  g_assert_null (task9_task_spawn_full (proc, "late", 0, return_data_task, data, counting_free,
-                                        &error));
+  g_assert_null (task9_task_spawn_full (proc, "late", 0, test_return_data_task, data,
+                                        counting_free, &error));
   g_assert_error (error, TASK9_ERROR, TASK9_ERROR_PROC_STOPPED);
   g_clear_error (&error);
   g_assert_cmpint (destroy_calls, <=, 1);
@@ -380,6 +355,16 @@ typedef struct
   gint       started;
 } CrossState;
 
+/* Runs @body in a task, with a CrossState for another proc. */
+static void
+run_cross (Task9TaskFunc body)
+{
+  CrossState state = { test_proc_new ("other"), 0 };
+
+  run_in_task_ok (body, &state);
+  test_proc_finish (state.other);
+}
+
 static gpointer
 slow_value_task (gpointer data, GError **error)
 {
@@ -412,10 +397,7 @@ cross_join_body (gpointer data, GError **error)
 static void
 test_proc_cross_join (void)
 {
-  CrossState state = { test_proc_new ("other"), 0 };
-
-  run_in_task_ok (cross_join_body, &state);
-  test_proc_finish (state.other);
+  run_cross (cross_join_body);
 }
 
 static gpointer
@@ -431,9 +413,7 @@ cross_join_timeout_body (gpointer data, GError **error)
   g_assert_false (task9_task_is_finished (remote));
 
   task9_task_cancel (remote);
-  g_assert_null (task9_task_join (remote, -1, &local));
-  g_assert_error (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&local);
+  test_join_cancelled (remote);
   task9_task_unref (remote);
   return NULL;
 }
@@ -441,10 +421,7 @@ cross_join_timeout_body (gpointer data, GError **error)
 static void
 test_proc_cross_join_timeout (void)
 {
-  CrossState state = { test_proc_new ("other"), 0 };
-
-  run_in_task_ok (cross_join_timeout_body, &state);
-  test_proc_finish (state.other);
+  run_cross (cross_join_timeout_body);
 }
 
 static gpointer
@@ -452,7 +429,6 @@ cross_cancel_body (gpointer data, GError **error)
 {
   CrossState *state = data;
   Task9Task *remote[4];
-  GError *local = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (remote); i++)
     remote[i] = test_spawn_on (state->other, "remote", sleep_forever_task, &state->started);
@@ -463,9 +439,7 @@ cross_cancel_body (gpointer data, GError **error)
 
   for (guint i = 0; i < G_N_ELEMENTS (remote); i++)
     {
-      g_assert_null (task9_task_join (remote[i], -1, &local));
-      g_assert_error (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-      g_clear_error (&local);
+      test_join_cancelled (remote[i]);
       g_assert_true (task9_task_is_cancelled (remote[i]));
       task9_task_unref (remote[i]);
     }
@@ -478,10 +452,7 @@ cross_cancel_body (gpointer data, GError **error)
 static void
 test_proc_cross_cancel (void)
 {
-  CrossState state = { test_proc_new ("other"), 0 };
-
-  run_in_task_ok (cross_cancel_body, &state);
-  test_proc_finish (state.other);
+  run_cross (cross_cancel_body);
 }
 
 /* Cancel a remote task that is certainly parked. A herald spawned on the remote proc
@@ -491,8 +462,7 @@ cross_cancel_parked_body (gpointer data, GError **error)
 {
   CrossState *state = data;
   Task9Task *remote = test_spawn_on (state->other, "remote", sleep_forever_task, &state->started);
-  Task9Task *herald = test_spawn_on (state->other, "herald", return_data_task, NULL);
-  GError *local = NULL;
+  Task9Task *herald = test_spawn_on (state->other, "herald", test_return_data_task, NULL);
 
   task9_task_join (herald, -1, error);
   g_assert_no_error (*error);
@@ -502,9 +472,7 @@ cross_cancel_parked_body (gpointer data, GError **error)
   g_assert_cmpstr (task9_task_get_wait_reason (remote), ==, "sleep");
 
   task9_task_cancel (remote);
-  g_assert_null (task9_task_join (remote, -1, &local));
-  g_assert_error (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&local);
+  test_join_cancelled (remote);
   task9_task_unref (remote);
   return NULL;
 }
@@ -512,10 +480,7 @@ cross_cancel_parked_body (gpointer data, GError **error)
 static void
 test_proc_cross_cancel_parked (void)
 {
-  CrossState state = { test_proc_new ("other"), 0 };
-
-  run_in_task_ok (cross_cancel_parked_body, &state);
-  test_proc_finish (state.other);
+  run_cross (cross_cancel_parked_body);
 }
 
 /* A task on one proc joins another proc. */
@@ -547,9 +512,6 @@ test_proc_join_from_task (void)
 /* On a proc's thread outside any task, blocking is refused. */
 typedef struct
 {
-  GMutex     lock;
-  GCond      cond;
-  gboolean   done;
   Task9Task *target;
   Task9Proc *other;
   GError    *join_error;
@@ -560,7 +522,7 @@ typedef struct
   Task9Proc *current;
 } OutsideState;
 
-static gboolean
+static void
 outside_task_cb (gpointer data)
 {
   OutsideState *state = data;
@@ -579,12 +541,6 @@ outside_task_cb (gpointer data)
   task9_group_cancel (group);
   task9_group_unref (group);
   task9_task_unref (member);
-
-  g_mutex_lock (&state->lock);
-  state->done = TRUE;
-  g_cond_signal (&state->cond);
-  g_mutex_unlock (&state->lock);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -595,16 +551,9 @@ test_proc_wait_outside_task (void)
   OutsideState state = { 0 };
   GError *error = NULL;
 
-  g_mutex_init (&state.lock);
-  g_cond_init (&state.cond);
   state.target = test_spawn_on (other, "target", sleep_forever_task, NULL);
   state.other = other;
-
-  g_main_context_invoke (task9_proc_get_context (proc), outside_task_cb, &state);
-  g_mutex_lock (&state.lock);
-  while (!state.done)
-    g_cond_wait (&state.cond, &state.lock);
-  g_mutex_unlock (&state.lock);
+  test_invoke_sync (task9_proc_get_context (proc), outside_task_cb, &state);
 
   g_assert_false (state.in_task);
   g_assert_true (state.current == proc);
@@ -621,8 +570,6 @@ test_proc_wait_outside_task (void)
   task9_task_join (state.target, -1, &error);
   g_clear_error (&error);
   task9_task_unref (state.target);
-  g_mutex_clear (&state.lock);
-  g_cond_clear (&state.cond);
   test_proc_finish (other);
   test_proc_finish (proc);
 }
@@ -733,7 +680,7 @@ test_proc_churn (void)
 
       for (guint i = 0; i < 4; i++)
         task9_task_unref (test_spawn_on (proc, "sleeper", sleep_forever_task, &started));
-      task9_task_unref (test_spawn_on (proc, "quick", return_data_task, NULL));
+      task9_task_unref (test_spawn_on (proc, "quick", test_return_data_task, NULL));
       test_proc_finish (proc);
     }
 }

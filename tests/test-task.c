@@ -8,33 +8,14 @@
 
 #define TEST_ERROR_QUARK (g_quark_from_static_string ("test-error"))
 
-/* A gate: a task that sleeps until cancelled. Joining it parks the joiner until the gate
- * is cancelled; no timer, nothing polls. */
-static gpointer
-gate_task (gpointer data, GError **error)
-{
-  GError *local = NULL;
-
-  g_assert_false (task9_sleep (G_MAXINT64, &local));
-  g_assert_error (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_error_free (local);
-  return data;
-}
-
 /* ---- results and errors ------------------------------------------------------------- */
-
-static gpointer
-return_data_task (gpointer data, GError **error)
-{
-  return data;
-}
 
 static void
 test_task_result (void)
 {
   Task9Proc *proc = test_proc_new ("result");
   int token;
-  Task9Task *task = test_spawn_on (proc, "result", return_data_task, &token);
+  Task9Task *task = test_spawn_on (proc, "result", test_return_data_task, &token);
   GError *error = NULL;
 
   /* From the test thread, which is no proc's: it blocks until the task ends. */
@@ -63,7 +44,7 @@ test_task_state_finished_after_join (void)
 
   for (guint i = 0; i < n; i++)
     {
-      Task9Task *task = test_spawn_on (proc, "short", return_data_task, NULL);
+      Task9Task *task = test_spawn_on (proc, "short", test_return_data_task, NULL);
       GError *error = NULL;
       Task9TaskState state;
 
@@ -245,7 +226,8 @@ static gpointer
 destroy_body (gpointer data, GError **error)
 {
   DestroyState *state = data;
-  Task9Task *task = task9_task_spawn ("destroyed", return_data_task, state, destroy_mark, error);
+  Task9Task *task = task9_task_spawn ("destroyed", test_return_data_task, state, destroy_mark,
+                                      error);
 
   g_assert_nonnull (task);
   g_assert_false (g_atomic_int_get (&state->destroyed));
@@ -292,7 +274,7 @@ join_timeout_body (gpointer data, GError **error)
   GError *local = NULL;
   gint64 start, elapsed;
 
-  state.gate = test_spawn ("gate", gate_task, &token);
+  state.gate = test_spawn ("gate", test_gate_task, &token);
   waiter = test_spawn ("waiter", wait_gate_task, &state);
 
   start = g_get_monotonic_time ();
@@ -334,7 +316,7 @@ test_task_join_timeout_from_thread (void)
 {
   Task9Proc *proc = test_proc_new ("join-timeout");
   int token;
-  Task9Task *gate = test_spawn_on (proc, "gate", gate_task, &token);
+  Task9Task *gate = test_spawn_on (proc, "gate", test_gate_task, &token);
   GError *error = NULL;
   gint64 start = g_get_monotonic_time (), elapsed;
 
@@ -415,7 +397,7 @@ sleeper_task (gpointer data, GError **error)
                               g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&local);
 
-  other = test_spawn ("other", return_data_task, NULL);
+  other = test_spawn ("other", test_return_data_task, NULL);
   state->later_join_failed = task9_task_join (other, -1, &local) == NULL &&
                              g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&local);
@@ -472,14 +454,11 @@ cancel_blocked_body (gpointer data, GError **error)
 {
   CancelBlocked cb = { NULL, { 0 } };
   Task9Task *canceller;
-  GError *local = NULL;
 
   cb.victim = test_spawn ("victim", sleeper_task, &cb.state);
   canceller = test_spawn ("canceller", canceller_task, &cb);
 
-  g_assert_null (task9_task_join (cb.victim, -1, &local));
-  g_assert_error (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&local);
+  test_join_cancelled (cb.victim);
   g_assert_null (task9_task_join (canceller, -1, error));
   check_sleeper (&cb.state);
 
@@ -501,13 +480,10 @@ test_task_cancel_from_thread (void)
   Task9Proc *proc = test_proc_new ("cancel");
   SleeperState state = { 0 };
   Task9Task *victim = test_spawn_on (proc, "victim", sleeper_task, &state);
-  GError *error = NULL;
 
   task9_task_cancel (victim);
   g_assert_true (task9_task_is_cancelled (victim));
-  g_assert_null (task9_task_join (victim, -1, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&error);
+  test_join_cancelled (victim);
   check_sleeper (&state);
 
   task9_task_unref (victim);
@@ -551,7 +527,7 @@ static gpointer
 cancel_finished_body (gpointer data, GError **error)
 {
   int token;
-  Task9Task *task = test_spawn ("done", return_data_task, &token);
+  Task9Task *task = test_spawn ("done", test_return_data_task, &token);
 
   g_assert_true (task9_task_join (task, -1, error) == &token);
   g_assert_true (task9_task_is_finished (task));
@@ -598,13 +574,10 @@ test_task_check_cancelled (void)
   Task9Proc *proc = test_proc_new ("spin");
   SpinState state = { 0, 0 };
   Task9Task *task = test_spawn_on (proc, "spinner", spin_task, &state);
-  GError *error = NULL;
 
   g_assert_false (task9_task_is_cancelled (task));
   task9_task_cancel (task);
-  g_assert_null (task9_task_join (task, -1, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&error);
+  test_join_cancelled (task);
   g_assert_true (state.started);
 
   task9_task_unref (task);
@@ -777,7 +750,6 @@ static gpointer
 states_body (gpointer data, GError **error)
 {
   Task9Task *child = test_spawn ("child", state_child, NULL);
-  GError *local = NULL;
 
   g_assert_cmpint (task9_task_get_state (child), ==, TASK9_TASK_STATE_RUNNABLE);
   task9_yield ();
@@ -785,9 +757,7 @@ states_body (gpointer data, GError **error)
   g_assert_cmpstr (task9_task_get_wait_reason (child), ==, "sleep");
   g_assert_true (task9_task_get_proc (child) == task9_proc_get_current ());
   task9_task_cancel (child);
-  g_assert_null (task9_task_join (child, -1, &local));
-  g_assert_error (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&local);
+  test_join_cancelled (child);
   g_assert_cmpint (task9_task_get_state (child), ==, TASK9_TASK_STATE_FINISHED);
   g_assert_null (task9_task_get_wait_reason (child));
   task9_task_unref (child);
@@ -814,8 +784,8 @@ identity_body (gpointer data, GError **error)
   g_assert_true (task9_task_get_proc (self) == task9_proc_get_current ());
   g_assert_cmpstr (task9_proc_get_name (task9_proc_get_current ()), ==, "test-proc");
 
-  a = test_spawn ("a", return_data_task, NULL);
-  b = task9_task_spawn (NULL, return_data_task, NULL, NULL, error);
+  a = test_spawn ("a", test_return_data_task, NULL);
+  b = task9_task_spawn (NULL, test_return_data_task, NULL, NULL, error);
   g_assert_nonnull (b);
   g_assert_cmpuint (task9_task_get_id (a), >, 0);
   g_assert_cmpuint (task9_task_get_id (b), !=, task9_task_get_id (a));
@@ -907,28 +877,12 @@ test_task_detached (void)
 }
 
 /* A task on one proc spawns onto another; the child runs on the other proc's thread. */
-typedef struct
-{
-  Task9Proc *proc;
-  GThread   *thread;
-} WhereState;
-
-static gpointer
-where_task (gpointer data, GError **error)
-{
-  WhereState *state = data;
-
-  state->proc = task9_proc_get_current ();
-  state->thread = g_thread_self ();
-  return NULL;
-}
-
 static gpointer
 spawn_elsewhere_body (gpointer data, GError **error)
 {
   Task9Proc *other = data;
-  WhereState state = { NULL, NULL };
-  Task9Task *task = test_spawn_on (other, "elsewhere", where_task, &state);
+  TestWhere state = { NULL, NULL };
+  Task9Task *task = test_spawn_on (other, "elsewhere", test_where_task, &state);
 
   g_assert_true (task9_task_get_proc (task) == other || task9_task_is_finished (task));
   task9_task_join (task, -1, error);
@@ -955,17 +909,11 @@ count_destroy (gpointer data)
   g_atomic_int_inc ((gint *) data);
 }
 
-static gpointer
-idle_task (gpointer data, GError **error)
-{
-  return NULL;
-}
-
 static void
 test_task_data (void)
 {
   Task9Proc *proc = test_proc_new ("data");
-  Task9Task *task = test_spawn_on (proc, "holder", idle_task, NULL);
+  Task9Task *task = test_spawn_on (proc, "holder", test_return_data_task, NULL);
   gint destroyed = 0;
   GError *error = NULL;
 

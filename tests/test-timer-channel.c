@@ -171,10 +171,9 @@ typedef struct
 {
   Task9Channel *channel;
   gint64        made;
-  TestFlag      flag;
 } MadeOnProc;
 
-static gboolean
+static void
 make_after_cb (gpointer data)
 {
   MadeOnProc *m = data;
@@ -182,8 +181,6 @@ make_after_cb (gpointer data)
   g_assert_false (task9_in_task ());
   m->made = g_get_monotonic_time ();
   m->channel = task9_channel_after (10 * G_TIME_SPAN_MILLISECOND);
-  test_flag_set (&m->flag);
-  return G_SOURCE_REMOVE;
 }
 
 static gpointer
@@ -203,13 +200,10 @@ test_after_cross_proc (void)
   Task9Proc *receiver = test_proc_new ("receiver");
   MadeOnProc m = { NULL, 0 };
 
-  test_flag_init (&m.flag);
-  g_main_context_invoke (task9_proc_get_context (maker), make_after_cb, &m);
-  test_flag_wait (&m.flag);
+  test_invoke_sync (task9_proc_get_context (maker), make_after_cb, &m);
   g_assert_nonnull (m.channel);
   test_join_ok (test_spawn_on (receiver, "receiver", recv_after_task, &m));
   g_object_unref (m.channel);
-  test_flag_clear (&m.flag);
   test_proc_finish (maker);
   test_proc_finish (receiver);
 }

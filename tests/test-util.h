@@ -103,6 +103,38 @@ test_sleep_forever_task (gpointer data, GError **error)
   return NULL;
 }
 
+/* A gate: sleeps until it is cancelled, then returns its data with success, so that a
+ * join of it waits exactly until the gate is cancelled. */
+static inline gpointer
+test_gate_task (gpointer data, GError **error)
+{
+  GError *local = NULL;
+
+  g_assert_false (task9_sleep (G_MAXINT64, &local));
+  g_assert_error (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_error_free (local);
+  return data;
+}
+
+/* Where a task ran: test_where_task() fills this in. */
+typedef struct
+{
+  Task9Proc    *proc;
+  GThread      *thread;
+  GMainContext *thread_default;
+} TestWhere;
+
+static inline gpointer
+test_where_task (gpointer data, GError **error)
+{
+  TestWhere *where = data;
+
+  where->proc = task9_proc_get_current ();
+  where->thread = g_thread_self ();
+  where->thread_default = g_main_context_get_thread_default ();
+  return NULL;
+}
+
 /* Spawns @func (@data) as a task named @name with a @stack_size stack (0: the proc's
  * default) on @proc (NULL: the current proc); fails the test on error. */
 static inline Task9Task *
@@ -392,6 +424,18 @@ test_join_ok (Task9Task *task)
   return result;
 }
 
+/* Joins @task (without a bound), which must fail with G_IO_ERROR_CANCELLED; keeps the
+ * reference. */
+static inline void
+test_join_cancelled (Task9Task *task)
+{
+  GError *error = NULL;
+
+  g_assert_null (task9_task_join (task, -1, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+}
+
 /* Joins @task (within test_join_bound()) and returns the code of its error in @domain
  * (-1: no error, -2: another domain), dropping the reference. */
 static inline gint
@@ -452,4 +496,37 @@ test_flag_wait (TestFlag *flag)
   while (!g_atomic_int_get (&flag->value))
     g_cond_wait (&flag->cond, &flag->lock);
   g_mutex_unlock (&flag->lock);
+}
+
+/* What test_invoke_sync() runs. */
+typedef struct
+{
+  void     (*func) (gpointer data);
+  gpointer   data;
+  TestFlag   done;
+} TestInvoke;
+
+static inline gboolean
+test_invoke_cb (gpointer data)
+{
+  TestInvoke *invoke = data;
+
+  invoke->func (invoke->data);
+  test_flag_set (&invoke->done);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @func (@data) once from @context (a proc's: on its thread, outside any task) and
+ * waits on this thread until it has returned. */
+static inline void
+test_invoke_sync (GMainContext  *context,
+                  void         (*func) (gpointer data),
+                  gpointer       data)
+{
+  TestInvoke invoke = { func, data };
+
+  test_flag_init (&invoke.done);
+  g_main_context_invoke (context, test_invoke_cb, &invoke);
+  test_flag_wait (&invoke.done);
+  test_flag_clear (&invoke.done);
 }
