@@ -277,11 +277,7 @@ same_channel_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_alt_same_channel (void)
-{
-  run_in_task_ok (same_channel_body, NULL);
-}
+TEST_IN_TASK (test_alt_same_channel, same_channel_body)
 
 /* ---- alts that contend for locks ----------------------------------------------------- */
 
@@ -431,11 +427,7 @@ nop_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_alt_nop (void)
-{
-  run_in_task_ok (nop_body, NULL);
-}
+TEST_IN_TASK (test_alt_nop, nop_body)
 
 /* ---- closed arms -------------------------------------------------------------------- */
 
@@ -474,11 +466,7 @@ closed_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_alt_closed (void)
-{
-  run_in_task_ok (closed_body, NULL);
-}
+TEST_IN_TASK (test_alt_closed, closed_body)
 
 /* A blocked alt is woken by the close of one of its channels: that arm fires with
  * closed set, the others are withdrawn. For a send arm, nothing was delivered. */
@@ -510,11 +498,7 @@ closed_wakes_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_alt_closed_wakes (void)
-{
-  run_in_task_ok (closed_wakes_body, NULL);
-}
+TEST_IN_TASK (test_alt_closed_wakes, closed_wakes_body)
 
 /* ---- timeout and cancellation: no effect on any channel ------------------------------ */
 
@@ -550,11 +534,7 @@ timeout_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_alt_timeout (void)
-{
-  run_in_task_ok (timeout_body, NULL);
-}
+TEST_IN_TASK (test_alt_timeout, timeout_body)
 
 static gpointer
 cancel_before_body (gpointer data, GError **error)
@@ -581,11 +561,7 @@ cancel_before_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_alt_cancel_before (void)
-{
-  run_in_task_ok (cancel_before_body, NULL);
-}
+TEST_IN_TASK (test_alt_cancel_before, cancel_before_body)
 
 /* Blocked on receive and send arms, cancelled from the test thread (a GCancellable,
  * then task9_task_cancel()): fails with G_IO_ERROR_CANCELLED, no waiter left behind. */
@@ -1054,11 +1030,7 @@ alt_fifo_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_alt_fifo (void)
-{
-  run_in_task_ok (alt_fifo_body, NULL);
-}
+TEST_IN_TASK (test_alt_fifo, alt_fifo_body)
 
 /* ---- more arms than fit on the stack --------------------------------------------------- */
 
@@ -1165,11 +1137,7 @@ many_arms_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_alt_many_arms (void)
-{
-  run_in_task_ok (many_arms_body, NULL);
-}
+TEST_IN_TASK (test_alt_many_arms, many_arms_body)
 
 /* ---- typed channels in a raw alt ------------------------------------------------------ */
 
@@ -1327,11 +1295,7 @@ alt_object_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_alt_object (void)
-{
-  run_in_task_ok (alt_object_body, NULL);
-}
+TEST_IN_TASK (test_alt_object, alt_object_body)
 
 /* get_closed() speaks of the last select: an arm that fired closed in an earlier select,
  * but not in the last one, is not reported closed. */

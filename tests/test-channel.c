@@ -144,11 +144,7 @@ rendezvous_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_channel_rendezvous (void)
-{
-  run_in_task_ok (rendezvous_body, NULL);
-}
+TEST_IN_TASK (test_channel_rendezvous, rendezvous_body)
 
 /* The same across procs: the sender's send returns only after the receiver, on another
  * proc, started its receive, which it does only once the sender is blocked in send. */
@@ -361,11 +357,7 @@ buffered_blocked_sender_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_channel_buffered_blocked_sender (void)
-{
-  run_in_task_ok (buffered_blocked_sender_body, NULL);
-}
+TEST_IN_TASK (test_channel_buffered_blocked_sender, buffered_blocked_sender_body)
 
 /* ---- would-block versus closed -------------------------------------------------- */
 
@@ -523,11 +515,7 @@ timeout_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_channel_timeout (void)
-{
-  run_in_task_ok (timeout_body, NULL);
-}
+TEST_IN_TASK (test_channel_timeout, timeout_body)
 
 /* Timeouts racing with partners on another proc: every send that reported success was
  * received exactly once and in order; no send that timed out was ever received. */
@@ -685,11 +673,7 @@ cancelled_before_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_channel_cancellable_before (void)
-{
-  run_in_task_ok (cancelled_before_body, NULL);
-}
+TEST_IN_TASK (test_channel_cancellable_before, cancelled_before_body)
 
 /* A task (on @proc; NULL: this task's) blocked in a send or a receive without limit,
  * cancelled while it waits: with its cancellable, or with task9_task_cancel(). It fails
@@ -723,11 +707,7 @@ cancel_same_proc_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_channel_cancellable_same_proc (void)
-{
-  run_in_task_ok (cancel_same_proc_body, NULL);
-}
+TEST_IN_TASK (test_channel_cancellable_same_proc, cancel_same_proc_body)
 
 /* Cancelled from the test thread, which is no proc's, while the task waits on another
  * proc; then the channel is used again as if nothing had happened. */
@@ -797,11 +777,7 @@ cancellable_unused_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_channel_cancellable_unused (void)
-{
-  run_in_task_ok (cancellable_unused_body, NULL);
-}
+TEST_IN_TASK (test_channel_cancellable_unused, cancellable_unused_body)
 
 /* ---- task cancellation ------------------------------------------------------------ */
 
@@ -934,11 +910,7 @@ close_from_task_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_channel_close_from_task (void)
-{
-  run_in_task_ok (close_from_task_body, NULL);
-}
+TEST_IN_TASK (test_channel_close_from_task, close_from_task_body)
 
 /* ---- typed channels ---------------------------------------------------------------- */
 
@@ -1105,11 +1077,7 @@ typed_refs_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_channel_typed_refs (void)
-{
-  run_in_task_ok (typed_refs_body, NULL);
-}
+TEST_IN_TASK (test_channel_typed_refs, typed_refs_body)
 
 static void
 test_channel_typed_wrong_type (void)
@@ -1218,11 +1186,7 @@ pointer_ulong_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_channel_pointer_ulong (void)
-{
-  run_in_task_ok (pointer_ulong_body, NULL);
-}
+TEST_IN_TASK (test_channel_pointer_ulong, pointer_ulong_body)
 
 /* A receive into NULL takes the element and throws it away. */
 static gpointer
@@ -1256,11 +1220,7 @@ recv_null_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_channel_recv_null (void)
-{
-  run_in_task_ok (recv_null_body, NULL);
-}
+TEST_IN_TASK (test_channel_recv_null, recv_null_body)
 
 static void
 on_notify (GObject *object, GParamSpec *pspec, gpointer data)
@@ -1534,11 +1494,7 @@ fifo_same_proc_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_channel_fifo_same_proc (void)
-{
-  run_in_task_ok (fifo_same_proc_body, NULL);
-}
+TEST_IN_TASK (test_channel_fifo_same_proc, fifo_same_proc_body)
 
 /* Receivers on three procs, each blocked before the next starts; the test thread (no
  * proc's) then hands out values with try_send, which meets the waiting receivers in

@@ -96,11 +96,7 @@ all_succeed_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_group_all_succeed (void)
-{
-  run_in_task_ok (all_succeed_body, NULL);
-}
+TEST_IN_TASK (test_group_all_succeed, all_succeed_body)
 
 static gpointer
 empty_body (gpointer data, GError **error)
@@ -164,11 +160,7 @@ one_fails_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_group_one_fails (void)
-{
-  run_in_task_ok (one_fails_body, NULL);
-}
+TEST_IN_TASK (test_group_one_fails, one_fails_body)
 
 /* ---- the waiter is cancelled ------------------------------------------------------- */
 
@@ -255,11 +247,7 @@ waiter_cancelled_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_group_waiter_cancelled (void)
-{
-  run_in_task_ok (waiter_cancelled_body, NULL);
-}
+TEST_IN_TASK (test_group_waiter_cancelled, waiter_cancelled_body)
 
 /* ---- spawning into a failed or cancelled group ------------------------------------ */
 
@@ -317,11 +305,7 @@ spawn_into_failed_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_group_spawn_into_failed (void)
-{
-  run_in_task_ok (spawn_into_failed_body, NULL);
-}
+TEST_IN_TASK (test_group_spawn_into_failed, spawn_into_failed_body)
 
 static gpointer
 group_cancel_body (gpointer data, GError **error)
@@ -355,11 +339,7 @@ group_cancel_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_group_cancel (void)
-{
-  run_in_task_ok (group_cancel_body, NULL);
-}
+TEST_IN_TASK (test_group_cancel, group_cancel_body)
 
 /* ---- members on several procs, waited for from the test thread --------------------- */
 
@@ -436,11 +416,7 @@ orphan_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_group_orphaned (void)
-{
-  run_in_task_ok (orphan_body, NULL);
-}
+TEST_IN_TASK (test_group_orphaned, orphan_body)
 
 /* Once a member's join has returned, it no longer counts as running in its group.
  * Repeated, as a late count shows up only when the joiner wins a race. The members park

@@ -503,11 +503,7 @@ join_proc_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_proc_join_from_task (void)
-{
-  run_in_task_ok (join_proc_body, NULL);
-}
+TEST_IN_TASK (test_proc_join_from_task, join_proc_body)
 
 /* On a proc's thread outside any task, blocking is refused. */
 typedef struct
@@ -733,11 +729,7 @@ proc_sources_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_proc_sources_not_starved (void)
-{
-  run_in_task_ok (proc_sources_body, NULL);
-}
+TEST_IN_TASK (test_proc_sources_not_starved, proc_sources_body)
 
 static void
 test_proc_boxed (void)

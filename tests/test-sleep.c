@@ -290,11 +290,7 @@ accuracy_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_sleep_accuracy (void)
-{
-  run_in_task_ok (accuracy_body, NULL);
-}
+TEST_IN_TASK (test_sleep_accuracy, accuracy_body)
 
 static gpointer
 zero_body (gpointer data, GError **error)
@@ -312,11 +308,7 @@ zero_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_sleep_zero_and_past (void)
-{
-  run_in_task_ok (zero_body, NULL);
-}
+TEST_IN_TASK (test_sleep_zero_and_past, zero_body)
 
 typedef struct
 {
@@ -355,11 +347,7 @@ others_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_sleep_others_run (void)
-{
-  run_in_task_ok (others_body, NULL);
-}
+TEST_IN_TASK (test_sleep_others_run, others_body)
 
 /* Sleepers on several procs at once: each proc's timer heap wakes its own. */
 typedef struct

@@ -128,11 +128,7 @@ multi_join_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_task_error_multiple_joiners (void)
-{
-  run_in_task_ok (multi_join_body, NULL);
-}
+TEST_IN_TASK (test_task_error_multiple_joiners, multi_join_body)
 
 static void
 test_task_error_join_from_thread (void)
@@ -305,11 +301,7 @@ join_timeout_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_task_join_timeout (void)
-{
-  run_in_task_ok (join_timeout_body, NULL);
-}
+TEST_IN_TASK (test_task_join_timeout, join_timeout_body)
 
 static void
 test_task_join_timeout_from_thread (void)
@@ -467,11 +459,7 @@ cancel_blocked_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_task_cancel_blocked (void)
-{
-  run_in_task_ok (cancel_blocked_body, NULL);
-}
+TEST_IN_TASK (test_task_cancel_blocked, cancel_blocked_body)
 
 /* Cancelled from another thread, at whatever point the victim has reached. */
 static void
@@ -517,11 +505,7 @@ cancel_before_run_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_task_cancel_before_run (void)
-{
-  run_in_task_ok (cancel_before_run_body, NULL);
-}
+TEST_IN_TASK (test_task_cancel_before_run, cancel_before_run_body)
 
 static gpointer
 cancel_finished_body (gpointer data, GError **error)
@@ -544,11 +528,7 @@ cancel_finished_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_task_cancel_finished (void)
-{
-  run_in_task_ok (cancel_finished_body, NULL);
-}
+TEST_IN_TASK (test_task_cancel_finished, cancel_finished_body)
 
 typedef struct
 {
@@ -647,11 +627,7 @@ fifo_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_task_fifo (void)
-{
-  run_in_task_ok (fifo_body, NULL);
-}
+TEST_IN_TASK (test_task_fifo, fifo_body)
 
 /* Tasks spawned from the test thread onto a proc run in spawn order too. */
 static void
@@ -728,11 +704,7 @@ yield_count_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_task_yield_count (void)
-{
-  run_in_task_ok (yield_count_body, NULL);
-}
+TEST_IN_TASK (test_task_yield_count, yield_count_body)
 
 static gpointer
 state_child (gpointer data, GError **error)
@@ -764,11 +736,7 @@ states_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_task_states (void)
-{
-  run_in_task_ok (states_body, NULL);
-}
+TEST_IN_TASK (test_task_states, states_body)
 
 /* ---- identity --------------------------------------------------------------------- */
 
@@ -870,11 +838,7 @@ detached_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_task_detached (void)
-{
-  run_in_task_ok (detached_body, NULL);
-}
+TEST_IN_TASK (test_task_detached, detached_body)
 
 /* A task on one proc spawns onto another; the child runs on the other proc's thread. */
 static gpointer

@@ -54,11 +54,7 @@ after_once_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_after_once (void)
-{
-  run_in_task_ok (after_once_body, NULL);
-}
+TEST_IN_TASK (test_after_once, after_once_body)
 
 /* A tick nobody waited for stays in the buffer: after the later timer has fired, the
  * earlier one's tick is there at once. */
@@ -86,11 +82,7 @@ after_buffered_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_after_buffered (void)
-{
-  run_in_task_ok (after_buffered_body, NULL);
-}
+TEST_IN_TASK (test_after_buffered, after_buffered_body)
 
 static gpointer
 after_zero_body (gpointer data, GError **error)
@@ -107,11 +99,7 @@ after_zero_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_after_zero (void)
-{
-  run_in_task_ok (after_zero_body, NULL);
-}
+TEST_IN_TASK (test_after_zero, after_zero_body)
 
 /* As the timeout arm of an alt; a never-ready channel in the other arm. Many timers
  * at once fire in deadline order (the times they deliver say so). */
@@ -159,11 +147,7 @@ after_alt_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_after_alt (void)
-{
-  run_in_task_ok (after_alt_body, NULL);
-}
+TEST_IN_TASK (test_after_alt, after_alt_body)
 
 /* Made by a callback on a proc's context (not a task), received by a task on another
  * proc. */
@@ -251,11 +235,7 @@ bad_period_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_ticker_bad_period (void)
-{
-  run_in_task_ok (bad_period_body, NULL);
-}
+TEST_IN_TASK (test_ticker_bad_period, bad_period_body)
 
 /* ---- tickers ---------------------------------------------------------------------------- */
 
@@ -288,11 +268,7 @@ ticker_periodic_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_ticker_periodic (void)
-{
-  run_in_task_ok (ticker_periodic_body, NULL);
-}
+TEST_IN_TASK (test_ticker_periodic, ticker_periodic_body)
 
 /* No drift: after every second tick the receiving task keeps its proc's thread busy (a
  * long computation, simulated by blocking the thread) until one period plus D after
@@ -414,11 +390,7 @@ ticker_slow_receiver_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_ticker_slow_receiver (void)
-{
-  run_in_task_ok (ticker_slow_receiver_body, NULL);
-}
+TEST_IN_TASK (test_ticker_slow_receiver, ticker_slow_receiver_body)
 
 /* Closing stops a ticker: the timer lets go of the channel at its next tick, so the
  * channel is finalized; a receiver blocked on it is woken with CLOSED. */
@@ -460,11 +432,7 @@ ticker_close_body (gpointer data, GError **error)
   return NULL;
 }
 
-static void
-test_ticker_close (void)
-{
-  run_in_task_ok (ticker_close_body, NULL);
-}
+TEST_IN_TASK (test_ticker_close, ticker_close_body)
 
 /* Tickers and timers still pending when their proc ends are freed with it. */
 static gpointer

@@ -247,6 +247,10 @@ test_run_tasks (Task9TaskFunc  func,
 #define test_run_task_array(func, name, jobs) \
   test_run_tasks (func, name, jobs, sizeof (jobs)[0], G_N_ELEMENTS (jobs))
 
+/* Defines the test function @test, which runs @body as a task with run_in_task_ok(). */
+#define TEST_IN_TASK(test, body) \
+  static void test (void) { run_in_task_ok (body, NULL); }
+
 /* In a task: yields until *@flag is non-zero (read atomically). */
 static inline void
 test_yield_until (const gint *flag)
