@@ -57,12 +57,15 @@ member_task (gpointer data, GError **error)
   return GUINT_TO_POINTER (m->index);
 }
 
+/* Sets *@m to @init and spawns it into @group, on @proc (NULL: the current proc). */
 static void
-spawn_member (Task9Group *group, Task9Proc *proc, Member *m)
+spawn_member (Task9Group *group, Task9Proc *proc, Member *m, Member init)
 {
   GError *error = NULL;
-  Task9Task *task = task9_group_spawn_full (group, proc, "member", 0, member_task, m, NULL,
-                                            &error);
+  Task9Task *task;
+
+  *m = init;
+  task = task9_group_spawn_full (group, proc, "member", 0, member_task, m, NULL, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (task);
@@ -79,10 +82,8 @@ all_succeed_body (gpointer data, GError **error)
   g_autoptr(Task9Group) group = task9_group_new ();
 
   for (guint i = 0; i < G_N_ELEMENTS (members); i++)
-    {
-      members[i] = (Member) { &stats, i, (i % 3) * G_TIME_SPAN_MILLISECOND, FALSE, 0 };
-      spawn_member (group, NULL, &members[i]);
-    }
+    spawn_member (group, NULL, &members[i],
+                  (Member) { &stats, i, (i % 3) * G_TIME_SPAN_MILLISECOND, FALSE, 0 });
   g_assert_cmpuint (task9_group_get_n_running (group), ==, G_N_ELEMENTS (members));
   g_assert_cmpint (stats.started, ==, 0);   /* members have not run yet */
 
@@ -136,8 +137,8 @@ one_fails_body (gpointer data, GError **error)
       /* Member 2 fails after 1 ms; the others would sleep for ever. */
       gboolean fails = i == 2;
 
-      members[i] = (Member) { &stats, i, fails ? G_TIME_SPAN_MILLISECOND : G_MAXINT64, fails, 3 };
-      spawn_member (group, NULL, &members[i]);
+      spawn_member (group, NULL, &members[i],
+                    (Member) { &stats, i, fails ? G_TIME_SPAN_MILLISECOND : G_MAXINT64, fails, 3 });
     }
 
   g_assert_false (task9_group_wait (group, &local));
@@ -182,10 +183,8 @@ group_waiter_task (gpointer data, GError **error)
   GError *local = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (state->members); i++)
-    {
-      state->members[i] = (Member) { &state->stats, i, G_MAXINT64, FALSE, 5 + i * 5 };
-      spawn_member (group, NULL, &state->members[i]);
-    }
+    spawn_member (group, NULL, &state->members[i],
+                  (Member) { &state->stats, i, G_MAXINT64, FALSE, 5 + i * 5 });
   state->wait_code = -1;
   if (!task9_group_wait (group, &local))
     {
@@ -288,10 +287,8 @@ spawn_into_failed_body (gpointer data, GError **error)
   g_autoptr(Task9Group) group = task9_group_new ();
   GError *local = NULL;
 
-  members[0] = (Member) { &stats, 0, 0, TRUE, 0 };
-  members[1] = (Member) { &stats, 1, G_MAXINT64, FALSE, 0 };
-  spawn_member (group, NULL, &members[0]);
-  spawn_member (group, NULL, &members[1]);
+  spawn_member (group, NULL, &members[0], (Member) { &stats, 0, 0, TRUE, 0 });
+  spawn_member (group, NULL, &members[1], (Member) { &stats, 1, G_MAXINT64, FALSE, 0 });
   g_assert_false (task9_group_wait (group, &local));
   g_assert_error (local, TEST_ERROR_QUARK, 0);
   g_clear_error (&local);
@@ -316,10 +313,7 @@ group_cancel_body (gpointer data, GError **error)
   GError *local = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (members); i++)
-    {
-      members[i] = (Member) { &stats, i, G_MAXINT64, FALSE, 2 };
-      spawn_member (group, NULL, &members[i]);
-    }
+    spawn_member (group, NULL, &members[i], (Member) { &stats, i, G_MAXINT64, FALSE, 2 });
   /* Let them all park, then cancel the group from outside the wait. */
   while (g_atomic_int_get (&stats.blocked) < (gint) G_N_ELEMENTS (members))
     task9_yield ();
@@ -356,8 +350,9 @@ test_group_several_procs (void)
     {
       gboolean fails = i == 4;   /* on proc b */
 
-      members[i] = (Member) { &stats, i, fails ? 2 * G_TIME_SPAN_MILLISECOND : G_MAXINT64, fails, 2 };
-      spawn_member (group, procs[i % 3], &members[i]);
+      spawn_member (group, procs[i % 3], &members[i],
+                    (Member) { &stats, i, fails ? 2 * G_TIME_SPAN_MILLISECOND : G_MAXINT64,
+                               fails, 2 });
     }
 
   /* The test thread is no proc's: it blocks. */
@@ -383,10 +378,8 @@ test_group_all_succeed_several_procs (void)
   GError *error = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (members); i++)
-    {
-      members[i] = (Member) { &stats, i, (i % 4) * 500, FALSE, 0 };
-      spawn_member (group, procs[i % 2], &members[i]);
-    }
+    spawn_member (group, procs[i % 2], &members[i],
+                  (Member) { &stats, i, (i % 4) * 500, FALSE, 0 });
   g_assert_true (task9_group_wait (group, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_atomic_int_get (&stats.finished), ==, G_N_ELEMENTS (members));
@@ -406,10 +399,7 @@ orphan_body (gpointer data, GError **error)
   Task9Group *group = task9_group_new ();
 
   for (guint i = 0; i < G_N_ELEMENTS (members); i++)
-    {
-      members[i] = (Member) { &stats, i, 200, FALSE, 0 };
-      spawn_member (group, NULL, &members[i]);
-    }
+    spawn_member (group, NULL, &members[i], (Member) { &stats, i, 200, FALSE, 0 });
   task9_group_unref (group);
   while (g_atomic_int_get (&stats.finished) < (gint) G_N_ELEMENTS (members))
     task9_yield ();
