@@ -806,26 +806,6 @@ test_channel_task_cancel (void)
 #define CLOSE_PROCS 3
 #define CLOSE_PER_PROC 2
 
-static gpointer
-blocked_recv_task (gpointer data, GError **error)
-{
-  gint64 value = -1;
-
-  if (task9_channel_recv (data, &value, error))
-    return GINT_TO_POINTER (1);   /* should not happen */
-  return NULL;
-}
-
-static gpointer
-blocked_send_task (gpointer data, GError **error)
-{
-  gint64 value = 1234;
-
-  if (task9_channel_send (data, &value, error))
-    return GINT_TO_POINTER (1);
-  return NULL;
-}
-
 /* Receivers blocked on one channel and senders blocked on a full one, on several procs:
  * closing wakes every one of them with TASK9_ERROR_CLOSED. */
 static void
@@ -836,6 +816,7 @@ test_channel_close_wakes_all (void)
   Task9Channel *tx_channel = test_chan_new (1);
   Task9Task *receivers[CLOSE_PROCS * CLOSE_PER_PROC];
   Task9Task *senders[CLOSE_PROCS * CLOSE_PER_PROC];
+  TestPeer rx[CLOSE_PROCS * CLOSE_PER_PROC], tx[CLOSE_PROCS * CLOSE_PER_PROC];
   GError *error = NULL;
   gint64 value = 99;
 
@@ -844,10 +825,10 @@ test_channel_close_wakes_all (void)
     procs[p] = test_proc_new ("closer");
   for (guint i = 0; i < G_N_ELEMENTS (receivers); i++)
     {
-      receivers[i] = test_spawn_on (procs[i % CLOSE_PROCS], "receiver", blocked_recv_task,
-                                    rx_channel);
-      senders[i] = test_spawn_on (procs[i % CLOSE_PROCS], "sender", blocked_send_task,
-                                  tx_channel);
+      rx[i] = (TestPeer) { rx_channel, FALSE, -1 };
+      tx[i] = (TestPeer) { tx_channel, TRUE, 1234 };
+      receivers[i] = test_spawn_on (procs[i % CLOSE_PROCS], "receiver", test_peer_task, &rx[i]);
+      senders[i] = test_spawn_on (procs[i % CLOSE_PROCS], "sender", test_peer_task, &tx[i]);
     }
   for (guint i = 0; i < G_N_ELEMENTS (receivers); i++)
     {
@@ -883,29 +864,20 @@ test_channel_close_wakes_all (void)
 /* A task blocked in a receive on a buffered, empty channel is woken by close too; so is
  * one blocked with a timeout and a cancellable. */
 static gpointer
-blocked_recv_full_task (gpointer data, GError **error)
-{
-  GCancellable *cancellable = g_cancellable_new ();
-  gint64 value = -1;
-  gboolean ok;
-
-  ok = task9_channel_recv_full (data, &value, G_TIME_SPAN_HOUR, cancellable, error);
-  g_object_unref (cancellable);
-  return GINT_TO_POINTER (ok);
-}
-
-static gpointer
 close_from_task_body (gpointer data, GError **error)
 {
   Task9Channel *channel = test_chan_new (3);
-  Task9Task *a = test_spawn ("a", blocked_recv_task, channel);
-  Task9Task *b = test_spawn ("b", blocked_recv_full_task, channel);
+  TestPeer plain = { channel, FALSE, -1 };
+  TestPeer full = { channel, FALSE, -1, TRUE, G_TIME_SPAN_HOUR, g_cancellable_new () };
+  Task9Task *a = test_spawn ("a", test_peer_task, &plain);
+  Task9Task *b = test_spawn ("b", test_peer_task, &full);
 
   test_wait_blocked (a, "recv");
   test_wait_blocked (b, "recv");
   task9_channel_close (channel);
   g_assert_cmpint (test_join_error_code (a, TASK9_ERROR), ==, TASK9_ERROR_CLOSED);
   g_assert_cmpint (test_join_error_code (b, TASK9_ERROR), ==, TASK9_ERROR_CLOSED);
+  g_object_unref (full.cancellable);
   g_object_unref (channel);
   return NULL;
 }
