@@ -62,15 +62,12 @@ worker_task (gpointer data, GError **error)
 static int
 status_main (int argc, char **argv)
 {
-  GError *error = NULL;
-
   seen_argc = argc;
   seen_arg1 = g_strdup (argv[1]);
   g_assert_true (task9_in_task ());
   g_assert_true (task9_proc_is_main (task9_proc_get_current ()));
 
-  worker_proc = task9_proc_new ("worker", &error);
-  g_assert_no_error (error);
+  worker_proc = test_proc_new ("worker");
   for (int i = 0; i < 4; i++)
     {
       /* Detached tasks on the main proc and on another proc, still running when the
@@ -85,12 +82,7 @@ status_main (int argc, char **argv)
 static int
 reap_main (int argc, char **argv)
 {
-  GError *error = NULL;
-
-  task9_proc_stop (worker_proc);
-  g_assert_true (task9_proc_join (worker_proc, &error));
-  g_assert_no_error (error);
-  task9_proc_unref (worker_proc);
+  test_proc_finish (worker_proc);
   return 0;
 }
 
@@ -160,11 +152,10 @@ static int
 busy_main (int argc, char **argv)
 {
   GError *error = NULL;
-  Task9Proc *proc = task9_proc_new ("remote", &error);
+  Task9Proc *proc = test_proc_new ("remote");
   int token;
   Task9Task *remote;
 
-  g_assert_no_error (error);
   /* Parked in a sleep with a timer: not a deadlock. */
   g_assert_true (task9_sleep (30 * G_TIME_SPAN_MILLISECOND, &error));
   /* Parked in a join that another proc's timer will end: not a deadlock either. */
@@ -172,10 +163,7 @@ busy_main (int argc, char **argv)
   g_assert_true (task9_task_join (remote, -1, &error) == &token);
   g_assert_no_error (error);
   task9_task_unref (remote);
-
-  task9_proc_stop (proc);
-  g_assert_true (task9_proc_join (proc, &error));
-  task9_proc_unref (proc);
+  test_proc_finish (proc);
   return 3;
 }
 
@@ -192,16 +180,7 @@ static int
 join_procs_main (int argc, char **argv)
 {
   for (guint i = 0; i < test_scale (300, 30); i++)
-    {
-      GError *error = NULL;
-      Task9Proc *proc = task9_proc_new ("short-lived", &error);
-
-      g_assert_no_error (error);
-      task9_proc_stop (proc);
-      g_assert_true (task9_proc_join (proc, &error));
-      g_assert_no_error (error);
-      task9_proc_unref (proc);
-    }
+    test_proc_finish (test_proc_new ("short-lived"));
   return 4;
 }
 
@@ -278,13 +257,10 @@ test_main_deadlock_cycle (void)
 static int
 cross_proc_deadlock_main (int argc, char **argv)
 {
-  GError *error = NULL;
-  Task9Proc *proc = task9_proc_new ("far-proc", &error);
-  Task9Task *remote;
+  Task9Task *remote = test_spawn_on (test_proc_new ("far-proc"), "far-sleeper",
+                                     test_sleep_forever_task, NULL);
 
-  g_assert_no_error (error);
-  remote = test_spawn_on (proc, "far-sleeper", test_sleep_forever_task, NULL);
-  task9_task_join (remote, -1, &error);
+  task9_task_join (remote, -1, NULL);
   g_assert_not_reached ();
   return 0;
 }

@@ -333,10 +333,7 @@ cross_join_task (gpointer data, GError **error)
   result = task9_task_join (remote, -1, error);
   g_assert_true (result == &token);
   task9_task_unref (remote);
-
-  task9_proc_stop (other);
-  g_assert_true (task9_proc_join (other, error));
-  task9_proc_unref (other);
+  test_proc_finish (other);
   g_main_loop_quit (state->loop);
   return NULL;
 }
