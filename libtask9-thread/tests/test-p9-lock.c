@@ -21,7 +21,28 @@ typedef struct
 {
   Channel *done;
   int      iterations;
+  void   (*func) (void *arg);   /* for run_workers() */
 } Worker;
+
+static void
+spawn_two (void *arg)
+{
+  Worker *w = arg;
+
+  threadcreate (w->func, arg, 0);
+  w->func (arg);
+}
+
+/* Runs w->func in two threads on each of NPROCS procs, and waits until all have sent on
+ * w->done. */
+static void
+run_workers (Worker *w)
+{
+  for (int i = 0; i < NPROCS; i++)
+    proccreate (spawn_two, w, 0);
+  for (int i = 0; i < 2 * NPROCS; i++)
+    recvul (w->done);
+}
 
 static void
 increment (void *arg)
@@ -47,22 +68,12 @@ increment (void *arg)
 }
 
 static void
-spawn_two (void *arg)
-{
-  threadcreate (increment, arg, 0);
-  increment (arg);
-}
-
-static void
 test_qlock_exclusion (void)
 {
-  Worker w = { chancreate (sizeof (unsigned long), 0), p9_scale (500, 50) };
+  Worker w = { chancreate (sizeof (unsigned long), 0), p9_scale (500, 50), increment };
 
   counter = 0;
-  for (int i = 0; i < NPROCS; i++)
-    proccreate (spawn_two, &w, 0);
-  for (int i = 0; i < 2 * NPROCS; i++)
-    recvul (w.done);
+  run_workers (&w);
   CHECK_EQ (counter, 2 * NPROCS * w.iterations);
 
   /* canqlock */
@@ -320,22 +331,12 @@ rw_worker (void *arg)
 }
 
 static void
-rw_spawn_two (void *arg)
-{
-  threadcreate (rw_worker, arg, 0);
-  rw_worker (arg);
-}
-
-static void
 test_rwlock_exclusion (void)
 {
-  Worker w = { chancreate (sizeof (unsigned long), 0), p9_scale (300, 30) };
+  Worker w = { chancreate (sizeof (unsigned long), 0), p9_scale (300, 30), rw_worker };
 
   rw_value = 0;
-  for (int i = 0; i < NPROCS; i++)
-    proccreate (rw_spawn_two, &w, 0);
-  for (int i = 0; i < 2 * NPROCS; i++)
-    recvul (w.done);
+  run_workers (&w);
   CHECK_EQ (rw_value, 2 * NPROCS * w.iterations);
   chanfree (w.done);
 }
