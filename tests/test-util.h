@@ -37,8 +37,7 @@
 
 G_BEGIN_DECLS
 
-/* Runs the current test again in a child process, for at most a minute: the test checks
- * g_test_subprocess() to know which side it is on. */
+/* Runs this test again in a child process, for a minute at most (g_test_subprocess()). */
 static inline void
 test_run_child (void)
 {
@@ -95,7 +94,7 @@ test_return_data_task (gpointer data, GError **error)
   return data;
 }
 
-/* A task that sleeps until it is cancelled, and then fails with the cancellation. */
+/* A task that sleeps until it is cancelled, then fails with the cancellation. */
 static inline gpointer
 test_sleep_forever_task (gpointer data, GError **error)
 {
@@ -103,8 +102,7 @@ test_sleep_forever_task (gpointer data, GError **error)
   return NULL;
 }
 
-/* A gate: sleeps until it is cancelled, then returns its data with success, so that a
- * join of it waits exactly until the gate is cancelled. */
+/* A gate: sleeps until cancelled, then returns @data with success; a join waits for that. */
 static inline gpointer
 test_gate_task (gpointer data, GError **error)
 {
@@ -116,7 +114,7 @@ test_gate_task (gpointer data, GError **error)
   return data;
 }
 
-/* Where a task ran: test_where_task() fills this in. */
+/* Where a task ran, as test_where_task() saw it. */
 typedef struct
 {
   Task9Proc    *proc;
@@ -124,6 +122,7 @@ typedef struct
   GMainContext *thread_default;
 } TestWhere;
 
+/* A task that fills in the TestWhere @data. */
 static inline gpointer
 test_where_task (gpointer data, GError **error)
 {
@@ -135,8 +134,7 @@ test_where_task (gpointer data, GError **error)
   return NULL;
 }
 
-/* Spawns @func (@data) as a task named @name with a @stack_size stack (0: the proc's
- * default) on @proc (NULL: the current proc); fails the test on error. */
+/* test_spawn_on() with a @stack_size stack (0: the proc's default). */
 static inline Task9Task *
 test_spawn_sized (Task9Proc     *proc,
                   const char    *name,
@@ -152,6 +150,7 @@ test_spawn_sized (Task9Proc     *proc,
   return task;
 }
 
+/* Spawns @func (@data) as @name on @proc (NULL: the current one); fails the test on error. */
 static inline Task9Task *
 test_spawn_on (Task9Proc     *proc,
                const char    *name,
@@ -229,8 +228,7 @@ test_tasks_body (gpointer data, GError **error)
   return NULL;
 }
 
-/* Runs @func as @n tasks named @name, the i-th on the i-th @job_size-byte element of
- * @jobs, all on one proc of their own; waits for them: each must return NULL. */
+/* Runs @func as a task on each of the @n @job_size-byte @jobs, on one proc; joins them all. */
 static inline void
 test_run_tasks (Task9TaskFunc  func,
                 const char    *name,
@@ -327,8 +325,7 @@ test_chan_new (guint capacity)
   return channel;
 }
 
-/* Nothing waits on the unbuffered gint64 @channel: no receiver takes a try_send, no
- * sender delivers to a try_recv. */
+/* Nobody waits on the unbuffered gint64 @channel: try_send and try_recv would both block. */
 static inline void
 test_assert_no_waiters (Task9Channel *channel)
 {
@@ -367,22 +364,20 @@ test_wait_blocked (Task9Task  *task,
     }
 }
 
-/* The other end of a channel: test_peer_task() makes one blocking send (@is_send) or
- * receive on @channel, of @elem on a raw gint64 channel, of @value on a typed one; with
- * task9_channel_send_full()/recv_full() (@timeout, @cancellable) if @full. Its error is
- * the task's. */
+/* One blocking send or receive on a channel, for test_peer_task() to make. */
 typedef struct
 {
   Task9Channel *channel;
   gboolean      is_send;
-  gint64        elem;
-  gboolean      full;
+  gint64        elem;         /* sent or received on a raw gint64 channel */
+  gboolean      full;         /* with send_full/recv_full, @timeout and @cancellable */
   GTimeSpan     timeout;
   GCancellable *cancellable;
   Task9Task    *wait_for;     /* if set: first wait until this task is blocked in an alt */
-  GValue        value;
+  GValue        value;        /* sent or received on a typed channel */
 } TestPeer;
 
+/* The other end of a channel: makes the operation the TestPeer @data describes. */
 static inline gpointer
 test_peer_task (gpointer data, GError **error)
 {
@@ -428,8 +423,7 @@ test_join_ok (Task9Task *task)
   return result;
 }
 
-/* Joins @task (without a bound), which must fail with G_IO_ERROR_CANCELLED; keeps the
- * reference. */
+/* Joins @task (no bound), which must fail with G_IO_ERROR_CANCELLED; keeps the reference. */
 static inline void
 test_join_cancelled (Task9Task *task)
 {
@@ -520,8 +514,7 @@ test_invoke_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Runs @func (@data) once from @context (a proc's: on its thread, outside any task) and
- * waits on this thread until it has returned. */
+/* Runs @func (@data) on @context's thread (a proc's, outside any task) and waits for it. */
 static inline void
 test_invoke_sync (GMainContext  *context,
                   void         (*func) (gpointer data),
