@@ -34,6 +34,14 @@ GUARD_SECONDS = 10
 MS = 1000  # GTimeSpan is in microseconds
 
 
+
+def recv_alt(*channels):
+    """A Task9.Alt with one receive arm per channel, in order."""
+    alt = Task9.Alt.new()
+    for i, channel in enumerate(channels):
+        assert alt.add_recv(channel) == i
+    return alt
+
 class Op:
     """One async operation: how it was started, and what its callback saw."""
 
@@ -112,32 +120,27 @@ class LoopTestCase(unittest.TestCase):
 
     # ---- operations ----
 
-    def send(self, channel, value, cancellable=None, name=None):
-        op = Op(name or 'send %r' % (value,))
-        channel.send_value_async(value, cancellable,
-                                 lambda src, res, _: self._complete(
-                                     op, src, lambda: src.send_value_finish(res)),
-                                 None)
+    def _start(self, op, start, finish):
+        """Calls start(callback) and returns op, which the callback completes with
+        finish(source, result)."""
+        start(lambda src, res, _: self._complete(op, src, lambda: finish(src, res)))
         op.returned = True
         return op
+
+    def send(self, channel, value, cancellable=None, name=None):
+        return self._start(Op(name or 'send %r' % (value,)),
+                           lambda cb: channel.send_value_async(value, cancellable, cb, None),
+                           lambda src, res: src.send_value_finish(res))
 
     def recv(self, channel, cancellable=None, name='recv'):
-        op = Op(name)
-        channel.recv_value_async(cancellable,
-                                 lambda src, res, _: self._complete(
-                                     op, src, lambda: src.recv_value_finish(res)),
-                                 None)
-        op.returned = True
-        return op
+        return self._start(Op(name),
+                           lambda cb: channel.recv_value_async(cancellable, cb, None),
+                           lambda src, res: src.recv_value_finish(res))
 
     def select(self, alt, cancellable=None, name='select'):
-        op = Op(name)
-        alt.select_async(cancellable,
-                         lambda src, res, _: self._complete(
-                             op, src, lambda: src.select_finish(res)),
-                         None)
-        op.returned = True
-        return op
+        return self._start(Op(name),
+                           lambda cb: alt.select_async(cancellable, cb, None),
+                           lambda src, res: src.select_finish(res))
 
     # ---- checks ----
 
@@ -437,9 +440,7 @@ class AltTest(LoopTestCase):
     def test_pending_select_fires_when_data_arrives(self):
         a = Task9.Channel.new_typed(GObject.TYPE_INT, 0)
         b = Task9.Channel.new_typed(GObject.TYPE_INT, 1)
-        alt = Task9.Alt.new()
-        alt.add_recv(a)
-        alt.add_recv(b)
+        alt = recv_alt(a, b)
 
         sel = self.select(alt)
         self.assert_pending(sel)
@@ -461,9 +462,7 @@ class AltTest(LoopTestCase):
     def test_cancelled_select_has_no_effect(self):
         a = Task9.Channel.new_typed(GObject.TYPE_INT, 1)
         b = Task9.Channel.new_typed(GObject.TYPE_INT, 1)
-        alt = Task9.Alt.new()
-        alt.add_recv(a)
-        alt.add_recv(b)
+        alt = recv_alt(a, b)
         cancellable = Gio.Cancellable()
 
         sel = self.select(alt, cancellable)
@@ -480,9 +479,7 @@ class AltTest(LoopTestCase):
     def test_close_fires_a_pending_select(self):
         a = Task9.Channel.new_typed(GObject.TYPE_INT, 0)
         b = Task9.Channel.new_typed(GObject.TYPE_INT, 0)
-        alt = Task9.Alt.new()
-        alt.add_recv(a)
-        alt.add_recv(b)
+        alt = recv_alt(a, b)
 
         sel = self.select(alt)
         self.assert_pending(sel)
