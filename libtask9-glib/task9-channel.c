@@ -77,7 +77,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-
 /* ---- the lock and the queues ------------------------------------------------------- */
 
 void
