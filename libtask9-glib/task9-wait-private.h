@@ -26,7 +26,7 @@ Task9WakeReason task9_wait_park           (Task9Task       *self,
                                            const char      *reason);
 gboolean        task9_wait_check_reason   (Task9WakeReason  reason,
                                            GError         **error);
-gint64          task9_deadline_from_timeout (GTimeSpan      timeout);
+gint64          task9_deadline_from_timeout_slow (GTimeSpan timeout);
 
 /* A wait list: tasks (and plain threads) waiting for one condition guarded by the
  * owner's mutex; whoever makes the condition true wakes them all. */
@@ -66,5 +66,13 @@ void     task9_wait_list_add      (Task9WaitList       *list,
                                    Task9WaitNode       *node);
 void     task9_wait_list_remove   (Task9WaitList       *list,
                                    Task9WaitNode       *node);
+
+/* A timeout in microseconds (negative: none) as a monotonic deadline (-1: none). Inline:
+ * every blocking channel operation asks, and most have no timeout. */
+static inline gint64
+task9_deadline_from_timeout (GTimeSpan timeout)
+{
+  return timeout < 0 ? -1 : task9_deadline_from_timeout_slow (timeout);
+}
 
 G_END_DECLS

@@ -110,14 +110,11 @@ task9_wait_check_reason (Task9WakeReason   reason,
     }
 }
 
-/* A timeout in microseconds (negative: none) as a monotonic deadline (-1: none). */
 gint64
-task9_deadline_from_timeout (GTimeSpan timeout)
+task9_deadline_from_timeout_slow (GTimeSpan timeout)
 {
   gint64 now;
 
-  if (timeout < 0)
-    return -1;
   now = g_get_monotonic_time ();
   return timeout > G_MAXINT64 - now ? -1 : now + timeout;
 }
