@@ -176,7 +176,7 @@ task9_task_new_internal (Task9Proc       *proc,
                                    stack_size, error);
   if (task->stack == NULL)
     {
-      g_free (task);
+      record_free (task);
       return NULL;
     }
 
