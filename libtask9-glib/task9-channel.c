@@ -1438,6 +1438,10 @@ task9_channel_recv_value_finish (Task9Channel  *channel,
 {
   Task9AsyncOp *op;
 
+  g_return_val_if_fail (TASK9_CHANNEL_CHECK (channel), FALSE);
+  g_return_val_if_fail (channel->elem_type != G_TYPE_INVALID, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+
   if (!channel_op_finish (channel, result, task9_channel_recv_value_async, error))
     {
       task9_value_reset (value, channel->elem_type);

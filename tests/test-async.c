@@ -1199,6 +1199,33 @@ test_async_foreign_thread_select (void)
 
 /* ---- bad input ----------------------------------------------------------------------------- */
 
+typedef struct
+{
+  GAsyncResult *result;
+  gint          done;
+} KeptResult;
+
+static void
+keep_result (GObject *source, GAsyncResult *result, gpointer data)
+{
+  KeptResult *kept = data;
+
+  kept->result = g_object_ref (result);
+  g_atomic_int_set (&kept->done, 1);
+}
+
+/* The result of a send of 7 on @raw (which has room), not yet finished. */
+static GAsyncResult *
+test_int_send_result (Task9Channel *raw)
+{
+  KeptResult kept = { NULL, 0 };
+  gint64 x = 7;
+
+  task9_channel_send_async (raw, &x, NULL, keep_result, &kept);
+  test_iterate_until (NULL, &kept.done);
+  return kept.result;
+}
+
 static void
 test_async_bad_input (void)
 {
@@ -1222,6 +1249,30 @@ test_async_bad_input (void)
   g_assert_cmpuint (task9_channel_get_length (raw), ==, 0);
   g_assert_cmpuint (task9_channel_get_length (typed), ==, 0);
   g_value_unset (&value);
+
+  /* The finish functions refuse what is not theirs, before touching anything. */
+  {
+    GAsyncResult *result = test_int_send_result (raw);   /* a finished send on @raw */
+    GError *error = NULL;
+
+    test_expect_critical ("*CHANNEL_CHECK*");
+    g_assert_false (task9_channel_recv_value_finish (NULL, result, &value, &error));
+    g_test_assert_expected_messages ();
+    test_expect_critical ("*elem_type != G_TYPE_INVALID*");
+    g_assert_false (task9_channel_recv_value_finish (raw, result, &value, &error));
+    g_test_assert_expected_messages ();
+    test_expect_critical ("*value != NULL*");
+    g_assert_false (task9_channel_recv_value_finish (typed, result, NULL, &error));
+    g_test_assert_expected_messages ();
+    test_expect_critical ("*source_tag*");
+    g_assert_false (task9_channel_recv_finish (raw, result, &error));
+    g_test_assert_expected_messages ();
+    g_assert_no_error (error);
+    g_assert_true (task9_channel_send_finish (raw, result, &error));
+    g_assert_no_error (error);
+    g_object_unref (result);
+  }
+
   g_object_unref (raw);
   g_object_unref (typed);
 }
