@@ -6,9 +6,8 @@
 
 #pragma once
 
-#include <sched.h>
-
 #include "task9-channel.h"
+#include "task9-spinlock-private.h"
 #include "task9-waiter-private.h"
 
 G_BEGIN_DECLS
@@ -54,25 +53,22 @@ struct _Task9Channel
 #define TASK9_CHANNEL_CHECK(channel) \
   ((channel) != NULL && (channel)->magic == TASK9_CHANNEL_MAGIC)
 
-void task9_channel_lock_slow (Task9Channel *channel);
-
 static inline void
 task9_channel_lock (Task9Channel *channel)
 {
-  if (G_UNLIKELY (__atomic_exchange_n (&channel->lock, 1, __ATOMIC_ACQUIRE)))
-    task9_channel_lock_slow (channel);
+  task9_spin_lock (&channel->lock);
 }
 
 static inline gboolean
 task9_channel_trylock (Task9Channel *channel)
 {
-  return !__atomic_exchange_n (&channel->lock, 1, __ATOMIC_ACQUIRE);
+  return task9_spin_trylock (&channel->lock);
 }
 
 static inline void
 task9_channel_unlock (Task9Channel *channel)
 {
-  __atomic_store_n (&channel->lock, 0, __ATOMIC_RELEASE);
+  task9_spin_unlock (&channel->lock);
 }
 
 Task9ChannelStatus task9_channel_send_locked (Task9Channel  *channel,

@@ -77,28 +77,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* ---- the lock and the queues ------------------------------------------------------- */
-
-void
-task9_channel_lock_slow (Task9Channel *channel)
-{
-  for (guint spins = 0;; spins++)
-    {
-      if (!__atomic_load_n (&channel->lock, __ATOMIC_RELAXED) &&
-          !__atomic_exchange_n (&channel->lock, 1, __ATOMIC_ACQUIRE))
-        return;
-      if (spins < 100)
-        {
-#if defined(__x86_64__) || defined(__i386__)
-          __builtin_ia32_pause ();
-#elif defined(__aarch64__)
-          __asm__ __volatile__ ("yield");
-#endif
-        }
-      else
-        sched_yield ();   /* the holder's thread was preempted */
-    }
-}
+/* ---- the queues ------------------------------------------------------------------ */
 
 static inline gboolean
 claim_word (guint64 *claim, guint64 token)

@@ -86,14 +86,14 @@ task9_main_set_idle (Task9Proc *proc,
       /* Belt and braces: a task that is runnable or running is work nobody lost. */
       for (Task9Proc *p = task9_proc_first_locked (); all_idle && p != NULL; p = p->all_next)
         {
-          g_mutex_lock (&p->lock);
+          task9_spin_lock (&p->tasks_lock);
           for (Task9Task *task = p->tasks; task != NULL; task = task->list_next)
             if (__atomic_load_n (&task->state, __ATOMIC_RELAXED) != TASK9_TASK_STATE_BLOCKED)
               {
                 all_idle = FALSE;
                 break;
               }
-          g_mutex_unlock (&p->lock);
+          task9_spin_unlock (&p->tasks_lock);
         }
       if (all_idle && n_tasks > 0)
         {

@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include "task9-spinlock-private.h"
 #include "task9-proc.h"
 #include "task9-stack-private.h"
 #include "task9-switch-private.h"
@@ -60,13 +61,16 @@ struct _Task9Proc
   GTimeSpan       time_budget;
   gsize           stack_size;
 
-  GMutex          lock;              /* protects the fields below */
+  /* Admission: a spinlock, as every spawn and every task's end takes it. */
+  gint            tasks_lock;        /* protects the fields below */
   gboolean        accepting;         /* FALSE once the proc is ending */
   gboolean        stop_requested;
   gboolean        had_task;          /* auto_stop ends only a proc that had a task */
+  Task9Task      *tasks;             /* every live task, for the task table */
+
+  GMutex          lock;              /* protects the fields below */
   gboolean        ended;
   Task9WaitList   joiners;
-  Task9Task      *tasks;             /* every live task, for the task table */
 
   /* The global proc list and the deadlock detector (task9-main.c), under its lock. */
   Task9Proc      *all_next;

@@ -10,11 +10,11 @@
  *
  * Invariants:
  * - n_tasks counts admitted tasks that have not finished. A task is admitted under
- *   proc->lock, and only while the proc is accepting.
+ *   proc->tasks_lock, and only while the proc is accepting.
  * - A library proc ends when it has no tasks and either it was asked to stop or it was
  *   made with TASK9_PROC_FLAGS_END_WITH_LAST_TASK and has had a task. The decision to end and
- *   the end of admission are made under proc->lock, so no task is admitted to a proc
- *   whose thread is leaving.
+ *   the end of admission are made under proc->tasks_lock, so no task is admitted to a
+ *   proc whose thread is leaving.
  * - The thread holds a reference on its proc until it has ended, and every task record
  *   holds one until it is freed, so a task's proc pointer is always valid; the main proc
  *   lives for ever.
@@ -154,11 +154,11 @@ task9_proc_should_end (Task9Proc *proc)
   if (proc->is_main || g_atomic_int_get (&proc->n_tasks) > 0)
     return FALSE;
 
-  g_mutex_lock (&proc->lock);
+  task9_spin_lock (&proc->tasks_lock);
   end = proc->n_tasks == 0 && (proc->stop_requested || (proc->auto_stop && proc->had_task));
   if (end)
     proc->accepting = FALSE;
-  g_mutex_unlock (&proc->lock);
+  task9_spin_unlock (&proc->tasks_lock);
   return end;
 }
 
@@ -167,10 +167,10 @@ task9_proc_admit_task (Task9Proc  *proc,
                        Task9Task  *task,
                        GError    **error)
 {
-  g_mutex_lock (&proc->lock);
+  task9_spin_lock (&proc->tasks_lock);
   if (!proc->accepting)
     {
-      g_mutex_unlock (&proc->lock);
+      task9_spin_unlock (&proc->tasks_lock);
       g_set_error (error, TASK9_ERROR, TASK9_ERROR_PROC_STOPPED,
                    "Proc '%s' has stopped", proc->name != NULL ? proc->name : "");
       return FALSE;
@@ -182,7 +182,7 @@ task9_proc_admit_task (Task9Proc  *proc,
   if (proc->tasks != NULL)
     proc->tasks->list_prev = task;
   proc->tasks = task;
-  g_mutex_unlock (&proc->lock);
+  task9_spin_unlock (&proc->tasks_lock);
   return TRUE;
 }
 
@@ -192,7 +192,7 @@ task9_proc_retire_task (Task9Proc *proc,
 {
   gboolean drained;
 
-  g_mutex_lock (&proc->lock);
+  task9_spin_lock (&proc->tasks_lock);
   if (task->list_prev != NULL)
     task->list_prev->list_next = task->list_next;
   else
@@ -200,7 +200,7 @@ task9_proc_retire_task (Task9Proc *proc,
   if (task->list_next != NULL)
     task->list_next->list_prev = task->list_prev;
   drained = g_atomic_int_dec_and_test (&proc->n_tasks);
-  g_mutex_unlock (&proc->lock);
+  task9_spin_unlock (&proc->tasks_lock);
 
   if (drained)
     task9_main_proc_drained (proc);
@@ -624,7 +624,7 @@ task9_proc_stop (Task9Proc *proc)
 
   g_return_if_fail (proc != NULL);
 
-  g_mutex_lock (&proc->lock);
+  task9_spin_lock (&proc->tasks_lock);
   if (!proc->is_main)
     {
       proc->stop_requested = TRUE;
@@ -632,7 +632,7 @@ task9_proc_stop (Task9Proc *proc)
     }
   for (Task9Task *task = proc->tasks; task != NULL; task = task->list_next)
     g_ptr_array_add (tasks, task9_task_ref (task));
-  g_mutex_unlock (&proc->lock);
+  task9_spin_unlock (&proc->tasks_lock);
 
   for (guint i = 0; i < tasks->len; i++)
     task9_task_cancel (tasks->pdata[i]);

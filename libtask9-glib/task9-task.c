@@ -925,10 +925,10 @@ collect_tasks (Task9Proc *proc, gpointer data)
 {
   GPtrArray *tasks = data;
 
-  g_mutex_lock (&proc->lock);
+  task9_spin_lock (&proc->tasks_lock);
   for (Task9Task *task = proc->tasks; task != NULL; task = task->list_next)
     g_ptr_array_add (tasks, task9_task_ref (task));
-  g_mutex_unlock (&proc->lock);
+  task9_spin_unlock (&proc->tasks_lock);
 }
 
 /**
