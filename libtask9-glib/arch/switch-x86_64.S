@@ -32,18 +32,11 @@ task9_context_switch_raw:
 	subq	$8, %rsp
 	stmxcsr	(%rsp)
 	fnstcw	4(%rsp)
-	movl	(%rsp), %eax
-	movzwl	4(%rsp), %ecx
 	movq	%rsp, (%rdi)
 	movq	(%rsi), %rsp
-	/* Loading a control word costs more than comparing it: load only what differs. */
-	cmpl	(%rsp), %eax
-	je	1f
 	ldmxcsr	(%rsp)
-1:	cmpw	4(%rsp), %cx
-	je	2f
 	fldcw	4(%rsp)
-2:	addq	$8, %rsp
+	addq	$8, %rsp
 	popq	%r15
 	popq	%r14
 	popq	%r13
