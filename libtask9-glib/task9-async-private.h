@@ -8,7 +8,6 @@
 
 #include <gio/gio.h>
 
-#include "task9-wait-private.h"
 #include "task9-waiter-private.h"
 
 G_BEGIN_DECLS
@@ -53,7 +52,6 @@ struct _Task9AsyncOp
   gpointer             elem_copy;      /* a raw element being sent */
   GValue              *slots;          /* an alt's elements, one per arm */
   guint                n_slots;
-  Task9WaitNode        node;           /* a join's place in the task's joiner list */
   Task9Task           *joined;
 };
 

@@ -176,8 +176,6 @@ task9_async_op_init (Task9AsyncOp *op)
   op->claim = 1;
   op->set.async = op;
   op->set.fired_arm = -1;
-  op->node.prev = op->node.next = &op->node;   /* in no list */
-  op->node.async = op;
 }
 
 static gpointer
@@ -293,10 +291,8 @@ async_op_cancelled (GCancellable *cancellable,
                     gpointer      data)
 {
   Task9AsyncOp *op = data;
-  guint64 expected = 1;
 
-  if (__atomic_compare_exchange_n (&op->claim, &expected, 0, FALSE,
-                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+  if (task9_claim (&op->claim, 1))
     task9_async_op_fire (op, TASK9_WAKE_CANCELLED);
 }
 
@@ -313,7 +309,8 @@ task9_async_op_wait (Task9AsyncOp *op)
   g_object_unref (op);
 }
 
-/* In a settle function: withdraw the channel waiters that did not fire. */
+/* In a settle function: withdraw the waiters that did not fire (for a queue without a
+ * lock, with its owner's lock held). */
 void
 task9_async_op_withdraw (Task9AsyncOp *op)
 {

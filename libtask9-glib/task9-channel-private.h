@@ -19,12 +19,6 @@ typedef enum
   TASK9_CHANNEL_WOULD_BLOCK,
 } Task9ChannelStatus;
 
-typedef struct
-{
-  Task9Waiter *head;
-  Task9Waiter *tail;
-} Task9WaiterQueue;
-
 struct _Task9Channel
 {
   GObject           parent_instance;
@@ -71,62 +65,26 @@ task9_channel_unlock (Task9Channel *channel)
   task9_spin_unlock (&channel->lock);
 }
 
-Task9ChannelStatus task9_channel_send_locked (Task9Channel  *channel,
-                                              gconstpointer  elem);
-Task9ChannelStatus task9_channel_recv_locked (Task9Channel  *channel,
-                                              gpointer       elem);
+Task9ChannelStatus task9_channel_send_locked (Task9Channel        *channel,
+                                              gconstpointer        elem);
+Task9ChannelStatus task9_channel_recv_locked (Task9Channel        *channel,
+                                              gpointer             elem);
+gboolean           task9_channel_op          (Task9Channel        *channel,
+                                              gboolean             is_send,
+                                              gpointer             elem,
+                                              GTimeSpan            timeout,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
+gboolean           task9_channel_status_to_error (Task9Channel    *channel,
+                                              Task9ChannelStatus   status,
+                                              GError             **error);
 
-Task9WakeReason    task9_channel_park        (Task9Task     *self,
-                                              guint64        token,
-                                              gint64         deadline,
-                                              GCancellable  *cancellable,
-                                              const char    *reason);
-void               task9_waiter_withdraw_slow (Task9Waiter *waiter);
-void               task9_waiter_fire         (Task9Waiter   *waiter,
-                                              gboolean       closed);
-
+/* Under the channel's lock: queues @waiter with the senders or the receivers. */
 static inline void
 task9_channel_enqueue (Task9Channel *channel,
                        Task9Waiter  *waiter)
 {
-  Task9WaiterQueue *queue = waiter->is_send ? &channel->senders : &channel->receivers;
-
-  waiter->channel = channel;
-  waiter->next = NULL;
-  waiter->prev = queue->tail;
-  if (queue->tail != NULL)
-    queue->tail->next = waiter;
-  else
-    queue->head = waiter;
-  queue->tail = waiter;
-  waiter->linked = TRUE;
-}
-
-static inline void
-task9_channel_dequeue (Task9Channel *channel,
-                       Task9Waiter  *waiter)
-{
-  Task9WaiterQueue *queue = waiter->is_send ? &channel->senders : &channel->receivers;
-
-  if (waiter->prev != NULL)
-    waiter->prev->next = waiter->next;
-  else
-    queue->head = waiter->next;
-  if (waiter->next != NULL)
-    waiter->next->prev = waiter->prev;
-  else
-    queue->tail = waiter->prev;
-  /* The last touch: once its owner sees this, nobody uses the waiter any more. */
-  __atomic_store_n (&waiter->linked, FALSE, __ATOMIC_RELEASE);
-}
-
-/* By its owner, once it no longer waits: takes @waiter out of its queue unless a
- * partner already did (then nobody touches it any more: see task9_channel_dequeue()). */
-static inline void
-task9_waiter_withdraw (Task9Waiter *waiter)
-{
-  if (waiter->channel != NULL && __atomic_load_n (&waiter->linked, __ATOMIC_ACQUIRE))
-    task9_waiter_withdraw_slow (waiter);
+  task9_waiter_enqueue (waiter->is_send ? &channel->senders : &channel->receivers, waiter);
 }
 
 /* A failed receive into an (out caller-allocates) GValue leaves the element type's

@@ -77,60 +77,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* ---- the queues ------------------------------------------------------------------ */
-
-static inline gboolean
-claim_word (guint64 *claim, guint64 token)
-{
-  guint64 expected = token;
-
-  return __atomic_compare_exchange_n (claim, &expected, token & ~(guint64) 1,
-                                      FALSE, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-}
-
-void
-task9_waiter_withdraw_slow (Task9Waiter *waiter)
-{
-  task9_channel_lock (waiter->channel);
-  if (waiter->linked)
-    task9_channel_dequeue (waiter->channel, waiter);
-  task9_channel_unlock (waiter->channel);
-}
-
-/* With the claim won: record the outcome and wake the waiter's owner. */
-void
-task9_waiter_fire (Task9Waiter *waiter,
-                   gboolean     closed)
-{
-  Task9WaitSet *set = waiter->set;
-
-  set->fired_arm = waiter->arm;
-  set->fired_closed = closed;
-  if (set->task != NULL)
-    task9_wait_wake (set->task, TASK9_WAKE_READY);
-  else
-    task9_async_op_fire (set->async, TASK9_WAKE_READY);
-}
-
-/* Dequeues the first waiter whose claim we win, dropping stale ones. */
-static Task9Waiter *
-claim_first (Task9Channel     *channel,
-             Task9WaiterQueue *queue)
-{
-  Task9Waiter *waiter;
-
-  while ((waiter = queue->head) != NULL)
-    {
-      /* Read before the dequeue: a stale waiter's owner may reuse it right after. */
-      guint64 *claim = waiter->claim;
-      guint64 token = waiter->token;
-
-      task9_channel_dequeue (channel, waiter);
-      if (claim_word (claim, token))
-        return waiter;   /* ours: its owner waits for our wake-up */
-    }
-  return NULL;
-}
+/* ---- the buffer ----------------------------------------------------------------- */
 
 static inline guint8 *
 slot (Task9Channel *channel, guint index)
@@ -178,7 +125,7 @@ task9_channel_send_locked (Task9Channel  *channel,
   if (channel->closed)
     return TASK9_CHANNEL_CLOSED;
 
-  receiver = claim_first (channel, &channel->receivers);
+  receiver = task9_waiter_claim_first (&channel->receivers);
   if (receiver != NULL)
     {
       copy_elem (channel, receiver->value, elem);
@@ -200,7 +147,7 @@ Task9ChannelStatus
 task9_channel_recv_locked (Task9Channel *channel,
                            gpointer      elem)
 {
-  Task9Waiter *sender = claim_first (channel, &channel->senders);
+  Task9Waiter *sender = task9_waiter_claim_first (&channel->senders);
 
   if (sender != NULL)
     {
@@ -230,10 +177,10 @@ task9_channel_recv_locked (Task9Channel *channel,
   return channel->closed ? TASK9_CHANNEL_CLOSED : TASK9_CHANNEL_WOULD_BLOCK;
 }
 
-static gboolean
-status_to_error (Task9Channel        *channel,
-                 Task9ChannelStatus   status,
-                 GError             **error)
+gboolean
+task9_channel_status_to_error (Task9Channel        *channel,
+                               Task9ChannelStatus   status,
+                               GError             **error)
 {
   switch (status)
     {
@@ -250,53 +197,14 @@ status_to_error (Task9Channel        *channel,
     }
 }
 
-typedef struct
-{
-  Task9Task *task;
-  guint64    token;
-} CancelWake;
-
-static void
-cancel_wake (GCancellable *cancellable,
-             gpointer      data)
-{
-  CancelWake *wake = data;
-
-  if (task9_wait_claim (wake->task, wake->token))
-    task9_wait_wake (wake->task, TASK9_WAKE_CANCELLED);
-}
-
-/* Parks @self on @waiters (already queued, their channels unlocked) until one fires,
- * the deadline passes, the task or @cancellable is cancelled. */
-Task9WakeReason
-task9_channel_park (Task9Task    *self,
-                    guint64       token,
-                    gint64        deadline,
-                    GCancellable *cancellable,
-                    const char   *reason)
-{
-  CancelWake wake = { self, token };
-  gulong handler = 0;
-  Task9WakeReason why;
-
-  if (cancellable == NULL)
-    return task9_wait_park (self, token, deadline, reason);
-  if (cancellable != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_wake), &wake, NULL);
-  why = task9_wait_park (self, token, deadline, reason);
-  if (handler != 0)
-    g_cancellable_disconnect (cancellable, handler);
-  return why;
-}
-
-/* One blocking send or receive by a task. */
-static gboolean
-channel_op (Task9Channel  *channel,
-            gboolean       is_send,
-            gpointer       elem,
-            GTimeSpan      timeout,
-            GCancellable  *cancellable,
-            GError       **error)
+/* One send or receive: blocking in a task, at once (timeout 0) anywhere. */
+gboolean
+task9_channel_op (Task9Channel  *channel,
+                  gboolean       is_send,
+                  gpointer       elem,
+                  GTimeSpan      timeout,
+                  GCancellable  *cancellable,
+                  GError       **error)
 {
   Task9Task *self = task9_scheduler_current_task ();
   Task9ChannelStatus status;
@@ -320,7 +228,7 @@ channel_op (Task9Channel  *channel,
                        "try_ or _async variant", is_send ? "send" : "receive");
           return FALSE;
         }
-      return status_to_error (channel, status, error);
+      return task9_channel_status_to_error (channel, status, error);
     }
 
   set.task = self;
@@ -335,11 +243,11 @@ channel_op (Task9Channel  *channel,
   task9_channel_enqueue (channel, &waiter);
   task9_channel_unlock (channel);
 
-  why = task9_channel_park (self, waiter.token, task9_deadline_from_timeout (timeout), cancellable,
-                            is_send ? "send" : "recv");
+  why = task9_wait_park (self, waiter.token, task9_deadline_from_timeout (timeout), cancellable,
+                         is_send ? "send" : "recv");
 
   if (why == TASK9_WAKE_READY)
-    return set.fired_closed ? status_to_error (channel, TASK9_CHANNEL_CLOSED, error) : TRUE;
+    return set.fired_closed ? task9_channel_status_to_error (channel, TASK9_CHANNEL_CLOSED, error) : TRUE;
 
   /* Cancelled or timed out: nobody claimed the waiter, withdraw it. */
   task9_waiter_withdraw (&waiter);
@@ -499,6 +407,8 @@ static void
 task9_channel_init (Task9Channel *channel)
 {
   channel->magic = TASK9_CHANNEL_MAGIC;
+  task9_waiter_queue_init (&channel->receivers, &channel->lock);
+  task9_waiter_queue_init (&channel->senders, &channel->lock);
 }
 
 /**
@@ -696,9 +606,9 @@ task9_channel_close (Task9Channel *channel)
   if (!channel->closed)
     {
       channel->closed = TRUE;
-      while ((waiter = claim_first (channel, &channel->receivers)) != NULL)
+      while ((waiter = task9_waiter_claim_first (&channel->receivers)) != NULL)
         task9_waiter_fire (waiter, TRUE);
-      while ((waiter = claim_first (channel, &channel->senders)) != NULL)
+      while ((waiter = task9_waiter_claim_first (&channel->senders)) != NULL)
         task9_waiter_fire (waiter, TRUE);
     }
   task9_channel_unlock (channel);
@@ -758,7 +668,7 @@ task9_channel_send (Task9Channel  *channel,
   g_return_val_if_fail (elem != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return channel_op (channel, TRUE, (gpointer) elem, -1, NULL, error);
+  return task9_channel_op (channel, TRUE, (gpointer) elem, -1, NULL, error);
 }
 
 /**
@@ -783,7 +693,7 @@ task9_channel_recv (Task9Channel  *channel,
   CHECK_RAW (channel, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return channel_op (channel, FALSE, elem, -1, NULL, error);
+  return task9_channel_op (channel, FALSE, elem, -1, NULL, error);
 }
 
 /**
@@ -814,7 +724,7 @@ task9_channel_send_full (Task9Channel  *channel,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return channel_op (channel, TRUE, (gpointer) elem, timeout, cancellable, error);
+  return task9_channel_op (channel, TRUE, (gpointer) elem, timeout, cancellable, error);
 }
 
 /**
@@ -845,7 +755,7 @@ task9_channel_recv_full (Task9Channel  *channel,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return channel_op (channel, FALSE, elem, timeout, cancellable, error);
+  return task9_channel_op (channel, FALSE, elem, timeout, cancellable, error);
 }
 
 /**
@@ -981,456 +891,4 @@ task9_channel_recv_ulong (Task9Channel  *channel,
   g_return_val_if_fail (channel->elem_size == sizeof (gulong), 0);
 
   return task9_channel_recv (channel, &value, error) ? value : 0;
-}
-
-/* ---- typed channels -------------------------------------------------------------- */
-
-#define CHECK_TYPED(channel, value, val) \
-  G_STMT_START { \
-    g_return_val_if_fail (TASK9_CHANNEL_CHECK (channel), val); \
-    g_return_val_if_fail ((channel)->elem_type != G_TYPE_INVALID, val); \
-    g_return_val_if_fail (G_IS_VALUE (value), val); \
-    g_return_val_if_fail (g_type_is_a (G_VALUE_TYPE (value), (channel)->elem_type), val); \
-  } G_STMT_END
-
-static gboolean
-send_value (Task9Channel  *channel,
-            const GValue  *value,
-            GTimeSpan      timeout,
-            GError       **error)
-{
-  GValue copy = G_VALUE_INIT;
-
-  /* Copied outside the lock (a boxed copy is user code), then moved in. */
-  g_value_init (&copy, channel->elem_type);
-  g_value_copy (value, &copy);
-  if (channel_op (channel, TRUE, &copy, timeout, NULL, error))
-    return TRUE;   /* the receiver (or the buffer) owns the copy now */
-  g_value_unset (&copy);
-  return FALSE;
-}
-
-static gboolean
-recv_value (Task9Channel  *channel,
-            GValue        *value,
-            GTimeSpan      timeout,
-            GError       **error)
-{
-  GValue received = G_VALUE_INIT;
-
-  if (!channel_op (channel, FALSE, &received, timeout, NULL, error))
-    {
-      task9_value_reset (value, channel->elem_type);
-      return FALSE;
-    }
-  if (G_IS_VALUE (value))
-    g_value_unset (value);
-  *value = received;
-  return TRUE;
-}
-
-/**
- * task9_channel_send_value: (skip)
- * @channel: a typed channel
- * @value: a value of the channel's element type
- * @error: return location for a #GError
- *
- * Sends a copy of @value on a typed channel, blocking the calling task as
- * [method@Task9.Channel.send] does.
- *
- * Returns: %TRUE once sent; %FALSE with @error set, and then nothing was sent
- *
- * Since: 0.1
- */
-gboolean
-task9_channel_send_value (Task9Channel  *channel,
-                          const GValue  *value,
-                          GError       **error)
-{
-  CHECK_TYPED (channel, value, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return send_value (channel, value, -1, error);
-}
-
-/**
- * task9_channel_recv_value: (skip)
- * @channel: a typed channel
- * @value: (out caller-allocates): where the element goes; an initialized value is unset
- *   first
- * @error: return location for a #GError
- *
- * Receives an element of a typed channel, blocking the calling task as
- * [method@Task9.Channel.recv] does. The caller owns the value and unsets it.
- *
- * Returns: %TRUE with the element in @value; %FALSE with @error set, and @value holding
- *   the element type's default (which owns nothing)
- *
- * Since: 0.1
- */
-gboolean
-task9_channel_recv_value (Task9Channel  *channel,
-                          GValue        *value,
-                          GError       **error)
-{
-  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), FALSE);
-  g_return_val_if_fail (channel->elem_type != G_TYPE_INVALID, FALSE);
-  g_return_val_if_fail (value != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return recv_value (channel, value, -1, error);
-}
-
-/**
- * task9_channel_try_send_value:
- * @channel: a typed channel
- * @value: a value of the channel's element type
- * @error: return location for a #GError
- *
- * Sends a copy of @value only if that can be done at once. Works anywhere, tasks or
- * not; this is how a main-loop callback feeds a channel without waiting.
- *
- * Returns: %TRUE if sent; %FALSE with %TASK9_ERROR_WOULD_BLOCK or %TASK9_ERROR_CLOSED
- *
- * Since: 0.1
- */
-gboolean
-task9_channel_try_send_value (Task9Channel  *channel,
-                              const GValue  *value,
-                              GError       **error)
-{
-  CHECK_TYPED (channel, value, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return send_value (channel, value, 0, error);
-}
-
-/**
- * task9_channel_try_recv_value:
- * @channel: a typed channel
- * @value: (out caller-allocates): where the element goes
- * @error: return location for a #GError
- *
- * Receives an element of a typed channel only if one is there at once.
- *
- * Returns: %TRUE with the element in @value; %FALSE with %TASK9_ERROR_WOULD_BLOCK, or
- *   %TASK9_ERROR_CLOSED once the channel is closed and drained, and @value holding the
- *   element type's default (which owns nothing)
- *
- * Since: 0.1
- */
-gboolean
-task9_channel_try_recv_value (Task9Channel  *channel,
-                              GValue        *value,
-                              GError       **error)
-{
-  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), FALSE);
-  g_return_val_if_fail (channel->elem_type != G_TYPE_INVALID, FALSE);
-  g_return_val_if_fail (value != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return recv_value (channel, value, 0, error);
-}
-
-/* ---- the async face -------------------------------------------------------------- */
-
-static void
-settle_op (Task9AsyncOp *op)
-{
-  task9_async_op_withdraw (op);
-  if (op->reason != TASK9_WAKE_READY)
-    task9_wait_check_reason (op->reason, &op->error);
-  else if (op->set.fired_closed)
-    status_to_error (TASK9_CHANNEL (op->source_object), TASK9_CHANNEL_CLOSED, &op->error);
-  else if (op->sends_value)
-    memset (&op->value, 0, sizeof op->value);   /* moved to the receiver */
-}
-
-/* Starts an async send or receive. @elem is the raw element to send (copied into the
- * op) or where to receive one; a typed channel's element lives in op->value. */
-static void
-channel_op_async (Task9Channel        *channel,
-                  gboolean             is_send,
-                  gconstpointer        elem,
-                  const GValue        *value,
-                  GCancellable        *cancellable,
-                  GAsyncReadyCallback  callback,
-                  gpointer             user_data,
-                  gpointer             source_tag)
-{
-  Task9AsyncOp *op = task9_async_op_new (channel, 1, cancellable, callback, user_data,
-                                         source_tag, settle_op);
-  Task9Waiter *waiter = &op->waiters[0];
-  Task9ChannelStatus status;
-  gpointer slot_ptr;
-
-  if (channel->elem_type != G_TYPE_INVALID)
-    {
-      if (is_send)
-        {
-          g_value_init (&op->value, channel->elem_type);
-          g_value_copy (value, &op->value);
-          op->sends_value = TRUE;
-        }
-      slot_ptr = &op->value;
-    }
-  else if (is_send)
-    slot_ptr = op->elem_copy = g_memdup2 (elem, channel->elem_size);
-  else
-    slot_ptr = (gpointer) elem;
-
-  if (g_cancellable_is_cancelled (cancellable))
-    {
-      task9_async_op_complete_now (op, TASK9_WAKE_CANCELLED);
-      return;
-    }
-
-  task9_channel_lock (channel);
-  status = is_send ? task9_channel_send_locked (channel, slot_ptr)
-                   : task9_channel_recv_locked (channel, slot_ptr);
-  if (status == TASK9_CHANNEL_WOULD_BLOCK)
-    {
-      waiter->value = slot_ptr;
-      waiter->is_send = is_send;
-      task9_channel_enqueue (channel, waiter);
-      g_object_ref (op);   /* a partner may complete it as soon as we unlock */
-      task9_channel_unlock (channel);
-      task9_async_op_wait (op);
-      return;
-    }
-  task9_channel_unlock (channel);
-
-  /* Done at once; still complete from the main loop, never inside this call. */
-  op->set.fired_arm = 0;
-  op->set.fired_closed = status == TASK9_CHANNEL_CLOSED;
-  task9_async_op_complete_now (op, TASK9_WAKE_READY);
-}
-
-static gboolean
-channel_op_finish (Task9Channel  *channel,
-                   GAsyncResult  *result,
-                   gpointer       source_tag,
-                   GError       **error)
-{
-  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return task9_async_op_check (result, channel, source_tag, error) != NULL;
-}
-
-/**
- * task9_channel_send_async:
- * @channel: a channel of raw elements
- * @elem: (not nullable): the element; it is copied before this call returns
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called on the caller's thread-default main context when done
- * @user_data: (closure): data for @callback
- *
- * Sends a copy of @elem without blocking the caller: the async form of
- * [method@Task9.Channel.send], for code running on a main loop. It meets tasks and other
- * async callers on the channel with the same semantics. Finish with
- * [method@Task9.Channel.send_finish].
- *
- * Since: 0.1
- */
-void
-task9_channel_send_async (Task9Channel        *channel,
-                          gconstpointer        elem,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_return_if_fail (TASK9_IS_CHANNEL (channel));
-  g_return_if_fail (channel->elem_type == G_TYPE_INVALID);
-  g_return_if_fail (elem != NULL);
-
-  channel_op_async (channel, TRUE, elem, NULL, cancellable, callback, user_data,
-                    task9_channel_send_async);
-}
-
-/**
- * task9_channel_send_finish:
- * @channel: a channel
- * @result: the result given to the callback
- * @error: return location for a #GError
- *
- * Finishes [method@Task9.Channel.send_async].
- *
- * Returns: %TRUE once sent; %FALSE with %TASK9_ERROR_CLOSED or %G_IO_ERROR_CANCELLED,
- *   and then nothing was sent
- *
- * Since: 0.1
- */
-gboolean
-task9_channel_send_finish (Task9Channel  *channel,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return channel_op_finish (channel, result, task9_channel_send_async, error);
-}
-
-/**
- * task9_channel_recv_async:
- * @channel: a channel of raw elements
- * @elem: (nullable): where the element goes; it must stay valid until the callback runs
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called on the caller's thread-default main context when done
- * @user_data: (closure): data for @callback
- *
- * Receives an element without blocking the caller: the async form of
- * [method@Task9.Channel.recv]. Finish with [method@Task9.Channel.recv_finish].
- *
- * Since: 0.1
- */
-void
-task9_channel_recv_async (Task9Channel        *channel,
-                          gpointer             elem,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_return_if_fail (TASK9_IS_CHANNEL (channel));
-  g_return_if_fail (channel->elem_type == G_TYPE_INVALID);
-
-  channel_op_async (channel, FALSE, elem, NULL, cancellable, callback, user_data,
-                    task9_channel_recv_async);
-}
-
-/**
- * task9_channel_recv_finish:
- * @channel: a channel
- * @result: the result given to the callback
- * @error: return location for a #GError
- *
- * Finishes [method@Task9.Channel.recv_async].
- *
- * Returns: %TRUE with the element stored where the call asked; %FALSE with
- *   %TASK9_ERROR_CLOSED or %G_IO_ERROR_CANCELLED, and then nothing was taken
- *
- * Since: 0.1
- */
-gboolean
-task9_channel_recv_finish (Task9Channel  *channel,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return channel_op_finish (channel, result, task9_channel_recv_async, error);
-}
-
-/**
- * task9_channel_send_value_async:
- * @channel: a typed channel
- * @value: a value of the channel's element type; it is copied before this call returns
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called on the caller's thread-default main context when done
- * @user_data: (closure): data for @callback
- *
- * Sends a copy of @value without blocking the caller; finish with
- * [method@Task9.Channel.send_value_finish]. This is the send of Python, JavaScript and
- * Vala code.
- *
- * Since: 0.1
- */
-void
-task9_channel_send_value_async (Task9Channel        *channel,
-                                const GValue        *value,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  g_return_if_fail (TASK9_IS_CHANNEL (channel));
-  g_return_if_fail (channel->elem_type != G_TYPE_INVALID);
-  g_return_if_fail (G_IS_VALUE (value));
-  g_return_if_fail (g_type_is_a (G_VALUE_TYPE (value), channel->elem_type));
-
-  channel_op_async (channel, TRUE, NULL, value, cancellable, callback, user_data,
-                    task9_channel_send_value_async);
-}
-
-/**
- * task9_channel_send_value_finish:
- * @channel: a typed channel
- * @result: the result given to the callback
- * @error: return location for a #GError
- *
- * Finishes [method@Task9.Channel.send_value_async].
- *
- * Returns: %TRUE once sent; %FALSE with %TASK9_ERROR_CLOSED or %G_IO_ERROR_CANCELLED,
- *   and then nothing was sent
- *
- * Since: 0.1
- */
-gboolean
-task9_channel_send_value_finish (Task9Channel  *channel,
-                                 GAsyncResult  *result,
-                                 GError       **error)
-{
-  return channel_op_finish (channel, result, task9_channel_send_value_async, error);
-}
-
-/**
- * task9_channel_recv_value_async:
- * @channel: a typed channel
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called on the caller's thread-default main context when done
- * @user_data: (closure): data for @callback
- *
- * Receives an element of a typed channel without blocking the caller; finish with
- * [method@Task9.Channel.recv_value_finish].
- *
- * Since: 0.1
- */
-void
-task9_channel_recv_value_async (Task9Channel        *channel,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  g_return_if_fail (TASK9_IS_CHANNEL (channel));
-  g_return_if_fail (channel->elem_type != G_TYPE_INVALID);
-
-  channel_op_async (channel, FALSE, NULL, NULL, cancellable, callback, user_data,
-                    task9_channel_recv_value_async);
-}
-
-/**
- * task9_channel_recv_value_finish:
- * @channel: a typed channel
- * @result: the result given to the callback
- * @value: (out caller-allocates): where the element goes; an initialized value is unset
- *   first
- * @error: return location for a #GError
- *
- * Finishes [method@Task9.Channel.recv_value_async].
- *
- * Returns: %TRUE with the element in @value; %FALSE with %TASK9_ERROR_CLOSED or
- *   %G_IO_ERROR_CANCELLED, and @value holding the element type's default (which owns
- *   nothing)
- *
- * Since: 0.1
- */
-gboolean
-task9_channel_recv_value_finish (Task9Channel  *channel,
-                                 GAsyncResult  *result,
-                                 GValue        *value,
-                                 GError       **error)
-{
-  Task9AsyncOp *op;
-
-  g_return_val_if_fail (TASK9_CHANNEL_CHECK (channel), FALSE);
-  g_return_val_if_fail (channel->elem_type != G_TYPE_INVALID, FALSE);
-  g_return_val_if_fail (value != NULL, FALSE);
-
-  if (!channel_op_finish (channel, result, task9_channel_recv_value_async, error))
-    {
-      task9_value_reset (value, channel->elem_type);
-      return FALSE;
-    }
-
-  op = TASK9_ASYNC_OP (result);
-  if (G_IS_VALUE (value))
-    g_value_unset (value);
-  *value = op->value;
-  memset (&op->value, 0, sizeof op->value);
-  return TRUE;
 }

@@ -11,7 +11,7 @@
 #include "task9-stack-private.h"
 #include "task9-switch-private.h"
 #include "task9-timer-heap-private.h"
-#include "task9-wait-private.h"
+#include "task9-waiter-private.h"
 
 G_BEGIN_DECLS
 

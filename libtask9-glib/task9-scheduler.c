@@ -14,7 +14,7 @@
  *   proc->dead. Other threads hand wake-ups to the inbox (a mutex-protected list) and wake
  *   the context only when its thread may be blocked in poll (proc->polling).
  * - A task is in at most one of: running, the run queue, the inbox, parked. The claim in
- *   task9-wait.c guarantees a parked task is made ready once per park.
+ *   task9-waiter.c guarantees a parked task is made ready once per park.
  * - A task may be made ready (by another proc) after it began a wait but before it
  *   switched away; it then finds itself in the queue and simply continues.
  * - A finished task's stack is released by whichever context runs next on that proc

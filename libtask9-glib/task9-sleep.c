@@ -42,7 +42,7 @@ task9_sleep_until (gint64   deadline,
       return FALSE;
     }
 
-  reason = task9_wait_park (self, task9_wait_begin (self), MAX (deadline, 0), "sleep");
+  reason = task9_wait_park (self, task9_wait_begin (self), MAX (deadline, 0), NULL, "sleep");
   if (reason == TASK9_WAKE_TIMED_OUT)
     return TRUE;
   return task9_wait_check_reason (reason, error);
@@ -76,7 +76,7 @@ task9_sleep (GTimeSpan   span,
 
       if (self == NULL)
         return task9_sleep_until (0, error);
-      return task9_wait_check_reason (task9_wait_park (self, task9_wait_begin (self), -1, "sleep"),
+      return task9_wait_check_reason (task9_wait_park (self, task9_wait_begin (self), -1, NULL, "sleep"),
                                       error);
     }
   return task9_sleep_until (deadline, error);

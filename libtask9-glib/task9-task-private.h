@@ -11,7 +11,7 @@
 #include "task9-stack-private.h"
 #include "task9-switch-private.h"
 #include "task9-timer-heap-private.h"
-#include "task9-wait-private.h"
+#include "task9-waiter-private.h"
 
 G_BEGIN_DECLS
 
@@ -23,7 +23,7 @@ struct _Task9Task
   Task9Task      *cancel_next;       /* the proc's inbox of cancellations */
   Task9Proc      *proc;
   Task9Stack     *stack;
-  guint64         park_word;         /* atomic: (seq << 1) | waiting; see task9-wait.c */
+  guint64         park_word;         /* atomic: (seq << 1) | waiting; see task9-waiter.c */
   guint64         park_token;
   Task9WakeReason wake_reason;
   Task9TaskState  state;
@@ -83,11 +83,7 @@ static inline gboolean
 task9_wait_claim (Task9Task *task,
                   guint64    token)
 {
-  guint64 expected = token;
-
-  return __atomic_compare_exchange_n (task9_task_park_word (task), &expected,
-                                      token & ~(guint64) 1, FALSE,
-                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+  return task9_claim (task9_task_park_word (task), token);
 }
 
 Task9Task *task9_task_new_internal (Task9Proc       *proc,

@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * A task is a function running on its own stack on one proc; it never migrates. Blocking
- * calls park it (task9-wait.c) and the scheduler (task9-scheduler.c) runs another.
+ * calls park it (task9-waiter.c) and the scheduler (task9-scheduler.c) runs another.
  *
  * Invariants:
  * - A task record is reference counted: the scheduler holds one reference from spawn
@@ -759,7 +759,7 @@ settle_join (Task9AsyncOp *op)
   Task9Task *task = op->joined;
 
   g_mutex_lock (&task->lock);
-  task9_wait_list_remove (&task->joiners, &op->node);
+  task9_async_op_withdraw (op);
   g_mutex_unlock (&task->lock);
 
   if (op->reason != TASK9_WAKE_READY)
@@ -796,7 +796,7 @@ task9_task_join_async (Task9Task           *task,
   g_return_if_fail (task != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  op = task9_async_op_new (NULL, 0, cancellable, callback, user_data,
+  op = task9_async_op_new (NULL, 1, cancellable, callback, user_data,
                            task9_task_join_async, settle_join);
   op->joined = task9_task_ref (task);
 
@@ -808,7 +808,7 @@ task9_task_join_async (Task9Task           *task,
       task9_async_op_complete_now (op, TASK9_WAKE_READY);
       return;
     }
-  task9_wait_list_add (&task->joiners, &op->node);
+  task9_waiter_enqueue (&task->joiners.waiters, &op->waiters[0]);
   g_object_ref (op);   /* the task may end and complete it as soon as we unlock */
   g_mutex_unlock (&task->lock);
   task9_async_op_wait (op);

@@ -1,25 +1,37 @@
-/* task9-wait.c: parking a task and waking it exactly once
+/* task9-waiter.c: the one mechanism behind every wait
  *
  * Copyright 2026 The libtask9-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Every blocking call is: begin a wait, register the task where a waker will find it
- * (a wait list, a channel queue, the timer heap), park. Several parties may race to wake
- * it: the event it waits for, its deadline, a cancellation, from any thread. The claim
- * decides the race:
+ * Every blocking call, whatever it waits for (a channel partner, an alt's arms, a
+ * task's end, a deadline, a cancellation, and every wait condition built on these), is:
+ * register waiters where a waker will find them, then park (a task) or return (an async
+ * caller, see task9-async.c). Several parties may race to end the wait: the event, the
+ * deadline, a cancellation, from any thread. The claim decides the race:
  *
- *   task->park_word = (seq << 1) | 1   while parked wait number seq is open,
- *                     (seq << 1)       once somebody claimed it.
+ *   claim word = (seq << 1) | 1   while wait number seq is open,
+ *                (seq << 1)       once somebody claimed it.
  *
- * A waker holds the token (seq << 1) | 1 it found registered and wins only if its
- * compare-and-swap still sees it: exactly one party wakes each wait, and a stale waker
- * from an earlier wait can never wake a later one. The winner records the reason and
- * makes the task runnable; everyone else leaves the task alone.
+ * A task's claim word is task->park_word; an async caller's is op->claim. A waker holds
+ * the token it found registered and wins only if task9_claim() still sees it: exactly
+ * one party ends each wait, and a stale waker from an earlier wait can never end a later
+ * one. The winner records the outcome (task9_waiter_fire(): which arm, whether the
+ * source was closed) and wakes the owner; everyone else leaves it alone.
+ *
+ * A Task9Waiter is one arm of one wait, queued on a Task9WaiterQueue (a channel's
+ * senders or receivers, a wait list, a condition's subscribers). Wakers dequeue waiters
+ * and then claim them; a waiter whose claim is lost is stale and simply dropped. The
+ * owner withdraws what is still queued once it stops waiting.
  *
  * Invariants:
+ * - task9_claim() is the only place a claim word changes from open to claimed.
  * - Only the task itself begins a wait, on its own proc.
- * - A claim is always followed by exactly one task9_wait_wake(), except when the task
- *   claims its own wait (it then simply does not switch away).
+ * - A claim is always followed by exactly one wake-up (task9_wait_wake() or
+ *   task9_async_op_fire()), except when a task claims its own wait (it then simply
+ *   does not switch away).
+ * - A waiter is linked and unlinked only under its queue's lock (or, for a queue
+ *   without one, by whoever owns the queue); its owner frees it only after it saw it
+ *   unlinked.
  * - Cancellation is sticky: once task->cancelled is set, every later park fails at once.
  *   The canceller does not claim the wait itself (that would need a full fence on every
  *   park to order the flag against the claim word): it asks the task's proc, through
@@ -34,9 +46,41 @@
 
 #include "task9-error.h"
 #include "task9-scheduler-private.h"
-#include "task9-wait-private.h"
 #include "task9-async-private.h"
+#include "task9-waiter-private.h"
 
+
+/* ---- waking ---------------------------------------------------------------------- */
+
+/* With the claim won: record the outcome and wake the waiter's owner. */
+void
+task9_waiter_fire (Task9Waiter *waiter,
+                   gboolean     closed)
+{
+  Task9WaitSet *set = waiter->set;
+
+  set->fired_arm = waiter->arm;
+  set->fired_closed = closed;
+  if (set->task != NULL)
+    task9_wait_wake (set->task, TASK9_WAKE_READY);
+  else
+    task9_async_op_fire (set->async, TASK9_WAKE_READY);
+}
+
+void
+task9_waiter_withdraw_slow (Task9Waiter *waiter)
+{
+  gint *lock = waiter->queue->lock;
+
+  if (lock != NULL)
+    task9_spin_lock (lock);
+  if (waiter->linked)
+    task9_waiter_dequeue (waiter);
+  if (lock != NULL)
+    task9_spin_unlock (lock);
+}
+
+/* ---- parking a task -------------------------------------------------------------- */
 
 static void
 park_timer_fired (Task9Timer *timer)
@@ -48,12 +92,12 @@ park_timer_fired (Task9Timer *timer)
 }
 
 /* Suspends @self until its wait @token is claimed, @deadline (monotonic, -1 for none)
- * passes or the task is cancelled. Returns why it woke. */
-Task9WakeReason
-task9_wait_park (Task9Task  *self,
-                 guint64     token,
-                 gint64      deadline,
-                 const char *reason)
+ * passes or the task is cancelled. */
+static Task9WakeReason
+park (Task9Task  *self,
+      guint64     token,
+      gint64      deadline,
+      const char *reason)
 {
   Task9Proc *proc = self->proc;
   gboolean armed = FALSE;
@@ -91,6 +135,44 @@ task9_wait_park (Task9Task  *self,
   return self->wake_reason;
 }
 
+typedef struct
+{
+  Task9Task *task;
+  guint64    token;
+} CancelWake;
+
+static void
+cancel_wake (GCancellable *cancellable,
+             gpointer      data)
+{
+  CancelWake *wake = data;
+
+  if (task9_wait_claim (wake->task, wake->token))
+    task9_wait_wake (wake->task, TASK9_WAKE_CANCELLED);
+}
+
+/* Parks @self, whose wait @token is open and whose waiters (if any) are registered,
+ * until a waker claims the wait, @deadline (monotonic, -1 for none) passes, or the task
+ * or @cancellable is cancelled. Returns why it woke; the caller withdraws its waiters. */
+Task9WakeReason
+task9_wait_park (Task9Task    *self,
+                 guint64       token,
+                 gint64        deadline,
+                 GCancellable *cancellable,
+                 const char   *reason)
+{
+  CancelWake wake = { self, token };
+  Task9WakeReason why;
+  gulong handler;
+
+  if (cancellable == NULL)
+    return park (self, token, deadline, reason);
+  handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_wake), &wake, NULL);
+  why = park (self, token, deadline, reason);
+  g_cancellable_disconnect (cancellable, handler);
+  return why;
+}
+
 gboolean
 task9_wait_check_reason (Task9WakeReason   reason,
                          GError          **error)
@@ -124,7 +206,7 @@ task9_deadline_from_timeout_slow (GTimeSpan timeout)
 void
 task9_wait_list_init (Task9WaitList *list)
 {
-  list->head = NULL;
+  task9_waiter_queue_init (&list->waiters, NULL);   /* the owner's GMutex guards it */
   list->n_threads = 0;
   g_cond_init (&list->cond);
 }
@@ -132,47 +214,8 @@ task9_wait_list_init (Task9WaitList *list)
 void
 task9_wait_list_clear (Task9WaitList *list)
 {
-  g_assert (list->head == NULL);
+  g_assert (list->waiters.head == NULL);
   g_cond_clear (&list->cond);
-}
-
-static void
-node_unlink (Task9WaitList *list,
-             Task9WaitNode *node)
-{
-  if (node->prev != NULL)
-    node->prev->next = node->next;
-  else
-    list->head = node->next;
-  if (node->next != NULL)
-    node->next->prev = node->prev;
-  node->prev = node->next = node;   /* marks "not in a list" */
-}
-
-static inline gboolean
-node_linked (Task9WaitNode *node)
-{
-  return node->next != node;
-}
-
-void
-task9_wait_list_add (Task9WaitList *list,
-                     Task9WaitNode *node)
-{
-  node->prev = NULL;
-  node->next = list->head;
-  if (list->head != NULL)
-    list->head->prev = node;
-  list->head = node;
-}
-
-/* Removes @node if it is still in @list (the owner's lock held). */
-void
-task9_wait_list_remove (Task9WaitList *list,
-                        Task9WaitNode *node)
-{
-  if (node_linked (node))
-    node_unlink (list, node);
 }
 
 /* Waits, with @lock held on entry and on return, until @condition (called with @lock
@@ -214,49 +257,34 @@ task9_wait_list_wait (Task9WaitList       *list,
 
   while (!condition (data))
     {
-      Task9WaitNode node;
+      Task9WaitSet set = { self, NULL, -1, FALSE };
+      Task9Waiter waiter = { 0, };
       Task9WakeReason why;
 
-      node.task = self;
-      node.token = task9_wait_begin (self);
-      node.async = NULL;
-      task9_wait_list_add (list, &node);
+      waiter.claim = task9_task_park_word (self);
+      waiter.token = task9_wait_begin (self);
+      waiter.set = &set;
+      task9_waiter_enqueue (&list->waiters, &waiter);
 
       g_mutex_unlock (lock);
-      why = task9_wait_park (self, node.token, deadline, reason);
+      why = task9_wait_park (self, waiter.token, deadline, NULL, reason);
       g_mutex_lock (lock);
 
-      if (node_linked (&node))
-        node_unlink (list, &node);
+      task9_waiter_withdraw (&waiter);
       if (!task9_wait_check_reason (why, error))
         return FALSE;
     }
   return TRUE;
 }
 
-/* With the owner's lock held: wakes every task and thread on @list. */
+/* With the owner's lock held: wakes every task, async caller and thread on @list. */
 void
 task9_wait_list_wake_all (Task9WaitList *list)
 {
-  while (list->head != NULL)
-    {
-      Task9WaitNode *node = list->head;
-      Task9Task *task = node->task;
-      Task9AsyncOp *async = node->async;
-      guint64 token = node->token;
+  Task9Waiter *waiter;
 
-      node_unlink (list, node);
-      if (async != NULL)
-        {
-          guint64 expected = 1;
-
-          if (__atomic_compare_exchange_n (&async->claim, &expected, 0, FALSE,
-                                           __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-            task9_async_op_fire (async, TASK9_WAKE_READY);
-        }
-      else if (task9_wait_claim (task, token))
-        task9_wait_wake (task, TASK9_WAKE_READY);
-    }
+  while ((waiter = task9_waiter_claim_first (&list->waiters)) != NULL)
+    task9_waiter_fire (waiter, FALSE);
   if (list->n_threads > 0)
     g_cond_broadcast (&list->cond);
 }

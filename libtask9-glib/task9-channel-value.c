@@ -1,0 +1,166 @@
+/* task9-channel-value.c: channels of GValues, the form bindings use
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A typed channel (task9_channel_new_typed()) carries GValues of one type and owns
+ * them. The sender copies its value before the channel's lock is taken (a boxed copy is
+ * user code), then the copy moves through the channel like any raw element; whoever
+ * gets it owns it. A failed operation moved nothing and leaves the caller's value as
+ * task9_value_reset() says.
+ */
+
+#include "task9-config.h"
+
+#include <string.h>
+
+#include "task9-channel-private.h"
+
+/* ---- typed channels -------------------------------------------------------------- */
+
+#define CHECK_TYPED(channel, value, val) \
+  G_STMT_START { \
+    g_return_val_if_fail (TASK9_CHANNEL_CHECK (channel), val); \
+    g_return_val_if_fail ((channel)->elem_type != G_TYPE_INVALID, val); \
+    g_return_val_if_fail (G_IS_VALUE (value), val); \
+    g_return_val_if_fail (g_type_is_a (G_VALUE_TYPE (value), (channel)->elem_type), val); \
+  } G_STMT_END
+
+static gboolean
+send_value (Task9Channel  *channel,
+            const GValue  *value,
+            GTimeSpan      timeout,
+            GError       **error)
+{
+  GValue copy = G_VALUE_INIT;
+
+  /* Copied outside the lock (a boxed copy is user code), then moved in. */
+  g_value_init (&copy, channel->elem_type);
+  g_value_copy (value, &copy);
+  if (task9_channel_op (channel, TRUE, &copy, timeout, NULL, error))
+    return TRUE;   /* the receiver (or the buffer) owns the copy now */
+  g_value_unset (&copy);
+  return FALSE;
+}
+
+static gboolean
+recv_value (Task9Channel  *channel,
+            GValue        *value,
+            GTimeSpan      timeout,
+            GError       **error)
+{
+  GValue received = G_VALUE_INIT;
+
+  if (!task9_channel_op (channel, FALSE, &received, timeout, NULL, error))
+    {
+      task9_value_reset (value, channel->elem_type);
+      return FALSE;
+    }
+  if (G_IS_VALUE (value))
+    g_value_unset (value);
+  *value = received;
+  return TRUE;
+}
+
+/**
+ * task9_channel_send_value: (skip)
+ * @channel: a typed channel
+ * @value: a value of the channel's element type
+ * @error: return location for a #GError
+ *
+ * Sends a copy of @value on a typed channel, blocking the calling task as
+ * [method@Task9.Channel.send] does.
+ *
+ * Returns: %TRUE once sent; %FALSE with @error set, and then nothing was sent
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_send_value (Task9Channel  *channel,
+                          const GValue  *value,
+                          GError       **error)
+{
+  CHECK_TYPED (channel, value, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return send_value (channel, value, -1, error);
+}
+
+/**
+ * task9_channel_recv_value: (skip)
+ * @channel: a typed channel
+ * @value: (out caller-allocates): where the element goes; an initialized value is unset
+ *   first
+ * @error: return location for a #GError
+ *
+ * Receives an element of a typed channel, blocking the calling task as
+ * [method@Task9.Channel.recv] does. The caller owns the value and unsets it.
+ *
+ * Returns: %TRUE with the element in @value; %FALSE with @error set, and @value holding
+ *   the element type's default (which owns nothing)
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_recv_value (Task9Channel  *channel,
+                          GValue        *value,
+                          GError       **error)
+{
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), FALSE);
+  g_return_val_if_fail (channel->elem_type != G_TYPE_INVALID, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return recv_value (channel, value, -1, error);
+}
+
+/**
+ * task9_channel_try_send_value:
+ * @channel: a typed channel
+ * @value: a value of the channel's element type
+ * @error: return location for a #GError
+ *
+ * Sends a copy of @value only if that can be done at once. Works anywhere, tasks or
+ * not; this is how a main-loop callback feeds a channel without waiting.
+ *
+ * Returns: %TRUE if sent; %FALSE with %TASK9_ERROR_WOULD_BLOCK or %TASK9_ERROR_CLOSED
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_try_send_value (Task9Channel  *channel,
+                              const GValue  *value,
+                              GError       **error)
+{
+  CHECK_TYPED (channel, value, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return send_value (channel, value, 0, error);
+}
+
+/**
+ * task9_channel_try_recv_value:
+ * @channel: a typed channel
+ * @value: (out caller-allocates): where the element goes
+ * @error: return location for a #GError
+ *
+ * Receives an element of a typed channel only if one is there at once.
+ *
+ * Returns: %TRUE with the element in @value; %FALSE with %TASK9_ERROR_WOULD_BLOCK, or
+ *   %TASK9_ERROR_CLOSED once the channel is closed and drained, and @value holding the
+ *   element type's default (which owns nothing)
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_channel_try_recv_value (Task9Channel  *channel,
+                              GValue        *value,
+                              GError       **error)
+{
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), FALSE);
+  g_return_val_if_fail (channel->elem_type != G_TYPE_INVALID, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return recv_value (channel, value, 0, error);
+}
