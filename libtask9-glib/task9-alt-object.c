@@ -183,12 +183,27 @@ task9_alt_get_n_arms (Task9Alt *alt)
 }
 
 /* Fresh element storage for one select: copies of the send values, empty landing
- * places for the receives. */
+ * places for the receives. Arms on scalar channels move raw scalars: their slots are
+ * followed by one raw word each (see raw_slot()). */
+typedef union { guint64 u64; gdouble d; gpointer p; } RawSlot;
+
+static inline RawSlot *
+raw_slot (GValue *slots, guint n, guint i)
+{
+  return (RawSlot *) (slots + n) + i;
+}
+
+static inline gboolean
+arm_is_scalar (const Task9AltArm *arm)
+{
+  return !arm->channel->holds_values;
+}
+
 static GValue *
 prepare_slots (Task9Alt *alt, Task9AltArm *arms)
 {
   guint n = alt->arms->len;
-  GValue *slots = g_new0 (GValue, n);
+  GValue *slots = g_malloc0 (n * (sizeof (GValue) + sizeof (RawSlot)));
 
   for (guint i = 0; i < n; i++)
     {
@@ -196,13 +211,18 @@ prepare_slots (Task9Alt *alt, Task9AltArm *arms)
       g_array_index (alt->arms, Task9AltArm, i).closed = FALSE;
       clear_value (&g_array_index (alt->received, GValue, i));
       arms[i] = g_array_index (alt->arms, Task9AltArm, i);
-      arms[i].value = &slots[i];
+      arms[i].value = arm_is_scalar (&arms[i]) ? (gpointer) raw_slot (slots, n, i) : &slots[i];
       if (arms[i].op == TASK9_ALT_SEND)
         {
           GValue *value = &g_array_index (alt->values, GValue, i);
 
-          g_value_init (&slots[i], G_VALUE_TYPE (value));
-          g_value_copy (value, &slots[i]);
+          if (arm_is_scalar (&arms[i]))
+            task9_scalar_from_value (value, arms[i].value);
+          else
+            {
+              g_value_init (&slots[i], G_VALUE_TYPE (value));
+              g_value_copy (value, &slots[i]);
+            }
         }
     }
   return slots;
@@ -214,8 +234,9 @@ static void
 settle_slots (Task9Alt *alt, Task9AltArm *arms, GValue *slots, gint fired, gboolean closed)
 {
   guint n = alt->arms->len;
+  Task9AltArm *arm = &g_array_index (alt->arms, Task9AltArm, fired);
 
-  g_array_index (alt->arms, Task9AltArm, fired).closed = closed;
+  arm->closed = closed;
   if (!closed && arms[fired].op == TASK9_ALT_SEND)
     memset (&slots[fired], 0, sizeof (GValue));
   else if (!closed)
@@ -223,8 +244,14 @@ settle_slots (Task9Alt *alt, Task9AltArm *arms, GValue *slots, gint fired, gbool
       GValue *received = &g_array_index (alt->received, GValue, fired);
 
       clear_value (received);
-      *received = slots[fired];
-      memset (&slots[fired], 0, sizeof (GValue));
+      if (arm_is_scalar (arm))
+        task9_scalar_to_value (task9_channel_get_elem_type (arm->channel),
+                               raw_slot (slots, n, fired), received);
+      else
+        {
+          *received = slots[fired];
+          memset (&slots[fired], 0, sizeof (GValue));
+        }
     }
   for (guint i = 0; i < n; i++)
     clear_value (&slots[i]);

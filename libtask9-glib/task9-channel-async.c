@@ -31,10 +31,12 @@ settle_op (Task9AsyncOp *op)
 }
 
 /* Starts an async send or receive. @elem is the raw element to send (copied into the
- * op) or where to receive one; a typed channel's element lives in op->value. */
+ * op) or where to receive one; @value the typed one to send. A channel of GValues moves
+ * its element through op->value; a scalar channel through op->elem_copy. */
 static void
 channel_op_async (Task9Channel        *channel,
                   gboolean             is_send,
+                  gboolean             typed,
                   gconstpointer        elem,
                   const GValue        *value,
                   GCancellable        *cancellable,
@@ -48,7 +50,7 @@ channel_op_async (Task9Channel        *channel,
   Task9ChannelStatus status;
   gpointer slot_ptr;
 
-  if (channel->elem_type != G_TYPE_INVALID)
+  if (channel->holds_values)
     {
       if (is_send)
         {
@@ -57,6 +59,12 @@ channel_op_async (Task9Channel        *channel,
           op->sends_value = TRUE;
         }
       slot_ptr = &op->value;
+    }
+  else if (typed)
+    {
+      slot_ptr = op->elem_copy = g_malloc0 (channel->elem_size);   /* a scalar, raw */
+      if (is_send)
+        task9_scalar_from_value (value, slot_ptr);
     }
   else if (is_send)
     slot_ptr = op->elem_copy = g_memdup2 (elem, channel->elem_size);
@@ -104,7 +112,7 @@ channel_op_finish (Task9Channel  *channel,
 
 /**
  * task9_channel_send_async:
- * @channel: a channel of raw elements
+ * @channel: a channel of raw or scalar elements
  * @elem: (not nullable): the element; it is copied before this call returns
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called on the caller's thread-default main context when done
@@ -125,10 +133,10 @@ task9_channel_send_async (Task9Channel        *channel,
                           gpointer             user_data)
 {
   g_return_if_fail (TASK9_IS_CHANNEL (channel));
-  g_return_if_fail (channel->elem_type == G_TYPE_INVALID);
+  g_return_if_fail (!channel->holds_values);
   g_return_if_fail (elem != NULL);
 
-  channel_op_async (channel, TRUE, elem, NULL, cancellable, callback, user_data,
+  channel_op_async (channel, TRUE, FALSE, elem, NULL, cancellable, callback, user_data,
                     task9_channel_send_async);
 }
 
@@ -155,7 +163,7 @@ task9_channel_send_finish (Task9Channel  *channel,
 
 /**
  * task9_channel_recv_async:
- * @channel: a channel of raw elements
+ * @channel: a channel of raw or scalar elements
  * @elem: (nullable): where the element goes; it must stay valid until the callback runs
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called on the caller's thread-default main context when done
@@ -174,9 +182,9 @@ task9_channel_recv_async (Task9Channel        *channel,
                           gpointer             user_data)
 {
   g_return_if_fail (TASK9_IS_CHANNEL (channel));
-  g_return_if_fail (channel->elem_type == G_TYPE_INVALID);
+  g_return_if_fail (!channel->holds_values);
 
-  channel_op_async (channel, FALSE, elem, NULL, cancellable, callback, user_data,
+  channel_op_async (channel, FALSE, FALSE, elem, NULL, cancellable, callback, user_data,
                     task9_channel_recv_async);
 }
 
@@ -227,7 +235,7 @@ task9_channel_send_value_async (Task9Channel        *channel,
   g_return_if_fail (G_IS_VALUE (value));
   g_return_if_fail (g_type_is_a (G_VALUE_TYPE (value), channel->elem_type));
 
-  channel_op_async (channel, TRUE, NULL, value, cancellable, callback, user_data,
+  channel_op_async (channel, TRUE, TRUE, NULL, value, cancellable, callback, user_data,
                     task9_channel_send_value_async);
 }
 
@@ -273,7 +281,7 @@ task9_channel_recv_value_async (Task9Channel        *channel,
   g_return_if_fail (TASK9_IS_CHANNEL (channel));
   g_return_if_fail (channel->elem_type != G_TYPE_INVALID);
 
-  channel_op_async (channel, FALSE, NULL, NULL, cancellable, callback, user_data,
+  channel_op_async (channel, FALSE, TRUE, NULL, NULL, cancellable, callback, user_data,
                     task9_channel_recv_value_async);
 }
 
@@ -312,6 +320,11 @@ task9_channel_recv_value_finish (Task9Channel  *channel,
     }
 
   op = TASK9_ASYNC_OP (result);
+  if (!channel->holds_values)
+    {
+      task9_scalar_to_value (channel->elem_type, op->elem_copy, value);
+      return TRUE;
+    }
   if (G_IS_VALUE (value))
     g_value_unset (value);
   *value = op->value;

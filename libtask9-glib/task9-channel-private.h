@@ -34,7 +34,11 @@ struct _Task9Channel
   Task9WaiterQueue  receivers;   /* FIFO */
   Task9WaiterQueue  senders;     /* FIFO */
 
-  GType             elem_type;   /* G_TYPE_INVALID, or elements are GValues of this type */
+  GType             elem_type;   /* G_TYPE_INVALID for raw elements */
+  gboolean          holds_values; /* elements are GValues the channel owns (else raw bytes,
+                                  * scalars of elem_type if typed: task9_scalar_size()) */
+  gboolean          external;    /* fed by something outside the tasks (a wait condition) */
+  guint64           dropped;     /* offers refused for want of room, under the lock */
   char             *name;
 };
 
@@ -78,6 +82,18 @@ gboolean           task9_channel_op          (Task9Channel        *channel,
 gboolean           task9_channel_status_to_error (Task9Channel    *channel,
                                               Task9ChannelStatus   status,
                                               GError             **error);
+
+Task9ChannelStatus task9_channel_offer      (Task9Channel        *channel,
+                                              gconstpointer        elem);
+void               task9_channel_set_external (Task9Channel       *channel);
+
+/* Typed channels of scalar types keep their elements raw, as C stores them. */
+gsize              task9_scalar_size         (GType                type);
+void               task9_scalar_to_value     (GType                type,
+                                              gconstpointer        raw,
+                                              GValue              *value);
+void               task9_scalar_from_value   (const GValue        *value,
+                                              gpointer             raw);
 
 /* Under the channel's lock: queues @waiter with the senders or the receivers. */
 static inline void

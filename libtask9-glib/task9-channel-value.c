@@ -18,6 +18,90 @@
 
 /* ---- typed channels -------------------------------------------------------------- */
 
+/* ---- scalars kept raw -------------------------------------------------------------- */
+
+/* The size of the C type a GValue of @type stores a scalar in, or 0 if @type is no
+ * scalar (its elements are then GValues the channel owns). */
+gsize
+task9_scalar_size (GType type)
+{
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_BOOLEAN:
+    case G_TYPE_INT:
+    case G_TYPE_ENUM:
+      return sizeof (gint);
+    case G_TYPE_UINT:
+    case G_TYPE_FLAGS:
+      return sizeof (guint);
+    case G_TYPE_LONG:
+    case G_TYPE_ULONG:
+      return sizeof (glong);
+    case G_TYPE_INT64:
+    case G_TYPE_UINT64:
+      return sizeof (gint64);
+    case G_TYPE_FLOAT:
+      return sizeof (gfloat);
+    case G_TYPE_DOUBLE:
+      return sizeof (gdouble);
+    case G_TYPE_POINTER:
+      return type == G_TYPE_POINTER ? sizeof (gpointer) : 0;
+    default:
+      return 0;
+    }
+}
+
+/* @value is unset or holds @type; it then holds the scalar at @raw. */
+void
+task9_scalar_to_value (GType          type,
+                       gconstpointer  raw,
+                       GValue        *value)
+{
+  if (G_IS_VALUE (value))
+    g_value_unset (value);
+  g_value_init (value, type);
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_BOOLEAN: g_value_set_boolean (value, *(const gboolean *) raw); break;
+    case G_TYPE_INT:     g_value_set_int (value, *(const gint *) raw); break;
+    case G_TYPE_ENUM:    g_value_set_enum (value, *(const gint *) raw); break;
+    case G_TYPE_UINT:    g_value_set_uint (value, *(const guint *) raw); break;
+    case G_TYPE_FLAGS:   g_value_set_flags (value, *(const guint *) raw); break;
+    case G_TYPE_LONG:    g_value_set_long (value, *(const glong *) raw); break;
+    case G_TYPE_ULONG:   g_value_set_ulong (value, *(const gulong *) raw); break;
+    case G_TYPE_INT64:   g_value_set_int64 (value, *(const gint64 *) raw); break;
+    case G_TYPE_UINT64:  g_value_set_uint64 (value, *(const guint64 *) raw); break;
+    case G_TYPE_FLOAT:   g_value_set_float (value, *(const gfloat *) raw); break;
+    case G_TYPE_DOUBLE:  g_value_set_double (value, *(const gdouble *) raw); break;
+    case G_TYPE_POINTER: g_value_set_pointer (value, *(gpointer const *) raw); break;
+    default:             g_assert_not_reached ();
+    }
+}
+
+void
+task9_scalar_from_value (const GValue *value,
+                         gpointer      raw)
+{
+  switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value)))
+    {
+    case G_TYPE_BOOLEAN: *(gboolean *) raw = g_value_get_boolean (value); break;
+    case G_TYPE_INT:     *(gint *) raw = g_value_get_int (value); break;
+    case G_TYPE_ENUM:    *(gint *) raw = g_value_get_enum (value); break;
+    case G_TYPE_UINT:    *(guint *) raw = g_value_get_uint (value); break;
+    case G_TYPE_FLAGS:   *(guint *) raw = g_value_get_flags (value); break;
+    case G_TYPE_LONG:    *(glong *) raw = g_value_get_long (value); break;
+    case G_TYPE_ULONG:   *(gulong *) raw = g_value_get_ulong (value); break;
+    case G_TYPE_INT64:   *(gint64 *) raw = g_value_get_int64 (value); break;
+    case G_TYPE_UINT64:  *(guint64 *) raw = g_value_get_uint64 (value); break;
+    case G_TYPE_FLOAT:   *(gfloat *) raw = g_value_get_float (value); break;
+    case G_TYPE_DOUBLE:  *(gdouble *) raw = g_value_get_double (value); break;
+    case G_TYPE_POINTER: *(gpointer *) raw = g_value_get_pointer (value); break;
+    default:             g_assert_not_reached ();
+    }
+}
+
+/* ---- typed channels -------------------------------------------------------------- */
+
 #define CHECK_TYPED(channel, value, val) \
   G_STMT_START { \
     g_return_val_if_fail (TASK9_CHANNEL_CHECK (channel), val); \
@@ -33,6 +117,14 @@ send_value (Task9Channel  *channel,
             GError       **error)
 {
   GValue copy = G_VALUE_INIT;
+
+  if (!channel->holds_values)
+    {
+      guint64 raw[2] = { 0, };
+
+      task9_scalar_from_value (value, raw);
+      return task9_channel_op (channel, TRUE, raw, timeout, NULL, error);
+    }
 
   /* Copied outside the lock (a boxed copy is user code), then moved in. */
   g_value_init (&copy, channel->elem_type);
@@ -50,6 +142,19 @@ recv_value (Task9Channel  *channel,
             GError       **error)
 {
   GValue received = G_VALUE_INIT;
+
+  if (!channel->holds_values)
+    {
+      guint64 raw[2] = { 0, };
+
+      if (!task9_channel_op (channel, FALSE, raw, timeout, NULL, error))
+        {
+          task9_value_reset (value, channel->elem_type);
+          return FALSE;
+        }
+      task9_scalar_to_value (channel->elem_type, raw, value);
+      return TRUE;
+    }
 
   if (!task9_channel_op (channel, FALSE, &received, timeout, NULL, error))
     {

@@ -110,7 +110,7 @@ copy_elem (Task9Channel *channel, gpointer dst, gconstpointer src)
 {
   if (dst != NULL)
     move_bytes (dst, src, channel->elem_size);
-  else if (channel->elem_type != G_TYPE_INVALID)
+  else if (channel->holds_values)
     g_value_unset ((GValue *) src);   /* a typed element nobody wants is freed */
 }
 
@@ -265,7 +265,7 @@ task9_channel_finalize (GObject *object)
     g_error ("Task9Channel %s finalized while a task or an async call waits on it: "
              "its caller must hold a reference", channel->name != NULL ? channel->name : "");
 
-  if (channel->elem_type != G_TYPE_INVALID)
+  if (channel->holds_values)
     for (guint i = 0; i < channel->count; i++)
       g_value_unset ((GValue *) slot (channel, channel->head + i));
   g_free (channel->buffer);
@@ -285,7 +285,12 @@ task9_channel_constructed (GObject *object)
   if (channel->elem_type == G_TYPE_NONE)
     channel->elem_type = G_TYPE_INVALID;   /* the property's default: raw elements */
   if (channel->elem_type != G_TYPE_INVALID)
-    channel->elem_size = sizeof (GValue);
+    {
+      channel->elem_size = task9_scalar_size (channel->elem_type);
+      channel->holds_values = channel->elem_size == 0;
+      if (channel->holds_values)
+        channel->elem_size = sizeof (GValue);
+    }
   if (channel->capacity > 0)
     channel->buffer = g_malloc0_n (channel->capacity, channel->elem_size);
 }
@@ -444,11 +449,20 @@ task9_channel_new (gsize elem_size,
  * @elem_type: the type of the elements
  * @capacity: how many elements the channel buffers (0: unbuffered)
  *
- * Creates a channel that owns its elements, for language bindings and for C code that
- * sends objects, boxed values or strings: [method@Task9.Channel.send_value] copies the
- * value (a reference for an object), the receiver of
+ * Creates a channel whose elements have a #GType, for language bindings and for C code
+ * that sends objects, boxed values or strings: [method@Task9.Channel.send_value] copies
+ * the value (a reference for an object), the receiver of
  * [method@Task9.Channel.recv_value] owns what it gets, and what is left in the buffer
  * is freed with the channel.
+ *
+ * Channels of the scalar types (#G_TYPE_BOOLEAN, #G_TYPE_INT, #G_TYPE_UINT,
+ * #G_TYPE_LONG, #G_TYPE_ULONG, #G_TYPE_INT64, #G_TYPE_UINT64, #G_TYPE_FLOAT,
+ * #G_TYPE_DOUBLE, #G_TYPE_POINTER, enums and flags) keep their elements as the C type
+ * #GValue stores them in (#gboolean, #gint, #guint, #glong, #gulong, #gint64,
+ * #guint64, #gfloat, #gdouble, #gpointer; #gint for an enum, #guint for flags), so C
+ * code may also use the raw functions ([method@Task9.Channel.send],
+ * [method@Task9.Channel.recv], [func@Task9.alt]) on them, with elements of that C
+ * type. The channels that wait conditions hand out are of this kind.
  *
  * Returns: (transfer full): the channel
  *
@@ -615,6 +629,53 @@ task9_channel_close (Task9Channel *channel)
 }
 
 /**
+ * task9_channel_get_dropped:
+ * @channel: a channel
+ *
+ * Counts the elements that a wait condition feeding @channel (a subscription to Unix
+ * signals, to a GObject signal, a ticker...) could not deliver because the channel's
+ * buffer was full and no receiver was waiting. Such sources never block and never drop
+ * silently: what they could not deliver is counted here. Channels that only tasks send
+ * on never drop anything.
+ *
+ * Returns: how many elements were dropped so far
+ *
+ * Since: 0.1
+ */
+guint64
+task9_channel_get_dropped (Task9Channel *channel)
+{
+  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), 0);
+
+  return __atomic_load_n (&channel->dropped, __ATOMIC_RELAXED);
+}
+
+/* What a wait condition's event source does, from any thread: delivers @elem if a
+ * receiver waits or the buffer has room, otherwise counts a drop. Never blocks. An
+ * element of a channel of GValues moves in only if this returns TASK9_CHANNEL_DONE. */
+Task9ChannelStatus
+task9_channel_offer (Task9Channel  *channel,
+                     gconstpointer  elem)
+{
+  Task9ChannelStatus status;
+
+  task9_channel_lock (channel);
+  status = task9_channel_send_locked (channel, elem);
+  if (status == TASK9_CHANNEL_WOULD_BLOCK)
+    __atomic_fetch_add (&channel->dropped, 1, __ATOMIC_RELAXED);
+  task9_channel_unlock (channel);
+  return status;
+}
+
+/* Marks @channel as fed by something outside the tasks (a signal, an fd, a child
+ * process): a task blocked on it is not deadlocked. */
+void
+task9_channel_set_external (Task9Channel *channel)
+{
+  channel->external = TRUE;
+}
+
+/**
  * task9_channel_is_closed:
  * @channel: a channel
  *
@@ -640,7 +701,7 @@ task9_channel_is_closed (Task9Channel *channel)
 #define CHECK_RAW(channel, val) \
   G_STMT_START { \
     g_return_val_if_fail (TASK9_CHANNEL_CHECK (channel), val); \
-    g_return_val_if_fail ((channel)->elem_type == G_TYPE_INVALID, val); \
+    g_return_val_if_fail (!(channel)->holds_values, val); \
   } G_STMT_END
 
 /**

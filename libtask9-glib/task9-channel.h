@@ -47,6 +47,8 @@ TASK9_AVAILABLE_IN_ALL
 void          task9_channel_close          (Task9Channel  *channel);
 TASK9_AVAILABLE_IN_ALL
 gboolean      task9_channel_is_closed      (Task9Channel  *channel);
+TASK9_AVAILABLE_IN_ALL
+guint64       task9_channel_get_dropped    (Task9Channel  *channel);
 
 TASK9_AVAILABLE_IN_ALL
 gboolean      task9_channel_send           (Task9Channel  *channel,

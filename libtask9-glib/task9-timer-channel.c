@@ -6,7 +6,8 @@
  * task9_channel_after() delivers the time once; task9_channel_new_ticker() delivers it
  * every period. Both are buffered with one slot, so a tick is never lost because nobody
  * was receiving yet; a ticker whose receiver is slow drops the ticks that find the slot
- * full instead of piling them up (as Go's does), and keeps its schedule (deadline += period, never
+ * full instead of piling them up (as Go's does), counting every tick it drops (also those
+ * whose time passed while the proc was busy), and keeps its schedule (deadline += period, never
  * now + period), so it does not drift. A fresh channel per after() means a stale tick
  * can never be mistaken for a new timeout.
  *
@@ -44,11 +45,8 @@ timer_channel_fire (Task9Timer *timer)
   gint64 now = g_get_monotonic_time ();
   gboolean closed;
 
-  task9_channel_lock (tc->channel);
-  closed = tc->channel->closed;
-  if (!closed)
-    task9_channel_send_locked (tc->channel, &now);   /* a full slot drops the tick */
-  task9_channel_unlock (tc->channel);
+  /* A full slot drops the tick, and counts it. */
+  closed = task9_channel_offer (tc->channel, &now) == TASK9_CHANNEL_CLOSED;
 
   if (closed || tc->period == 0)
     {
@@ -58,7 +56,13 @@ timer_channel_fire (Task9Timer *timer)
 
   tc->timer.deadline += tc->period;
   if (tc->timer.deadline <= now)
-    tc->timer.deadline += ((now - tc->timer.deadline) / tc->period + 1) * tc->period;
+    {
+      /* The proc was busy past whole periods: those ticks are dropped too, and counted. */
+      gint64 skipped = (now - tc->timer.deadline) / tc->period + 1;
+
+      tc->timer.deadline += skipped * tc->period;
+      __atomic_fetch_add (&tc->channel->dropped, (guint64) skipped, __ATOMIC_RELAXED);
+    }
   if (!task9_timer_heap_add (&task9_current_proc->timers, &tc->timer))
     timer_channel_free (timer);
 }
@@ -68,7 +72,7 @@ timer_channel_new (GTimeSpan first, GTimeSpan period)
 {
   Task9Proc *proc = task9_current_proc;
   TimerChannel *tc = g_new0 (TimerChannel, 1);
-  Task9Channel *channel = task9_channel_new (sizeof (gint64), 1);
+  Task9Channel *channel = task9_channel_new_typed (G_TYPE_INT64, 1);
 
   tc->channel = g_object_ref (channel);
   tc->period = period;
@@ -85,8 +89,8 @@ timer_channel_new (GTimeSpan first, GTimeSpan period)
  * task9_channel_after:
  * @span: microseconds from now
  *
- * Returns a channel on which the monotonic time (a #gint64, in microseconds) is sent
- * once, @span from now, like Go's `time.After`. It has one buffer slot, so the tick
+ * Returns a channel on which the monotonic time (a #G_TYPE_INT64 channel: a #gint64
+ * in C, in microseconds) is sent once, @span from now, like Go's `time.After`. It has one buffer slot, so the tick
  * waits for a receiver that comes late; use it as an arm of [func@Task9.alt] for a
  * timeout. Call it on a proc's thread (in a task, or in a callback of the proc's main
  * context): the proc's timer heap sends the tick.
@@ -111,7 +115,8 @@ task9_channel_after (GTimeSpan span)
  * first @period from now, like Go's `time.Ticker`. The schedule does not drift; a tick
  * that finds the one-slot buffer still full is dropped, so a slow receiver finds at most
  * one waiting tick (the oldest one not taken) rather than a backlog; the gap between two
- * times it receives tells how many were dropped. Close the channel to stop it. Call it
+ * times it receives tells how many were dropped, and [method@Task9.Channel.get_dropped]
+ * counts them. Close the channel to stop it. Call it
  * on a proc's thread.
  *
  * Returns: (transfer full) (nullable): the channel, or %NULL off a proc's thread

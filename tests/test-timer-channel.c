@@ -336,6 +336,44 @@ ticker_no_drift_body (gpointer data, GError **error)
   return NULL;
 }
 
+/* Every scheduled tick is received or counted as dropped: the ones that found the slot
+ * full and the ones whose time passed while the proc was busy. */
+static gpointer
+ticker_dropped_body (gpointer data, GError **error)
+{
+  const GTimeSpan period = G_TIME_SPAN_MILLISECOND;
+  gint64 before = g_get_monotonic_time ();
+  Task9Channel *ticker = task9_channel_new_ticker (period);
+  gint64 after = g_get_monotonic_time ();
+  gint64 t1, t2, busy_until = after + 30 * period;
+  GValue value = G_VALUE_INIT;
+  guint64 dropped;
+
+  g_assert_cmpuint (task9_channel_get_elem_type (ticker), ==, G_TYPE_INT64);
+  g_assert_cmpuint (task9_channel_get_dropped (ticker), ==, 0);
+  /* Busy without receiving: one tick waits in the slot, the rest are dropped. */
+  task9_yield ();
+  while (g_get_monotonic_time () < busy_until)
+    task9_yield ();   /* the timers of this proc fire between yields */
+  t1 = recv_time (ticker, error);
+  g_assert_true (task9_channel_recv_value (ticker, &value, error));   /* typed: gint64 */
+  t2 = g_value_get_int64 (&value);
+  dropped = task9_channel_get_dropped (ticker);
+  g_test_message ("t1 %" G_GINT64_FORMAT " t2 %" G_GINT64_FORMAT " dropped %" G_GUINT64_FORMAT,
+                  t1 - after, t2 - after, dropped);
+  /* t2 is the tick of the last slot at or before it; every slot up to it was received
+   * (t1, t2) or dropped. */
+  g_assert_cmpint ((gint64) dropped + 2, >=, (t2 - after) / period);
+  g_assert_cmpint ((gint64) dropped + 2, <=, (t2 - before) / period);
+  g_assert_cmpuint (dropped, >=, 20);
+
+  task9_channel_close (ticker);
+  g_object_unref (ticker);
+  return NULL;
+}
+
+TEST_IN_TASK (test_ticker_dropped, ticker_dropped_body)
+
 static void
 test_ticker_no_drift (void)
 {
@@ -476,6 +514,7 @@ main (int argc, char **argv)
   g_test_add_func ("/timer/off-proc", test_timer_off_proc);
   g_test_add_func ("/timer/ticker/bad-period", test_ticker_bad_period);
   g_test_add_func ("/timer/ticker/periodic", test_ticker_periodic);
+  g_test_add_func ("/timer/ticker/dropped", test_ticker_dropped);
   g_test_add_func ("/timer/ticker/no-drift", test_ticker_no_drift);
   g_test_add_func ("/timer/ticker/slow-receiver", test_ticker_slow_receiver);
   g_test_add_func ("/timer/ticker/close", test_ticker_close);
