@@ -196,6 +196,22 @@ const cases = {
         checkEqual(await closing, 0, 'arm fired by close');
         check(alt.get_closed(0), 'get_closed on the closed arm');
     },
+
+    // Timer channels are typed (gint64 times): a timeout arm like any other.
+    async afterAsTimeoutArm() {
+        Task9.Proc.get_main();
+        const start = GLib.get_monotonic_time();
+        const after = Task9.Channel.after(10000);
+        checkEqual(after.get_elem_type(), GObject.TYPE_INT64, 'after() element type');
+        const data = Task9.Channel.new_typed(GObject.TYPE_STRING, 0);
+        const alt = new Task9.Alt();
+        alt.add_recv(data);
+        alt.add_recv(after);
+        checkEqual(await select(alt), 1, 'the timeout arm fired');
+        const [ok, when] = alt.take_value(1);
+        checkEqual(ok, true, 'take_value');
+        check(typeof when === 'number' && when >= start + 10000, `the time ${when}`);
+    },
 };
 
 

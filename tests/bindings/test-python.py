@@ -522,5 +522,50 @@ class SleepTest(LoopTestCase):
         self.assert_cancelled_error(op)
 
 
+
+class TimerChannelTest(LoopTestCase):
+    """Timer channels are typed (gint64 times), so bindings receive from them and put
+    them in an alt like any other channel."""
+
+    def setUp(self):
+        super().setUp()
+        Task9.Proc.get_main()   # after() needs a proc's timer heap: the main proc's
+
+    def test_after_delivers_the_time(self):
+        start = GLib.get_monotonic_time()
+        after = Task9.Channel.after(20 * MS)
+        self.assertEqual(after.get_elem_type(), GObject.TYPE_INT64)
+        op = self.recv(after)
+        self.wait(op)
+        self.assert_completed(op)
+        self.assertIsNone(op.error)
+        ok, when = op.result
+        self.assertIs(ok, True)
+        self.assertIsInstance(when, int)
+        self.assertGreaterEqual(when, start + 20 * MS)
+
+    def test_after_as_the_timeout_arm_of_an_alt(self):
+        data = Task9.Channel.new_typed(GObject.TYPE_STRING, 0)
+        alt = recv_alt(data, Task9.Channel.after(10 * MS))
+        op = self.select(alt)
+        self.wait(op)
+        self.assert_completed(op)
+        self.assertEqual(op.result, 1)
+        ok, when = alt.take_value(1)
+        self.assertIs(ok, True)
+        self.assertIsInstance(when, int)
+        self.assertFalse(alt.take_value(0)[0])
+
+    def test_ticker_counts_what_it_drops(self):
+        ticker = Task9.Channel.new_ticker(1 * MS)
+        # Nobody receives: the main loop runs the proc's timers, which fill the one slot
+        # and then count each tick they cannot deliver.
+        guard = GLib.get_monotonic_time() + GUARD_SECONDS * 1000 * MS
+        while ticker.get_dropped() < 5 and GLib.get_monotonic_time() < guard:
+            self.context.iteration(True)
+        self.assertEqual(ticker.get_length(), 1)
+        self.assertGreater(ticker.get_dropped(), 0)
+        ticker.close()
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)
