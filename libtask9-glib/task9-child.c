@@ -20,6 +20,8 @@
  *   watch once it fired); a record leaves the table when its status was delivered to
  *   at least one channel. A record is created only for a pid that waitid(WNOWAIT) says
  *   is a child of ours, so a watch never waits for a pid that can never exit for us.
+ *   A kept status whose pid names a live child of ours again (the kernel reused it)
+ *   is stale and is dropped: the pid means the new child.
  * - A Watcher holds no reference on its channel; it is freed by the channel's weak
  *   reference notification, which first unlinks it. A caller holding a reference on the
  *   channel may unlink its watcher early (a failed wait).
@@ -169,6 +171,12 @@ child_watch (GPid      pid,
   if (children == NULL)
     children = g_hash_table_new_full (NULL, NULL, NULL, child_record_free);
   record = g_hash_table_lookup (children, GINT_TO_POINTER (pid));
+  if (record != NULL && record->exited && is_our_child (pid))
+    {
+      /* The kept status is of a child long gone: its pid now names a new child. */
+      g_hash_table_remove (children, GINT_TO_POINTER (pid));
+      record = NULL;
+    }
   if (record == NULL)
     {
       if (!is_our_child (pid))
@@ -242,8 +250,9 @@ watcher_collect_late (Watcher *watcher,
  * exits ends only this channel's interest. The child is still reaped when it exits
  * (no zombie is left behind), the GLib source then goes away, and if no channel was
  * there to take the status, the library keeps it (a few bytes) for the next
- * [func@Task9.child_watch] or [func@Task9.child_wait] of @pid. A status that was
- * delivered is forgotten: asking for the same pid again is then an error.
+ * [func@Task9.child_watch] or [func@Task9.child_wait] of @pid (unless the system
+ * reuses @pid for a new child of ours first: the pid then means that child). A status
+ * that was delivered is forgotten: asking for the same pid again is then an error.
  *
  * Returns: (transfer full): a typed channel of #G_TYPE_INT that receives the wait
  *   status once, or %NULL with %G_IO_ERROR_INVALID_ARGUMENT when @pid is not a
