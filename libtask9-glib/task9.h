@@ -17,5 +17,8 @@
 # include "task9-channel.h"
 # include "task9-alt.h"
 # include "task9-sleep.h"
+# include "task9-signal.h"
+# include "task9-child.h"
+# include "task9-subprocess.h"
 # include "task9-main.h"
 #undef TASK9_INSIDE
