@@ -23,7 +23,10 @@
  *   switches, as a thread would.
  * - When a dispatch ends with runnable tasks left (budget spent), the next prepare/check
  *   pair reports "not ready" once, so that sources of every priority, idle ones included,
- *   get an iteration: a busy-yielding task cannot starve timers, fd sources or GTK.
+ *   get an iteration: a busy-yielding task cannot starve timers, fd sources or GTK. The
+ *   proc's epoll fd is left out of that iteration's poll (task9_fd_table_mute()).
+ * - fd readiness (task9-fd.c) is one more fd of this source: a dispatch first wakes the
+ *   waiters of ready fds, then runs tasks.
  */
 
 #define _GNU_SOURCE 1   /* pthread_getattr_np */
@@ -346,11 +349,13 @@ scheduler_prepare (GSource *source,
 
   if (proc->yield_to_others)
     {
+      task9_fd_table_mute (proc, TRUE);
       *timeout = 0;
       return FALSE;
     }
 
-  if (proc->run_head != NULL || g_atomic_int_get (&proc->inbox_pending))
+  if (proc->run_head != NULL || g_atomic_int_get (&proc->inbox_pending) ||
+      task9_fd_table_pending (proc))
     {
       *timeout = 0;
       return TRUE;
@@ -386,10 +391,12 @@ scheduler_check (GSource *source)
   if (proc->yield_to_others)
     {
       proc->yield_to_others = FALSE;
+      task9_fd_table_mute (proc, FALSE);
       return FALSE;
     }
 
-  if (proc->run_head != NULL || g_atomic_int_get (&proc->inbox_pending))
+  if (proc->run_head != NULL || g_atomic_int_get (&proc->inbox_pending) ||
+      task9_fd_table_check (proc))
     return TRUE;
 
   timer = task9_timer_heap_peek (&proc->timers);
@@ -426,6 +433,10 @@ scheduler_dispatch (GSource     *source,
   Task9Proc *proc = ((SchedulerSource *) source)->proc;
   Task9Task *next;
   gint64 now;
+
+  /* Ready fds wake their waiters even in a nested main loop: the epoll fd stays
+   * readable until they are read, which would make that loop spin. */
+  task9_fd_table_dispatch (proc);
 
   if (proc->current != NULL)
     return G_SOURCE_CONTINUE;
@@ -535,8 +546,9 @@ task9_scheduler_poll (GPollFD *fds,
       return 0;
     }
 
-  /* Only the context's own wake-up fd, and no timeout: only another thread can wake us. */
-  idle = timeout < 0 && nfds <= 1 && task9_main_detecting ();
+  /* Only the context's own wake-up fd (and the epoll fd of fds nobody waits on), and no
+   * timeout: only another thread can wake us. */
+  idle = timeout < 0 && nfds <= 1 + task9_fd_table_quiet_fds (proc) && task9_main_detecting ();
   if (idle)
     {
       /* A wake-up already sent shows in the fd; one sent from now on, in the pokes. */

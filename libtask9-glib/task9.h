@@ -17,5 +17,7 @@
 # include "task9-channel.h"
 # include "task9-alt.h"
 # include "task9-sleep.h"
+# include "task9-fd.h"
+# include "task9-socket.h"
 # include "task9-main.h"
 #undef TASK9_INSIDE
