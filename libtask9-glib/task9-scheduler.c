@@ -476,7 +476,10 @@ task9_scheduler_source_new (Task9Proc *proc)
   ((SchedulerSource *) source)->proc = proc;
   g_source_set_static_name (source, "Task9 scheduler");
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_can_recurse (source, FALSE);
+  /* Recursion is handled here (proc->current != NULL: a task iterates the context),
+   * and GLib's blocking of a non-recursive source during its dispatch would remove the
+   * epoll fd from the poll set and add it back, two context wake-ups per dispatch. */
+  g_source_set_can_recurse (source, TRUE);
   return source;
 }
 
@@ -529,10 +532,15 @@ task9_scheduler_poll (GPollFD *fds,
       gint64 spin_end = g_get_monotonic_time () + SPIN_BEFORE_POLL_US;
       guint i = 0;
 
+      gboolean fds_busy = task9_fd_table_quiet_fds (proc) == 0 && proc->fds != NULL;
+
       /* Yield, not just pause: on a machine with as many busy threads as CPUs the
-       * partner we wait for may need this very CPU to answer. */
+       * partner we wait for may need this very CPU to answer. While tasks wait on fds,
+       * look at the fds too: they may be ready already, or become so while we spin. */
       while (!g_atomic_int_get (&proc->inbox_pending))
         {
+          if (fds_busy && (ret = g_poll (fds, nfds, 0)) != 0)
+            return ret;
           sched_yield ();
           if ((++i & 3) == 0 && g_get_monotonic_time () >= spin_end)
             break;
