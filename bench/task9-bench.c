@@ -35,11 +35,15 @@
  */
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -124,6 +128,16 @@ cpu_time_us (void)
     return 0;
   return (gint64) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * G_USEC_PER_SEC +
          ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
+
+static int
+compare_double (const void *a,
+                const void *b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return (x > y) - (x < y);
 }
 
 static int
@@ -1573,6 +1587,463 @@ bench_signal_latency (guint    n,
   return TRUE;
 }
 
+/* fd readiness and task sockets: helpers {{{1
+ *
+ * The echo benchmarks measure the echo server of examples/echo-server.c (the same
+ * code: a task per connection, task9_fd_read + task9_fd_write_all, on the main proc)
+ * under a load client that is a separate process (bench/echo-client.c, plain epoll),
+ * then Go's net package under the same client in the same run (bench/echo-go/echo.go,
+ * goroutine per connection, GOMAXPROCS=1; built here with `go build` when go is
+ * installed). Both servers set TCP_NODELAY on accepted connections (Go does by
+ * default). The bench waits for the client's report by reading its stdout with
+ * task9_fd_read(), so the server tasks run meanwhile. */
+
+#ifndef TASK9_BENCH_SRCDIR
+# define TASK9_BENCH_SRCDIR "."
+#endif
+#ifndef TASK9_BENCH_BUILDDIR
+# define TASK9_BENCH_BUILDDIR "."
+#endif
+
+#define ECHO_ROUNDS 3   /* ours and the peer's, alternating; the medians are printed */
+
+static void
+raise_nofile_limit (void)
+{
+  struct rlimit rl;
+
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
+    {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &rl);
+    }
+}
+
+static double
+echo_seconds (void)
+{
+  const char *env = g_getenv ("TASK9_ECHO_SECONDS");
+
+  return env != NULL ? g_ascii_strtod (env, NULL) : 2.0;
+}
+
+static double
+median3 (double *v)
+{
+  qsort (v, ECHO_ROUNDS, sizeof (double), compare_double);
+  return v[ECHO_ROUNDS / 2];
+}
+
+/* Spawns @argv (with @envp, or ours) with its stdout on a pipe whose read end goes
+ * to *@out_fd, non-blocking. */
+static gboolean
+spawn_piped (char   **argv,
+             char   **envp,
+             GPid    *pid,
+             int     *out_fd,
+             GError **error)
+{
+  if (!g_spawn_async_with_pipes (NULL, argv, envp,
+                                 G_SPAWN_DO_NOT_REAP_CHILD,
+                                 NULL, NULL, pid, NULL, out_fd, NULL, error))
+    return FALSE;
+  return task9_fd_set_nonblocking (*out_fd, error);
+}
+
+/* In a task: reads from @fd until end of file (or, with @line, a newline). */
+static char *
+read_output (int        fd,
+             gboolean   line,
+             GError   **error)
+{
+  GString *out = g_string_new (NULL);
+  char buf[512];
+  gssize n;
+
+  while ((n = task9_fd_read (fd, buf, line ? 1 : sizeof buf, 60 * G_TIME_SPAN_SECOND, NULL, error)) > 0)
+    {
+      g_string_append_len (out, buf, n);
+      if (line && buf[0] == '\n')
+        break;
+    }
+  if (n < 0)
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+reap (GPid pid)
+{
+  int status;
+
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  g_spawn_close_pid (pid);
+}
+
+/* Runs the client against @port; returns its messages/s, -1 on error. */
+static double
+run_echo_client (guint16   port,
+                 guint     n_conns,
+                 GError  **error)
+{
+  g_autofree char *port_s = g_strdup_printf ("%u", port);
+  g_autofree char *conns_s = g_strdup_printf ("%u", n_conns);
+  g_autofree char *seconds_s = g_strdup_printf ("%g", echo_seconds ());
+  char *argv[] = { (char *) TASK9_ECHO_CLIENT, (char *) "127.0.0.1", port_s, conns_s,
+                   seconds_s, (char *) "64", NULL };
+  g_autofree char *out = NULL;
+  const char *rate, *errors;
+  GPid pid;
+  int fd;
+
+  if (!spawn_piped (argv, NULL, &pid, &fd, error))
+    return -1;
+  out = read_output (fd, FALSE, error);
+  close (fd);
+  reap (pid);
+  if (out == NULL)
+    return -1;
+  rate = strstr (out, "messages_per_s ");
+  errors = strstr (out, "errors ");
+  if (rate == NULL || errors == NULL || g_ascii_strtoull (errors + 7, NULL, 10) != 0)
+    {
+      g_set_error (error, TASK9_ERROR, TASK9_ERROR_FAILED, "echo client failed: %s", out);
+      return -1;
+    }
+  return g_ascii_strtod (rate + 15, NULL);
+}
+
+/* Our echo server: examples/echo-server.c's serve(), with TCP_NODELAY. */
+typedef struct
+{
+  int           listen_fd;
+  GCancellable *stop;
+  guint         n_open;
+} EchoServer;
+
+typedef struct
+{
+  EchoServer *server;
+  int         fd;
+} EchoConn;
+
+static gpointer
+echo_serve (gpointer data, GError **error)
+{
+  EchoConn *conn = data;
+  char buf[4096];
+  gssize n;
+
+  while ((n = task9_fd_read (conn->fd, buf, sizeof buf, -1, conn->server->stop, error)) > 0)
+    if (!task9_fd_write_all (conn->fd, buf, n, NULL, -1, conn->server->stop, error))
+      break;
+  g_clear_error (error);   /* a reset connection is no failure of the benchmark */
+  task9_fd_close (conn->fd, NULL);
+  conn->server->n_open--;
+  g_free (conn);
+  return NULL;
+}
+
+static gpointer
+echo_acceptor (gpointer data, GError **error)
+{
+  EchoServer *server = data;
+  int fd, one = 1;
+
+  while ((fd = task9_fd_accept (server->listen_fd, -1, server->stop, NULL)) >= 0)
+    {
+      EchoConn *conn = g_new (EchoConn, 1);
+      Task9Task *task;
+
+      setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      conn->server = server;
+      conn->fd = fd;
+      server->n_open++;
+      task = task9_task_spawn ("echo-conn", echo_serve, conn, NULL, NULL);
+      if (task == NULL)
+        {
+          server->n_open--;
+          task9_fd_close (fd, NULL);
+          g_free (conn);
+        }
+      g_clear_pointer (&task, task9_task_unref);
+    }
+  return NULL;
+}
+
+static double
+run_echo_ours (guint n_conns, GError **error)
+{
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  EchoServer server = { -1, g_cancellable_new (), 0 };
+  g_autoptr(Task9Task) acceptor = NULL;
+  struct sockaddr_in bound;
+  socklen_t len = sizeof bound;
+  double rate = -1;
+  guint zero = 0;
+
+  server.listen_fd = task9_fd_listen (address, 65535, error);
+  if (server.listen_fd < 0)
+    goto out;
+  getsockname (server.listen_fd, (struct sockaddr *) &bound, &len);
+  acceptor = task9_task_spawn ("echo-acceptor", echo_acceptor, &server, NULL, error);
+  if (acceptor == NULL)
+    goto out;
+
+  rate = run_echo_client (g_ntohs (bound.sin_port), n_conns, error);
+
+  /* The client closed its connections: wait for them to end, then stop accepting. */
+  g_cancellable_cancel (server.stop);
+  join_task (acceptor, NULL);
+  while (server.n_open > zero)
+    if (!task9_sleep (G_TIME_SPAN_MILLISECOND, NULL))
+      break;
+out:
+  if (server.listen_fd >= 0)
+    task9_fd_close (server.listen_fd, NULL);
+  g_object_unref (server.stop);
+  return rate;
+}
+
+/* Builds the Go peer into the build directory unless it is there; NULL without go. */
+static char *
+go_echo_server (void)
+{
+  g_autofree char *go = g_find_program_in_path ("go");
+  char *binary = g_build_filename (TASK9_BENCH_BUILDDIR, "echo-go-server", NULL);
+  g_autofree char *source = g_build_filename (TASK9_BENCH_SRCDIR, "echo-go", "echo.go", NULL);
+  g_autofree char *cache = g_build_filename (TASK9_BENCH_BUILDDIR, "go-cache", NULL);
+  char *argv[] = { go, (char *) "build", (char *) "-o", binary, source, NULL };
+  char **envp;
+  int status = 1;
+
+  if (g_file_test (binary, G_FILE_TEST_IS_EXECUTABLE))
+    return binary;
+  if (go == NULL)
+    {
+      g_free (binary);
+      return NULL;
+    }
+  envp = g_environ_setenv (g_get_environ (), "GOCACHE", cache, FALSE);
+  envp = g_environ_setenv (envp, "GO111MODULE", "off", FALSE);
+  if (!g_spawn_sync (NULL, argv, envp, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, NULL) ||
+      status != 0)
+    {
+      g_printerr ("task9-bench: go build %s failed: no peer figure\n", source);
+      g_clear_pointer (&binary, g_free);
+    }
+  g_strfreev (envp);
+  return binary;
+}
+
+static double
+run_echo_go (const char *binary, guint n_conns, GError **error)
+{
+  char *argv[] = { (char *) binary, NULL };
+  char **envp = g_environ_setenv (g_get_environ (), "GOMAXPROCS", "1", TRUE);
+  g_autofree char *line = NULL;
+  double rate = -1;
+  guint port = 0;
+  GPid pid;
+  int fd;
+
+  if (!spawn_piped (argv, envp, &pid, &fd, error))
+    {
+      g_strfreev (envp);
+      return -1;
+    }
+  g_strfreev (envp);
+  line = read_output (fd, TRUE, error);
+  if (line != NULL && sscanf (line, "listening on %u", &port) == 1)
+    rate = run_echo_client (port, n_conns, error);
+  else if (line != NULL)
+    g_set_error (error, TASK9_ERROR, TASK9_ERROR_FAILED, "Go echo server: %s", line);
+  kill (pid, SIGKILL);
+  close (fd);
+  reap (pid);
+  return rate;
+}
+
+/* echo_rps_1k, echo_rps_10k {{{1
+ *
+ * echo_rps_<N>: messages/s of 64 bytes echoed over N persistent loopback
+ * connections in a closed loop, for TASK9_ECHO_SECONDS (2 by default), by our
+ * echo server on one proc; the median of 3 runs, alternating with the peer.
+ * Peer (same run, same client): peer.echo_rps_<N>, Go's net, GOMAXPROCS=1. */
+
+static gboolean
+bench_echo (const char *name,
+            guint       n_conns,
+            GError    **error)
+{
+  g_autofree char *go_binary = go_echo_server ();
+  double ours[ECHO_ROUNDS], peer[ECHO_ROUNDS];
+
+  raise_nofile_limit ();
+  for (guint round = 0; round < ECHO_ROUNDS; round++)
+    {
+      ours[round] = run_echo_ours (n_conns, error);
+      if (ours[round] < 0)
+        return FALSE;
+      if (go_binary != NULL)
+        {
+          peer[round] = run_echo_go (go_binary, n_conns, error);
+          if (peer[round] < 0)
+            return FALSE;
+        }
+    }
+  result (name, median3 (ours), "msgs/s");
+  if (go_binary != NULL)
+    resultf (median3 (peer), "msgs/s", "peer.%s", name);
+  return TRUE;
+}
+
+static gboolean
+bench_echo_rps_1k (guint    n,
+                   GError **error)
+{
+  return bench_echo ("echo_rps_1k", n, error);
+}
+
+static gboolean
+bench_echo_rps_10k (guint    n,
+                    GError **error)
+{
+  return bench_echo ("echo_rps_10k", n, error);
+}
+
+/* fdwait_dispatch {{{1
+ *
+ * fdwait_dispatch_ns: two tasks on the main proc wake each other through two
+ * pipes (write a byte; the other, waiting in task9_fd_wait(), wakes, reads it
+ * and writes back) while 10,000 other tasks each wait on an fd of their own
+ * (eventfds that never become ready); wall time / number of wakes. The time
+ * includes the pipe's read and write. Peer line (peer.fdwait_dispatch_ns): the
+ * same with no other fd waiting, to show what the 10,000 cost. */
+
+#define FDWAIT_OTHERS 10000
+
+typedef struct
+{
+  int   in;
+  int   out;
+  guint n;
+} FdPong;
+
+static gpointer
+fdwait_idle (gpointer data, GError **error)
+{
+  /* Ends with G_IO_ERROR_CLOSED when the bench closes its fd. */
+  task9_fd_wait (GPOINTER_TO_INT (data), G_IO_IN, -1, NULL, NULL);
+  return NULL;
+}
+
+static gpointer
+fdwait_ponger (gpointer data, GError **error)
+{
+  FdPong *p = data;
+  char byte;
+
+  for (guint i = 0; i < p->n; i++)
+    {
+      if (task9_fd_wait (p->in, G_IO_IN, -1, NULL, error) == 0 ||
+          read (p->in, &byte, 1) != 1 || write (p->out, &byte, 1) != 1)
+        return NULL;
+    }
+  return NULL;
+}
+
+static gboolean
+run_fdwait (guint    n_others,
+            guint    n,
+            double  *ns,
+            GError **error)
+{
+  int a[2], b[2], *others = g_new (int, n_others);
+  Task9Task **idle = g_new0 (Task9Task *, n_others);
+  g_autoptr(Task9Task) ponger = NULL;
+  FdPong pong;
+  gboolean ok = FALSE;
+  gint64 t0;
+  char byte = 'x';
+
+  if (!g_unix_open_pipe (a, FD_CLOEXEC, error) || !g_unix_open_pipe (b, FD_CLOEXEC, error))
+    return FALSE;
+  task9_fd_set_nonblocking (a[0], NULL);
+  task9_fd_set_nonblocking (b[0], NULL);
+  for (guint i = 0; i < n_others; i++)
+    {
+      others[i] = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+      if (others[i] < 0)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "eventfd: %s", g_strerror (errno));
+          n_others = i;
+          goto out;
+        }
+      idle[i] = task9_task_spawn ("fd-idle", fdwait_idle, GINT_TO_POINTER (others[i]), NULL, error);
+      if (idle[i] == NULL)
+        goto out;
+    }
+  /* Let them all park. */
+  task9_yield ();
+
+  pong = (FdPong) { a[0], b[1], n };
+  ponger = task9_task_spawn ("fd-ponger", fdwait_ponger, &pong, NULL, error);
+  if (ponger == NULL)
+    goto out;
+
+  t0 = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++)
+    {
+      if (write (a[1], &byte, 1) != 1 ||
+          task9_fd_wait (b[0], G_IO_IN, -1, NULL, error) == 0 ||
+          read (b[0], &byte, 1) != 1)
+        goto out;
+    }
+  *ns = (g_get_monotonic_time () - t0) * 1000.0 / (2.0 * n);
+  ok = join_task (ponger, error);
+
+out:
+  for (guint i = 0; i < n_others; i++)
+    {
+      task9_fd_close (others[i], NULL);
+      if (idle[i] != NULL)
+        {
+          join_task (idle[i], NULL);
+          task9_task_unref (idle[i]);
+        }
+    }
+  close (a[0]);
+  close (a[1]);
+  close (b[0]);
+  close (b[1]);
+  g_free (idle);
+  g_free (others);
+  return ok;
+}
+
+static gboolean
+bench_fdwait_dispatch (guint    n,
+                       GError **error)
+{
+  double ours[ECHO_ROUNDS], peer[ECHO_ROUNDS];
+
+  raise_nofile_limit ();
+  for (guint round = 0; round < ECHO_ROUNDS; round++)
+    {
+      if (!run_fdwait (FDWAIT_OTHERS, n, &ours[round], error) ||
+          !run_fdwait (0, n, &peer[round], error))
+        return FALSE;
+    }
+  result ("fdwait_dispatch_ns", median3 (ours), "ns/wake");
+  result ("peer.fdwait_dispatch_ns", median3 (peer), "ns/wake");
+  return TRUE;
+}
+
 /* The table {{{1 */
 
 static const Bench benches[] = {
@@ -1608,6 +2079,12 @@ static const Bench benches[] = {
     "round trips", "async_pingpong_typed_ns" },
   { "signal_latency", bench_signal_latency, 2000, FALSE,
     "signals", "signal_latency_us" },
+  { "echo_rps_1k", bench_echo_rps_1k, 1000, FALSE,
+    "connections", "echo_rps_1k" },
+  { "echo_rps_10k", bench_echo_rps_10k, 10000, TRUE,
+    "connections", "echo_rps_10k" },
+  { "fdwait_dispatch", bench_fdwait_dispatch, 100000, FALSE,
+    "wakes / 2", "fdwait_dispatch_ns" },
 };
 
 /* Does @name select @bench, by the benchmark's name or a figure's? */

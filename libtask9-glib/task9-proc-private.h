@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include "task9-fd-private.h"
 #include "task9-spinlock-private.h"
 #include "task9-proc.h"
 #include "task9-stack-private.h"
@@ -39,6 +40,7 @@ struct _Task9Proc
   gsize           sched_stack_size;
   void           *sched_tsan_fiber;
   int            *errno_location;    /* the thread's errno */
+  Task9FdTable   *fds;               /* fd readiness (task9-fd.c), made on first use */
 
   /* Wake-ups from other threads. */
   GMutex          inbox_lock;

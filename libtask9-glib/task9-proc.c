@@ -289,6 +289,7 @@ proc_thread (gpointer data)
     }
   task9_scheduler_close_inbox (proc);
   task9_timer_heap_clear (&proc->timers);   /* timer channels nobody will fire now */
+  task9_fd_table_release (proc);
   task9_stack_pool_drain (&proc->stack_pool);
   task9_task_record_cache_drain (proc);
   g_main_context_pop_thread_default (proc->context);

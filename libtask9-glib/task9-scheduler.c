@@ -23,7 +23,10 @@
  *   switches, as a thread would.
  * - When a dispatch ends with runnable tasks left (budget spent), the next prepare/check
  *   pair reports "not ready" once, so that sources of every priority, idle ones included,
- *   get an iteration: a busy-yielding task cannot starve timers, fd sources or GTK.
+ *   get an iteration: a busy-yielding task cannot starve timers, fd sources or GTK. The
+ *   proc's epoll fd is left out of that iteration's poll (task9_fd_table_mute()).
+ * - fd readiness (task9-fd.c) is one more fd of this source: a dispatch first wakes the
+ *   waiters of ready fds, then runs tasks.
  */
 
 #define _GNU_SOURCE 1   /* pthread_getattr_np */
@@ -346,11 +349,13 @@ scheduler_prepare (GSource *source,
 
   if (proc->yield_to_others)
     {
+      task9_fd_table_mute (proc, TRUE);
       *timeout = 0;
       return FALSE;
     }
 
-  if (proc->run_head != NULL || g_atomic_int_get (&proc->inbox_pending))
+  if (proc->run_head != NULL || g_atomic_int_get (&proc->inbox_pending) ||
+      task9_fd_table_pending (proc))
     {
       *timeout = 0;
       return TRUE;
@@ -386,10 +391,12 @@ scheduler_check (GSource *source)
   if (proc->yield_to_others)
     {
       proc->yield_to_others = FALSE;
+      task9_fd_table_mute (proc, FALSE);
       return FALSE;
     }
 
-  if (proc->run_head != NULL || g_atomic_int_get (&proc->inbox_pending))
+  if (proc->run_head != NULL || g_atomic_int_get (&proc->inbox_pending) ||
+      task9_fd_table_check (proc))
     return TRUE;
 
   timer = task9_timer_heap_peek (&proc->timers);
@@ -426,6 +433,10 @@ scheduler_dispatch (GSource     *source,
   Task9Proc *proc = ((SchedulerSource *) source)->proc;
   Task9Task *next;
   gint64 now;
+
+  /* Ready fds wake their waiters even in a nested main loop: the epoll fd stays
+   * readable until they are read, which would make that loop spin. */
+  task9_fd_table_dispatch (proc);
 
   if (proc->current != NULL)
     return G_SOURCE_CONTINUE;
@@ -465,7 +476,10 @@ task9_scheduler_source_new (Task9Proc *proc)
   ((SchedulerSource *) source)->proc = proc;
   g_source_set_static_name (source, "Task9 scheduler");
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_can_recurse (source, FALSE);
+  /* Recursion is handled here (proc->current != NULL: a task iterates the context),
+   * and GLib's blocking of a non-recursive source during its dispatch would remove the
+   * epoll fd from the poll set and add it back, two context wake-ups per dispatch. */
+  g_source_set_can_recurse (source, TRUE);
   return source;
 }
 
@@ -518,10 +532,15 @@ task9_scheduler_poll (GPollFD *fds,
       gint64 spin_end = g_get_monotonic_time () + SPIN_BEFORE_POLL_US;
       guint i = 0;
 
+      gboolean fds_busy = task9_fd_table_quiet_fds (proc) == 0 && proc->fds != NULL;
+
       /* Yield, not just pause: on a machine with as many busy threads as CPUs the
-       * partner we wait for may need this very CPU to answer. */
+       * partner we wait for may need this very CPU to answer. While tasks wait on fds,
+       * look at the fds too: they may be ready already, or become so while we spin. */
       while (!g_atomic_int_get (&proc->inbox_pending))
         {
+          if (fds_busy && (ret = g_poll (fds, nfds, 0)) != 0)
+            return ret;
           sched_yield ();
           if ((++i & 3) == 0 && g_get_monotonic_time () >= spin_end)
             break;
@@ -535,8 +554,9 @@ task9_scheduler_poll (GPollFD *fds,
       return 0;
     }
 
-  /* Only the context's own wake-up fd, and no timeout: only another thread can wake us. */
-  idle = timeout < 0 && nfds <= 1 && task9_main_detecting ();
+  /* Only the context's own wake-up fd (and the epoll fd of fds nobody waits on), and no
+   * timeout: only another thread can wake us. */
+  idle = timeout < 0 && nfds <= 1 + task9_fd_table_quiet_fds (proc) && task9_main_detecting ();
   if (idle)
     {
       /* A wake-up already sent shows in the fd; one sent from now on, in the pokes. */

@@ -20,5 +20,7 @@
 # include "task9-signal.h"
 # include "task9-child.h"
 # include "task9-subprocess.h"
+# include "task9-fd.h"
+# include "task9-socket.h"
 # include "task9-main.h"
 #undef TASK9_INSIDE

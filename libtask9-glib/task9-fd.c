@@ -1,0 +1,1225 @@
+/* task9-fd.c: waiting for fd readiness
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A task waits for an fd to become readable, writable, ... by queueing a Task9Waiter on
+ * the fd's record in its proc's fd table; the proc's scheduler source wakes it when the
+ * kernel says the fd is ready. On Linux the table is one epoll instance per proc,
+ * created on the proc's first fd wait and polled as ONE fd of the scheduler GSource (no
+ * GSource per fd or per waiter: GMainContext is linear in its sources). The scheduler's
+ * dispatch reads it with epoll_wait (..., 0) before it runs tasks. Without epoll each
+ * busy fd gets a small GSource of its own instead.
+ *
+ * Registration: level-triggered with EPOLLONESHOT. A wait arms the fd's record with the
+ * union of what its waiters want (one epoll_ctl, unless what is armed already covers
+ * it); an event disarms it (the kernel does) and wakes every waiter whose conditions it
+ * meets (G_IO_ERR and G_IO_HUP meet every condition, as with poll()), then re-arms for
+ * the waiters left. Level-triggered, so a wait is never lost for an event that came
+ * before it (the arm reports what is already true); one-shot, so an fd nobody waits for
+ * any more is reported at most once, never in a loop. The kernel entry stays (disarmed)
+ * while nobody waits, so the next wait costs one epoll_ctl (MOD), not two (ADD + DEL).
+ *
+ * fds closed behind the library's back: the kernel drops an fd from epoll when its last
+ * descriptor is closed. A later MOD for a new file with the same number fails with
+ * ENOENT and is retried as ADD, so reusing a number is safe as long as nobody waited on
+ * it when it was closed. Waiters on an fd closed with close(2) are never woken: close
+ * such fds with task9_fd_close(), which wakes them first.
+ *
+ * Invariants:
+ * - Only the proc's thread touches its table's records, waiter queues (so the queues
+ *   have no lock), the epoll instance and the scheduler source's fd. Other threads only
+ *   claim (a GCancellable), or hand work to table->lock's lists (a watch channel
+ *   finalized elsewhere, an fd closed by another proc) and poke the proc.
+ * - A record's busy flag is TRUE iff it has waiters or watches queued; table->n_busy
+ *   counts busy records. A proc with n_busy > 0 is never idle for the deadlock detector
+ *   (the epoll fd counts as a live fd in its poll set; task9_fd_table_quiet_fds()).
+ * - record->armed is what the kernel entry is armed with, 0 once an event disarmed it
+ *   or the record stopped being busy. A busy record is armed with at least the union
+ *   of what its waiters and watches want. Only a busy record skips the epoll_ctl() of
+ *   a new wait: an fd nobody waits on may have been closed and its number reused.
+ * - A watch channel holds no reference from the table: its watch has a weak reference
+ *   on the channel and a reference on the table; the table's lock guards the channel
+ *   pointer, so the watch never offers to a finalized channel. A watch goes from its
+ *   record when it fires, when its channel is found closed or finalized, or when the fd
+ *   is closed with task9_fd_close().
+ * - A woken waiter never touches its record again unless it finds it in the table: a
+ *   task9_fd_close() on its proc frees the record after waking every waiter.
+ */
+
+#include "task9-config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib-unix.h>
+
+#if HAVE_SYS_EPOLL_H
+# include <sys/epoll.h>
+#endif
+
+#include "task9-channel-private.h"
+#include "task9-error.h"
+#include "task9-fd-private.h"
+#include "task9-fd.h"
+#include "task9-scheduler-private.h"
+
+#define FD_CONDITIONS  (G_IO_IN | G_IO_OUT | G_IO_PRI | G_IO_ERR | G_IO_HUP)
+#define FD_ALWAYS      (G_IO_ERR | G_IO_HUP | G_IO_NVAL)
+#define EPOLL_BATCH    128
+#define ARMED          0x80000000u   /* in record->armed: the entry is armed (maybe for 0) */
+
+typedef struct _FdRecord FdRecord;
+typedef struct _FdWatch FdWatch;
+
+/* What a waiter's value points at: what it wants, and what it got. */
+typedef struct
+{
+  GIOCondition want;
+  GIOCondition got;
+} FdWaitSlot;
+
+struct _FdWatch
+{
+  FdWatch       *prev;         /* the record's watches (proc thread) */
+  FdWatch       *next;
+  FdRecord      *record;       /* NULL once detached (proc thread) */
+  FdWatch       *dead_next;    /* table->dead, under table->lock */
+  Task9FdTable  *table;        /* a reference */
+  Task9Channel  *channel;      /* under table->lock; NULL once the channel is gone */
+  GIOCondition   want;
+  gint           ref_count;    /* atomic: the record's and the channel's */
+};
+
+struct _FdRecord
+{
+  int               fd;
+  guint32           armed;     /* events the kernel entry is armed with; 0: disarmed */
+  gboolean          added;     /* the kernel has an entry for it */
+  gboolean          busy;      /* counted in table->n_busy */
+  Task9WaiterQueue  waiters;   /* no lock: the proc's thread only */
+  FdWatch          *watches;
+#if !HAVE_SYS_EPOLL_H
+  GSource          *source;    /* the fallback: a source per armed fd */
+  gpointer          tag;
+#endif
+};
+
+struct _Task9FdTable
+{
+  gint        ref_count;       /* atomic: the proc's and each live watch's */
+  GMutex      lock;            /* guards proc, dead, closed and each watch's channel */
+  Task9Proc  *proc;            /* NULL once the proc's thread ended */
+  FdWatch    *dead;            /* watches whose channel was finalized */
+  GArray     *closed;          /* fds closed by task9_fd_close() on another thread */
+  gint        pending;         /* atomic: dead or closed has something */
+
+  /* The proc's thread only. */
+  GHashTable *records;         /* fd -> FdRecord */
+  guint       n_busy;
+  int         epfd;            /* -1 without epoll */
+  gpointer    tag;             /* epfd on the scheduler source */
+  gboolean    muted;
+};
+
+/* ---- the table ------------------------------------------------------------------- */
+
+static void
+table_unref (Task9FdTable *table)
+{
+  if (!g_atomic_int_dec_and_test (&table->ref_count))
+    return;
+  g_mutex_clear (&table->lock);
+  g_free (table);
+}
+
+static void
+record_free (gpointer data)
+{
+  g_free (data);
+}
+
+/* The table of the current proc, created on first use. NULL with errno set if the
+ * epoll instance cannot be created. */
+static Task9FdTable *
+table_get (Task9Proc *proc)
+{
+  Task9FdTable *table = g_atomic_pointer_get (&proc->fds);
+
+  if (G_LIKELY (table != NULL))
+    return table;
+
+  table = g_new0 (Task9FdTable, 1);
+  table->ref_count = 1;
+  g_mutex_init (&table->lock);
+  table->proc = proc;
+  table->records = g_hash_table_new_full (NULL, NULL, NULL, record_free);
+  table->epfd = -1;
+#if HAVE_SYS_EPOLL_H
+  table->epfd = epoll_create1 (EPOLL_CLOEXEC);
+  if (table->epfd < 0)
+    {
+      int saved = errno;
+
+      g_hash_table_unref (table->records);
+      table_unref (table);
+      errno = saved;
+      return NULL;
+    }
+  table->tag = g_source_add_unix_fd (proc->source, table->epfd, G_IO_IN);
+#endif
+  /* Under the proc list's lock: task9_fd_close() on other threads reads it there. */
+  task9_proc_lock_all ();
+  g_atomic_pointer_set (&proc->fds, table);
+  task9_proc_unlock_all ();
+  return table;
+}
+
+static FdRecord *
+record_lookup (Task9FdTable *table,
+               int           fd)
+{
+  return g_hash_table_lookup (table->records, GINT_TO_POINTER (fd));
+}
+
+static FdRecord *
+record_get (Task9FdTable *table,
+            int           fd)
+{
+  FdRecord *record = record_lookup (table, fd);
+
+  if (record == NULL)
+    {
+      record = g_new0 (FdRecord, 1);
+      record->fd = fd;
+      task9_waiter_queue_init (&record->waiters, NULL);
+      g_hash_table_insert (table->records, GINT_TO_POINTER (fd), record);
+    }
+  return record;
+}
+
+/* After waiters or watches came or went: keeps busy and n_busy true, and forgets a
+ * record the kernel never heard of. Returns FALSE if @record was freed. */
+static gboolean
+record_settle (Task9FdTable *table,
+               FdRecord     *record)
+{
+  gboolean busy = record->waiters.head != NULL || record->watches != NULL;
+
+  if (busy != record->busy)
+    {
+      record->busy = busy;
+      if (busy)
+        table->n_busy++;
+      else
+        {
+          table->n_busy--;
+          /* Nobody waits, so nothing stops the fd from being closed behind our back
+           * and its number reused: the next wait must tell the kernel again (MOD,
+           * ADD after ENOENT), never trust this. A stray event meanwhile is ignored. */
+          record->armed = 0;
+        }
+    }
+#if HAVE_SYS_EPOLL_H
+  if (!busy && !record->added)
+#else
+  if (!busy)
+#endif
+    {
+#if !HAVE_SYS_EPOLL_H
+      if (record->source != NULL)
+        {
+          g_source_destroy (record->source);
+          g_source_unref (record->source);
+        }
+#endif
+      g_hash_table_remove (table->records, GINT_TO_POINTER (record->fd));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- arming ---------------------------------------------------------------------- */
+
+static void record_ready (Task9FdTable *table,
+                          FdRecord     *record,
+                          GIOCondition  revents);
+
+#if HAVE_SYS_EPOLL_H
+
+static guint32
+to_epoll (GIOCondition condition)
+{
+  return ((condition & G_IO_IN) ? EPOLLIN : 0) |
+         ((condition & G_IO_OUT) ? EPOLLOUT : 0) |
+         ((condition & G_IO_PRI) ? EPOLLPRI : 0);
+}
+
+static GIOCondition
+from_epoll (guint32 events)
+{
+  return ((events & EPOLLIN) ? G_IO_IN : 0) |
+         ((events & EPOLLOUT) ? G_IO_OUT : 0) |
+         ((events & EPOLLPRI) ? G_IO_PRI : 0) |
+         ((events & EPOLLERR) ? G_IO_ERR : 0) |
+         ((events & EPOLLHUP) ? G_IO_HUP : 0);
+}
+
+/* Arms @record for at least @want. Returns 0, or the errno of epoll_ctl(). */
+static int
+record_arm (Task9FdTable *table,
+            FdRecord     *record,
+            GIOCondition  want)
+{
+  guint32 events = to_epoll (want);
+  struct epoll_event ev;
+  int op;
+
+  if (record->armed != 0 && (record->armed & events) == events)
+    return 0;
+  /* Possibly 0: a wait for G_IO_ERR/G_IO_HUP alone, which epoll always reports. */
+  events |= record->armed & ~ARMED;
+
+  memset (&ev, 0, sizeof ev);
+  ev.events = events | EPOLLONESHOT;
+  ev.data.fd = record->fd;
+  op = record->added ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  if (epoll_ctl (table->epfd, op, record->fd, &ev) < 0)
+    {
+      /* The kernel dropped a closed fd's entry (MOD: ENOENT), or has one we did not
+       * know of (ADD: EEXIST). Anything else is the answer. */
+      if ((op == EPOLL_CTL_MOD && errno == ENOENT) || (op == EPOLL_CTL_ADD && errno == EEXIST))
+        {
+          op = op == EPOLL_CTL_MOD ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+          if (epoll_ctl (table->epfd, op, record->fd, &ev) < 0)
+            {
+              record->added = FALSE;
+              return errno;
+            }
+        }
+      else
+        {
+          if (errno == EBADF || errno == EPERM)
+            record->added = FALSE;
+          return errno;
+        }
+    }
+  record->added = TRUE;
+  record->armed = events | ARMED;
+  return 0;
+}
+
+static void
+record_forget (Task9FdTable *table,
+               FdRecord     *record)
+{
+  if (record->added)
+    epoll_ctl (table->epfd, EPOLL_CTL_DEL, record->fd, NULL);   /* may be gone already */
+  record->added = FALSE;
+  record->armed = 0;
+}
+
+static void
+table_drain_epoll (Task9FdTable *table)
+{
+  struct epoll_event events[EPOLL_BATCH];
+  int n;
+
+  do
+    {
+      n = epoll_wait (table->epfd, events, EPOLL_BATCH, 0);
+      for (int i = 0; i < n; i++)
+        {
+          FdRecord *record = record_lookup (table, events[i].data.fd);
+
+          if (record == NULL)
+            continue;
+          record->armed = 0;   /* one-shot: the kernel disarmed it */
+          record_ready (table, record, from_epoll (events[i].events));
+        }
+    }
+  while (n == EPOLL_BATCH || (n < 0 && errno == EINTR));
+}
+
+#else /* !HAVE_SYS_EPOLL_H: a GSource per armed fd */
+
+typedef struct
+{
+  GSource       source;
+  Task9FdTable *table;
+  int           fd;
+} FdSource;
+
+static gboolean
+fd_source_dispatch (GSource     *source,
+                    GSourceFunc  callback,
+                    gpointer     user_data)
+{
+  FdSource *fs = (FdSource *) source;
+  FdRecord *record = record_lookup (fs->table, fs->fd);
+  GIOCondition revents;
+
+  if (record == NULL || record->source != source)
+    return G_SOURCE_CONTINUE;
+  revents = g_source_query_unix_fd (source, record->tag);
+  record->armed = 0;
+  g_source_modify_unix_fd (source, record->tag, 0);
+  record_ready (fs->table, record, revents);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs fd_source_funcs = { NULL, NULL, fd_source_dispatch, NULL, NULL, NULL };
+
+static int
+record_arm (Task9FdTable *table,
+            FdRecord     *record,
+            GIOCondition  want)
+{
+  guint32 events = want & (G_IO_IN | G_IO_OUT | G_IO_PRI);
+
+  if (fcntl (record->fd, F_GETFD) < 0)
+    return errno;
+  if (record->armed != 0 && (record->armed & events) == events)
+    return 0;
+  events |= record->armed & ~ARMED;
+  if (record->source == NULL)
+    {
+      FdSource *fs;
+
+      record->source = g_source_new (&fd_source_funcs, sizeof (FdSource));
+      fs = (FdSource *) record->source;
+      fs->table = table;
+      fs->fd = record->fd;
+      g_source_set_static_name (record->source, "Task9 fd");
+      record->tag = g_source_add_unix_fd (record->source, record->fd, events);
+      g_source_attach (record->source, table->proc->context);
+    }
+  else
+    g_source_modify_unix_fd (record->source, record->tag, events);
+  record->added = TRUE;
+  record->armed = events | ARMED;
+  return 0;
+}
+
+static void
+record_forget (Task9FdTable *table,
+               FdRecord     *record)
+{
+  if (record->source != NULL)
+    {
+      g_source_destroy (record->source);
+      g_clear_pointer (&record->source, g_source_unref);
+    }
+  record->added = FALSE;
+  record->armed = 0;
+}
+
+#endif
+
+/* ---- watches --------------------------------------------------------------------- */
+
+static void
+watch_unref (FdWatch *watch)
+{
+  if (!g_atomic_int_dec_and_test (&watch->ref_count))
+    return;
+  table_unref (watch->table);
+  g_free (watch);
+}
+
+/* Proc thread: takes @watch off its record (dropping the record's reference). */
+static void
+watch_detach (FdWatch *watch)
+{
+  FdRecord *record = watch->record;
+
+  if (record == NULL)
+    return;
+  if (watch->prev != NULL)
+    watch->prev->next = watch->next;
+  else
+    record->watches = watch->next;
+  if (watch->next != NULL)
+    watch->next->prev = watch->prev;
+  watch->record = NULL;
+  watch_unref (watch);
+}
+
+/* Proc thread: delivers @revents to @watch's channel, if it is still there. */
+static void
+watch_deliver (FdWatch      *watch,
+               GIOCondition  revents)
+{
+  Task9FdTable *table = watch->table;
+
+  g_mutex_lock (&table->lock);
+  if (watch->channel != NULL)
+    task9_channel_offer (watch->channel, &revents);
+  g_mutex_unlock (&table->lock);
+}
+
+/* Any thread, while the channel is disposed: the watch must go. The proc removes it. */
+static void
+watch_channel_gone (gpointer  data,
+                    GObject  *where_the_object_was)
+{
+  FdWatch *watch = data;
+  Task9FdTable *table = watch->table;
+  gboolean here;
+
+  g_mutex_lock (&table->lock);
+  watch->channel = NULL;
+  /* On the proc's thread (never inside this file's own loops: they run no code that
+   * could drop a channel) it goes at once. */
+  here = table->proc != NULL && table->proc == task9_current_proc;
+  if (table->proc != NULL && !here)
+    {
+      g_atomic_int_inc (&watch->ref_count);   /* the dead list's */
+      watch->dead_next = table->dead;
+      table->dead = watch;
+      g_atomic_int_set (&table->pending, 1);
+      task9_proc_poke (table->proc);
+    }
+  g_mutex_unlock (&table->lock);
+  if (here && watch->record != NULL)
+    {
+      FdRecord *record = watch->record;
+
+      watch_detach (watch);
+      record_settle (table, record);
+    }
+  watch_unref (watch);   /* the channel's */
+}
+
+static gboolean
+watch_channel_closed (FdWatch *watch)
+{
+  gboolean closed;
+
+  g_mutex_lock (&watch->table->lock);
+  closed = watch->channel == NULL || task9_channel_is_closed (watch->channel);
+  g_mutex_unlock (&watch->table->lock);
+  return closed;
+}
+
+/* ---- waking ---------------------------------------------------------------------- */
+
+/* Proc thread: @record's fd is ready with @revents (its kernel entry is disarmed).
+ * Wakes the waiters and watches it satisfies; re-arms for the others. */
+static void
+record_ready (Task9FdTable *table,
+              FdRecord     *record,
+              GIOCondition  revents)
+{
+  GIOCondition rest = 0;
+  Task9Waiter *waiter, *next;
+  FdWatch *watch, *next_watch;
+
+  for (waiter = record->waiters.head; waiter != NULL; waiter = next)
+    {
+      FdWaitSlot *slot = waiter->value;
+      GIOCondition hit = revents & (slot->want | FD_ALWAYS);
+      guint64 *claim = waiter->claim;
+      guint64 token = waiter->token;
+
+      next = waiter->next;
+      if (hit == 0)
+        {
+          rest |= slot->want;
+          continue;
+        }
+      task9_waiter_dequeue (waiter);
+      if (task9_claim (claim, token))
+        {
+          slot->got = hit;
+          task9_waiter_fire (waiter, FALSE);
+        }
+    }
+
+  for (watch = record->watches; watch != NULL; watch = next_watch)
+    {
+      GIOCondition hit = revents & (watch->want | FD_ALWAYS);
+
+      next_watch = watch->next;
+      if (hit == 0 && !watch_channel_closed (watch))
+        {
+          rest |= watch->want;
+          continue;
+        }
+      if (hit != 0)
+        watch_deliver (watch, hit);
+      watch_detach (watch);
+    }
+
+  if (rest != 0 && record_arm (table, record, rest) != 0)
+    {
+      /* It cannot be waited on any more (closed behind our back): say so, as poll()
+       * would, to everybody left. */
+      record_forget (table, record);
+      record_ready (table, record, G_IO_NVAL);
+      return;
+    }
+  record_settle (table, record);
+}
+
+/* Proc thread: the fd is being closed; wake everybody on @record with "closed" and
+ * forget it. */
+static void
+record_close (Task9FdTable *table,
+              FdRecord     *record)
+{
+  Task9Waiter *waiter;
+  FdWatch *watch;
+
+  record_forget (table, record);
+  while ((waiter = task9_waiter_claim_first (&record->waiters)) != NULL)
+    task9_waiter_fire (waiter, TRUE);
+  while ((watch = record->watches) != NULL)
+    {
+      watch_deliver (watch, G_IO_NVAL);
+      watch_detach (watch);
+    }
+  record_settle (table, record);   /* frees it */
+}
+
+static void
+table_take_pending (Task9FdTable *table)
+{
+  FdWatch *dead;
+  GArray *closed;
+
+  g_mutex_lock (&table->lock);
+  dead = table->dead;
+  closed = table->closed;
+  table->dead = NULL;
+  table->closed = NULL;
+  g_atomic_int_set (&table->pending, 0);
+  g_mutex_unlock (&table->lock);
+
+  while (dead != NULL)
+    {
+      FdWatch *next = dead->dead_next;
+      FdRecord *record = dead->record;
+
+      watch_detach (dead);
+      if (record != NULL)
+        record_settle (table, record);
+      watch_unref (dead);   /* the dead list's */
+      dead = next;
+    }
+  if (closed != NULL)
+    {
+      for (guint i = 0; i < closed->len; i++)
+        {
+          FdRecord *record = record_lookup (table, g_array_index (closed, int, i));
+
+          if (record != NULL)
+            record_close (table, record);
+        }
+      g_array_unref (closed);
+    }
+}
+
+/* ---- the scheduler's side ----------------------------------------------------------- */
+
+gboolean
+task9_fd_table_pending (Task9Proc *proc)
+{
+  Task9FdTable *table = proc->fds;
+
+  return table != NULL && g_atomic_int_get (&table->pending);
+}
+
+gboolean
+task9_fd_table_check (Task9Proc *proc)
+{
+  Task9FdTable *table = proc->fds;
+
+  if (table == NULL)
+    return FALSE;
+  if (g_atomic_int_get (&table->pending))
+    return TRUE;
+  return table->epfd >= 0 && !table->muted &&
+         (g_source_query_unix_fd (proc->source, table->tag) & G_IO_IN) != 0;
+}
+
+void
+task9_fd_table_dispatch (Task9Proc *proc)
+{
+  Task9FdTable *table = proc->fds;
+
+  if (table == NULL)
+    return;
+  if (g_atomic_int_get (&table->pending))
+    table_take_pending (table);
+#if HAVE_SYS_EPOLL_H
+  if (table->n_busy > 0 && !table->muted &&
+      (g_source_query_unix_fd (proc->source, table->tag) & G_IO_IN) != 0)
+    table_drain_epoll (table);
+#endif
+}
+
+/* While a dispatch that spent its budget gives the other sources their turn, the epoll
+ * fd stays out of the poll: a ready fd would make the scheduler source ready again and
+ * take that turn from lower priorities. */
+void
+task9_fd_table_mute (Task9Proc *proc,
+                     gboolean   mute)
+{
+  Task9FdTable *table = proc->fds;
+
+  if (table == NULL || table->epfd < 0 || table->muted == mute)
+    return;
+  table->muted = mute;
+  g_source_modify_unix_fd (proc->source, table->tag, mute ? 0 : G_IO_IN);
+}
+
+guint
+task9_fd_table_quiet_fds (Task9Proc *proc)
+{
+  Task9FdTable *table = proc->fds;
+
+  return table != NULL && table->epfd >= 0 && !table->muted && table->n_busy == 0 ? 1 : 0;
+}
+
+void
+task9_fd_table_release (Task9Proc *proc)
+{
+  Task9FdTable *table = proc->fds;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (table == NULL)
+    return;
+
+  table_take_pending (table);
+  g_mutex_lock (&table->lock);
+  table->proc = NULL;   /* watch channels finalized from now on just let go */
+  g_mutex_unlock (&table->lock);
+
+  task9_proc_lock_all ();
+  g_atomic_pointer_set (&proc->fds, NULL);
+  task9_proc_unlock_all ();
+
+  g_hash_table_iter_init (&iter, table->records);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      FdRecord *record = value;
+      Task9Waiter *waiter;
+
+      while ((waiter = task9_waiter_claim_first (&record->waiters)) != NULL)
+        task9_waiter_fire (waiter, TRUE);
+      while (record->watches != NULL)
+        watch_detach (record->watches);
+      record_forget (table, record);
+    }
+  g_hash_table_unref (table->records);
+#if HAVE_SYS_EPOLL_H
+  g_source_remove_unix_fd (proc->source, table->tag);
+  close (table->epfd);
+#endif
+  table_unref (table);
+}
+
+/* ---- waiting --------------------------------------------------------------------- */
+
+static gboolean
+check_fd (int      fd,
+          GError **error)
+{
+  if (fd >= 0)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Invalid file descriptor %d", fd);
+  return FALSE;
+}
+
+/* What an fd that cannot be armed is: a regular file (EPERM) is always ready for
+ * reading and writing; anything else fails. */
+static GIOCondition
+arm_failed (int            fd,
+            int            errsv,
+            GIOCondition   condition,
+            GError       **error)
+{
+  if (errsv == EPERM && (condition & (G_IO_IN | G_IO_OUT)) != 0)
+    return condition & (G_IO_IN | G_IO_OUT);
+  if (errsv == EPERM)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                 "File descriptor %d cannot be waited on for that condition", fd);
+  else if (errsv == EBADF)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "Bad file descriptor %d", fd);
+  else
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                 "Cannot wait on file descriptor %d: %s", fd, g_strerror (errsv));
+  return 0;
+}
+
+GIOCondition
+task9_fd_wait_until (int            fd,
+                     GIOCondition   condition,
+                     gint64         deadline,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  Task9Task *self = task9_scheduler_current_task ();
+  Task9FdTable *table;
+  FdRecord *record;
+  FdWaitSlot slot = { condition, 0 };
+  Task9WaitSet set = { self, NULL, -1, FALSE };
+  Task9Waiter waiter = { 0, };
+  Task9WakeReason why;
+  int errsv;
+
+  if (self == NULL)
+    {
+      g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK,
+                           "Waiting on a file descriptor can only be done in a task");
+      return 0;
+    }
+  if (!check_fd (fd, error))
+    return 0;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return 0;
+
+  table = table_get (self->proc);
+  if (table == NULL)
+    return arm_failed (fd, errno, condition, error);
+  record = record_get (table, fd);
+  /* Armed before the wait opens: nothing is dispatched until this task parks. */
+  errsv = record_arm (table, record, condition);
+  if (errsv != 0)
+    {
+      record_settle (table, record);
+      return arm_failed (fd, errsv, condition, error);
+    }
+
+  waiter.claim = task9_task_park_word (self);
+  waiter.token = task9_wait_begin (self);
+  waiter.set = &set;
+  waiter.value = &slot;
+  task9_waiter_enqueue (&record->waiters, &waiter);
+  record_settle (table, record);
+
+  /* TODO(wait_external): set self->wait_external around the park once task9-task-private.h has it. */
+  why = task9_wait_park (self, waiter.token, deadline, cancellable, "fd");
+
+  task9_waiter_withdraw (&waiter);
+  record = record_lookup (table, fd);   /* a task9_fd_close() may have freed ours */
+  if (record != NULL)
+    record_settle (table, record);
+
+  if (why == TASK9_WAKE_READY && set.fired_closed)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                   "File descriptor %d was closed while waiting", fd);
+      return 0;
+    }
+  if (!task9_wait_check_reason (why, error))
+    return 0;
+  return slot.got;
+}
+
+/**
+ * task9_fd_wait: (skip)
+ * @fd: a file descriptor
+ * @condition: what to wait for: any of %G_IO_IN, %G_IO_OUT, %G_IO_PRI (%G_IO_ERR and
+ *   %G_IO_HUP are always reported, as poll() does)
+ * @timeout: microseconds to wait at most; negative for no limit
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Suspends the calling task until @fd is ready for @condition, the way poll() would
+ * report it (level-triggered: a condition that is already true returns at once), and
+ * returns the conditions that are true. Many tasks may wait on one fd; each one whose
+ * condition is met is woken. Other tasks of the proc run meanwhile. The wait goes
+ * through the proc's one epoll instance, so waiting costs one `epoll_ctl()` and waking
+ * nothing per other fd.
+ *
+ * A regular file, which epoll refuses, is always ready: the requested %G_IO_IN and
+ * %G_IO_OUT bits are returned at once. Close an fd that tasks may wait on with
+ * [func@Task9.fd_close], which wakes them with %G_IO_ERROR_CLOSED; close(2) alone
+ * leaves them waiting.
+ *
+ * |[<!-- language="C" -->
+ * GIOCondition ready = task9_fd_wait (fd, G_IO_IN, 5 * G_TIME_SPAN_SECOND, NULL, &error);
+ * if (ready == 0)
+ *   return FALSE;   // timed out, cancelled, or a bad fd: see error
+ * ]|
+ *
+ * Returns: the conditions that are true (never 0 on success); 0 with
+ *   %G_IO_ERROR_TIMED_OUT, %G_IO_ERROR_CANCELLED (the task or @cancellable was
+ *   cancelled), %G_IO_ERROR_CLOSED (the fd was closed with [func@Task9.fd_close]
+ *   meanwhile), %G_IO_ERROR_INVALID_ARGUMENT (a negative or bad fd), or
+ *   %TASK9_ERROR_NOT_IN_TASK outside a task
+ *
+ * Since: 0.1
+ */
+GIOCondition
+task9_fd_wait (int            fd,
+               GIOCondition   condition,
+               GTimeSpan      timeout,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_return_val_if_fail ((condition & ~FD_CONDITIONS) == 0 && condition != 0, 0);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  return task9_fd_wait_until (fd, condition, task9_deadline_from_timeout (timeout),
+                              cancellable, error);
+}
+
+/**
+ * task9_fd_watch:
+ * @fd: a file descriptor
+ * @condition: what to wait for: any of %G_IO_IN, %G_IO_OUT, %G_IO_PRI
+ *
+ * Returns a channel of #GIOCondition (a typed channel of %G_TYPE_IO_CONDITION, one
+ * buffer slot) on which the conditions that are true are sent once, when @fd is ready
+ * for @condition: the fd's counterpart of [func@Task9.Channel.after], to put in an alt
+ * with other channels, timeouts and cancellations:
+ *
+ * |[<!-- language="C" -->
+ * g_autoptr(Task9Channel) readable = task9_fd_watch (fd, G_IO_IN);
+ * g_autoptr(Task9Channel) timeout = task9_channel_after (G_TIME_SPAN_SECOND);
+ * GIOCondition ready;
+ * Task9AltArm arms[] = {
+ *   { readable, TASK9_ALT_RECV, &ready },
+ *   { timeout, TASK9_ALT_RECV, NULL },
+ * };
+ * ]|
+ *
+ * Dropping the last reference to the channel (or closing it) removes the fd's
+ * registration; it never fires into a finalized channel. A bad fd sends %G_IO_NVAL at
+ * once, and so does [func@Task9.fd_close] if the fd is closed while the watch waits; a
+ * regular file sends the requested %G_IO_IN/%G_IO_OUT at once. Call it on a proc's
+ * thread (in a task, or a callback of the proc's main context): that proc watches the fd.
+ *
+ * Returns: (transfer full) (nullable): the channel, or %NULL off a proc's thread
+ *
+ * Since: 0.1
+ */
+Task9Channel *
+task9_fd_watch (int          fd,
+                GIOCondition condition)
+{
+  Task9Proc *proc = task9_current_proc;
+  Task9Channel *channel;
+  Task9FdTable *table;
+  FdRecord *record = NULL;
+  FdWatch *watch;
+  int errsv;
+
+  g_return_val_if_fail (proc != NULL, NULL);
+  g_return_val_if_fail (fd >= 0, NULL);
+  g_return_val_if_fail ((condition & ~FD_CONDITIONS) == 0 && condition != 0, NULL);
+
+  channel = task9_channel_new_typed (G_TYPE_IO_CONDITION, 1);
+  task9_channel_set_external (channel);
+
+  table = table_get (proc);
+  if (table == NULL)
+    errsv = errno;
+  else
+    {
+      record = record_get (table, fd);
+      errsv = record_arm (table, record, condition);
+      if (errsv != 0)
+        record_settle (table, record);
+    }
+  if (errsv != 0)
+    {
+      GIOCondition now = errsv == EPERM ? condition & (G_IO_IN | G_IO_OUT) : 0;
+
+      if (now == 0)
+        now = G_IO_NVAL;
+      task9_channel_offer (channel, &now);
+      return channel;
+    }
+
+  watch = g_new0 (FdWatch, 1);
+  watch->ref_count = 2;
+  watch->table = table;
+  g_atomic_int_inc (&table->ref_count);
+  watch->channel = channel;
+  watch->want = condition;
+  watch->record = record;
+  watch->next = record->watches;
+  if (record->watches != NULL)
+    record->watches->prev = watch;
+  record->watches = watch;
+  g_object_weak_ref (G_OBJECT (channel), watch_channel_gone, watch);
+  record_settle (table, record);
+  return channel;
+}
+
+/* ---- async ----------------------------------------------------------------------- */
+
+typedef struct
+{
+  GSource *fd_source;
+  GSource *cancel_source;
+} FallbackSources;
+
+static void
+fallback_sources_free (gpointer data)
+{
+  FallbackSources *sources = data;
+
+  g_source_destroy (sources->fd_source);
+  g_source_unref (sources->fd_source);
+  if (sources->cancel_source != NULL)
+    {
+      g_source_destroy (sources->cancel_source);
+      g_source_unref (sources->cancel_source);
+    }
+  g_free (sources);
+}
+
+/* Both sources are on the caller's context: only one of them completes the task. */
+static gboolean
+fallback_fd_ready (gint          fd,
+                   GIOCondition  condition,
+                   gpointer      data)
+{
+  GTask *task = data;
+
+  g_task_return_int (task, condition);
+  g_task_set_task_data (task, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+fallback_cancelled (GCancellable *cancellable,
+                    gpointer      data)
+{
+  GTask *task = data;
+
+  g_task_return_error_if_cancelled (task);
+  g_task_set_task_data (task, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watch_received (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  GTask *task = data;
+  GValue value = G_VALUE_INIT;
+  GError *error = NULL;
+
+  if (task9_channel_recv_value_finish (TASK9_CHANNEL (source), result, &value, &error))
+    g_task_return_int (task, g_value_get_flags (&value));
+  else
+    g_task_return_error (task, error);
+  g_value_unset (&value);
+  g_object_unref (task);   /* its data, the channel, goes with it: so does the watch */
+}
+
+/**
+ * task9_fd_wait_async:
+ * @fd: a file descriptor
+ * @condition: what to wait for: any of %G_IO_IN, %G_IO_OUT, %G_IO_PRI
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called on the caller's thread-default main context once @fd
+ *   is ready
+ * @user_data: (closure): data for @callback
+ *
+ * Waits for @fd to be ready for @condition without blocking the caller: the async form
+ * of [func@Task9.fd_wait] for code running on a main loop. Finish with
+ * [func@Task9.fd_wait_finish].
+ *
+ * On a proc's main context this waits through the proc's epoll instance, like a task
+ * (it receives from a [func@Task9.fd_watch] channel); on any other context it falls
+ * back to a GLib unix fd source on that context, with the same result. Cancelling
+ * removes the registration.
+ *
+ * Since: 0.1
+ */
+void
+task9_fd_wait_async (int                  fd,
+                     GIOCondition         condition,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  Task9Proc *proc = task9_current_proc;
+  GMainContext *context;
+  GTask *task;
+
+  g_return_if_fail ((condition & ~FD_CONDITIONS) == 0 && condition != 0);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, task9_fd_wait_async);
+  if (fd < 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               "Invalid file descriptor %d", fd);
+      g_object_unref (task);
+      return;
+    }
+
+  context = g_main_context_ref_thread_default ();
+  if (proc != NULL && proc->context == context)
+    {
+      Task9Channel *channel = task9_fd_watch (fd, condition);
+
+      g_task_set_task_data (task, channel, g_object_unref);
+      task9_channel_recv_value_async (channel, cancellable, watch_received, task);
+    }
+  else
+    {
+      FallbackSources *sources = g_new0 (FallbackSources, 1);
+
+      g_task_set_task_data (task, sources, fallback_sources_free);
+      sources->fd_source = g_unix_fd_source_new (fd, condition);
+      g_task_attach_source (task, sources->fd_source, (GSourceFunc) (void (*) (void)) fallback_fd_ready);
+      if (cancellable != NULL)
+        {
+          sources->cancel_source = g_cancellable_source_new (cancellable);
+          g_task_attach_source (task, sources->cancel_source,
+                                (GSourceFunc) (void (*) (void)) fallback_cancelled);
+        }
+      g_object_unref (task);
+    }
+  g_main_context_unref (context);
+}
+
+/**
+ * task9_fd_wait_finish:
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [func@Task9.fd_wait_async].
+ *
+ * Returns: the conditions that are true (%G_IO_NVAL if the fd is not open or was closed
+ *   with [func@Task9.fd_close] meanwhile); 0 with %G_IO_ERROR_CANCELLED or
+ *   %G_IO_ERROR_INVALID_ARGUMENT (a negative fd)
+ *
+ * Since: 0.1
+ */
+GIOCondition
+task9_fd_wait_finish (GAsyncResult  *result,
+                      GError       **error)
+{
+  gssize ret;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == task9_fd_wait_async, 0);
+
+  ret = g_task_propagate_int (G_TASK (result), error);
+  return ret < 0 ? 0 : (GIOCondition) ret;
+}
+
+/* ---- closing --------------------------------------------------------------------- */
+
+static void
+notify_close (Task9Proc *proc,
+              gpointer   data)
+{
+  int fd = GPOINTER_TO_INT (data);
+  Task9FdTable *table = g_atomic_pointer_get (&proc->fds);
+
+  if (proc == task9_current_proc || table == NULL)
+    return;
+  g_mutex_lock (&table->lock);
+  if (table->proc != NULL)
+    {
+      if (table->closed == NULL)
+        table->closed = g_array_new (FALSE, FALSE, sizeof (int));
+      g_array_append_val (table->closed, fd);
+      g_atomic_int_set (&table->pending, 1);
+      task9_proc_poke (proc);
+    }
+  g_mutex_unlock (&table->lock);
+}
+
+/**
+ * task9_fd_close:
+ * @fd: a file descriptor
+ * @error: return location for a #GError
+ *
+ * Closes @fd after waking everything that waits on it: tasks in [func@Task9.fd_wait]
+ * (and the task socket calls) fail with %G_IO_ERROR_CLOSED, [func@Task9.fd_watch]
+ * channels receive %G_IO_NVAL. Waiters on the calling proc are woken before this
+ * returns; those on other procs as soon as their proc runs (should the number be
+ * reused by then and waited on again on such a proc, that new wait is woken too).
+ *
+ * Use it instead of close(2) for fds that tasks may wait on: the kernel silently drops
+ * a closed fd from epoll, so a task waiting on an fd closed with close(2) is never
+ * woken. An fd nobody waits on may be closed either way.
+ *
+ * Returns: %TRUE if close(2) succeeded; %FALSE with the error it reported (the
+ *   waiters are woken either way)
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_fd_close (int      fd,
+                GError **error)
+{
+  Task9Proc *proc = task9_current_proc;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_fd (fd, error))
+    return FALSE;
+
+  if (proc != NULL && proc->fds != NULL)
+    {
+      FdRecord *record = record_lookup (proc->fds, fd);
+
+      if (record != NULL)
+        record_close (proc->fds, record);
+    }
+  task9_proc_foreach (notify_close, GINT_TO_POINTER (fd));
+
+  if (close (fd) < 0)
+    {
+      int errsv = errno;
+
+      if (errsv == EINTR)
+        return TRUE;   /* Linux: the fd is closed anyway; never retry */
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Cannot close file descriptor %d: %s", fd, g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- for tests ------------------------------------------------------------------- */
+
+guint
+task9_fd_debug_n_busy (void)
+{
+  Task9Proc *proc = task9_current_proc;
+
+  return proc != NULL && proc->fds != NULL ? proc->fds->n_busy : 0;
+}
+
+guint
+task9_fd_debug_n_waiting (void)
+{
+  Task9Proc *proc = task9_current_proc;
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  if (proc == NULL || proc->fds == NULL)
+    return 0;
+  g_hash_table_iter_init (&iter, proc->fds->records);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      FdRecord *record = value;
+
+      for (Task9Waiter *w = record->waiters.head; w != NULL; w = w->next)
+        n++;
+      for (FdWatch *w = record->watches; w != NULL; w = w->next)
+        n++;
+    }
+  return n;
+}
