@@ -17,5 +17,6 @@
 # include "task9-channel.h"
 # include "task9-alt.h"
 # include "task9-sleep.h"
+# include "task9-gio.h"
 # include "task9-main.h"
 #undef TASK9_INSIDE
