@@ -21,7 +21,7 @@
  *
  * A wait that ends early (timeout, cancellation) cancels the GIO call's GCancellable
  * and goes on waiting, shielded from further cancellation, until the callback has run:
- * GIO always calls back, and only then is nothing of the call left behind.
+ * GIO always calls back, and once it has, nothing of the call is left running.
  *
  * Invariants:
  * - core->done goes from FALSE to TRUE once, with core->result, under core->lock; the
