@@ -15,5 +15,7 @@ void task9_main_set_idle      (Task9Proc *proc,
                                gboolean   idle,
                                gint       pokes);
 void task9_main_proc_drained  (Task9Proc *proc);
+void task9_main_external_begin (void);
+void task9_main_external_end   (void);
 
 G_END_DECLS

@@ -21,7 +21,10 @@
  *   a poke counted before that read shows as a readable wake-up fd (and the proc does
  *   not go idle), one counted after it as pokes != idle_pokes (and the proc is busy).
  * - Wake-ups from threads that are not procs (a user's own thread) are not seen; the
- *   detector only looks at procs.
+ *   detector only looks at procs. Except for waits the library knows to end from
+ *   outside: while a GIO call is in flight (task9_main_external_begin()/_end(), read
+ *   before the procs' inboxes, as its callback wakes a task before the count drops), or
+ *   a blocked task has wait_external set, nothing is a deadlock.
  */
 
 #include "task9-config.h"
@@ -36,6 +39,22 @@
 
 static gint     main_running;     /* atomic: task9_main() iterates the default context */
 static gboolean deadlocked;       /* under the proc list lock */
+static gint     external_waits;   /* atomic: GIO calls in flight (task9-gio.c) */
+
+/* A wait that something outside the procs ends (a GIO call's callback) begins. */
+void
+task9_main_external_begin (void)
+{
+  g_atomic_int_inc (&external_waits);
+}
+
+/* ... and ends, after it woke whom it wakes: if it was the last, the detector looks again. */
+void
+task9_main_external_end (void)
+{
+  if (g_atomic_int_dec_and_test (&external_waits) && g_atomic_int_get (&main_running))
+    g_main_context_wakeup (g_main_context_default ());
+}
 
 /* Is a task9_main() watching for deadlocks? Otherwise going idle needs no care. */
 gboolean
@@ -73,7 +92,9 @@ task9_main_set_idle (Task9Proc *proc,
   proc->idle_pokes = pokes;
   if (idle && !deadlocked)
     {
-      for (Task9Proc *p = task9_proc_first_locked (); p != NULL; p = p->all_next)
+      if (g_atomic_int_get (&external_waits) > 0)
+        all_idle = FALSE;
+      for (Task9Proc *p = task9_proc_first_locked (); all_idle && p != NULL; p = p->all_next)
         {
           if (!p->idle || g_atomic_int_get (&p->inbox_pending) ||
               g_atomic_int_get (&p->pokes) != p->idle_pokes)
@@ -83,12 +104,14 @@ task9_main_set_idle (Task9Proc *proc,
             }
           n_tasks += g_atomic_int_get (&p->n_tasks);
         }
-      /* Belt and braces: a task that is runnable or running is work nobody lost. */
+      /* Belt and braces: a task that is runnable or running is work nobody lost; one
+       * that waits for something outside the procs may be woken by it. */
       for (Task9Proc *p = task9_proc_first_locked (); all_idle && p != NULL; p = p->all_next)
         {
           task9_spin_lock (&p->tasks_lock);
           for (Task9Task *task = p->tasks; task != NULL; task = task->list_next)
-            if (__atomic_load_n (&task->state, __ATOMIC_RELAXED) != TASK9_TASK_STATE_BLOCKED)
+            if (__atomic_load_n (&task->state, __ATOMIC_RELAXED) != TASK9_TASK_STATE_BLOCKED ||
+                __atomic_load_n (&task->wait_external, __ATOMIC_RELAXED))
               {
                 all_idle = FALSE;
                 break;
@@ -159,7 +182,8 @@ main_task (gpointer data, GError **error)
  * When every task is blocked and nothing could ever wake one (no timer, no fd, no
  * wake-up in flight), it prints "all tasks are asleep" and the task table to stderr and
  * returns 2, as Go does. Waits that only a thread outside the library could end are
- * counted as deadlocks too.
+ * counted as deadlocks too, except a GIO call in flight through [class@Task9.AsyncCall]:
+ * its callback may still wake a task.
  *
  * The calling thread stays the main proc's thread afterwards.
  *

@@ -38,6 +38,8 @@ struct _Task9Task
   gint            ref_count;
   gint            cancelled;         /* atomic, sticky */
   gboolean        shielded;          /* parks ignore cancellation (a group draining) */
+  gboolean        wait_external;     /* atomic: blocked on something outside the procs (a
+                                      * GIO call): the deadlock detector counts it alive */
   guint64         id;
   char           *name;              /* under task9_task_name_lock */
   Task9Group     *group;

@@ -22,5 +22,6 @@
 # include "task9-subprocess.h"
 # include "task9-fd.h"
 # include "task9-socket.h"
+# include "task9-gio.h"
 # include "task9-main.h"
 #undef TASK9_INSIDE
