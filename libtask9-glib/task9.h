@@ -23,4 +23,6 @@
 # include "task9-fd.h"
 # include "task9-socket.h"
 # include "task9-main.h"
+# include "task9-emission.h"
+# include "task9-object-signal.h"
 #undef TASK9_INSIDE
