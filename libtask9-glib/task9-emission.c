@@ -35,7 +35,8 @@ struct _Task9Emission
  *
  * One emission of a GObject signal, or one call of a callback, as a channel delivers
  * it: the instance that emitted it and copies of its arguments, as #GValues. Channels
- * of emissions come from [func@Task9.object_connect_channel]; bindings receive them with
+ * of emissions come from [func@Task9.object_connect_channel] and
+ * [func@Task9.callback_channel_new]; bindings receive them with
  * [method@Task9.Channel.recv_value_async].
  *
  * An emission is immutable and reference counted; it keeps its instance and the

@@ -25,4 +25,8 @@
 # include "task9-main.h"
 # include "task9-emission.h"
 # include "task9-object-signal.h"
+# include "task9-idle.h"
+# include "task9-cancellable-channel.h"
+# include "task9-task-end.h"
+# include "task9-callback.h"
 #undef TASK9_INSIDE
