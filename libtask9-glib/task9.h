@@ -29,4 +29,5 @@
 # include "task9-cancellable-channel.h"
 # include "task9-task-end.h"
 # include "task9-callback.h"
+# include "task9-mailbox.h"
 #undef TASK9_INSIDE
