@@ -79,7 +79,7 @@ callback_finalize (gpointer  data,
  *
  * Makes a callback out of a channel, like kiwi's `WaitForCall`: each invocation of
  * the closure stored in @closure_out, from any thread, sends one
- * [struct@Task9.Emission] holding copies of its arguments (all of them: there is no
+ * [class@Task9.Emission] holding copies of its arguments (all of them: there is no
  * instance) on the returned channel, whose element type is %TASK9_TYPE_EMISSION. The
  * caller never waits: a call that finds the @capacity buffer full and no receiver
  * waiting is dropped and counted by [method@Task9.Channel.get_dropped]. If the closure
@@ -130,7 +130,7 @@ task9_callback_channel_new (guint      capacity,
  *
  * A #GAsyncReadyCallback that delivers its call on a channel: pass it as the callback
  * of any `_async` function, with `g_object_ref (channel)` as its user data. When the
- * operation completes, one [struct@Task9.Emission] with two values (the source object,
+ * operation completes, one [class@Task9.Emission] with two values (the source object,
  * a #GObject or %NULL, and the #GAsyncResult) is offered to the channel, and the
  * reference is released. The receiver then calls the operation's `_finish` function
  * with the result (from whatever thread it receives on, so only with a `_finish`

@@ -8,6 +8,11 @@
  * arguments as GValues, made on the calling thread while the arguments are still
  * valid, then offered to a typed channel of TASK9_TYPE_EMISSION.
  *
+ * An emission is a GObject, not a boxed type: PyGObject 3.42 hands a boxed value it
+ * gets from a GValue out argument (the channel's recv_value) to Python without a copy
+ * and then unsets the GValue, which leaves Python a freed record; an object is
+ * referenced instead.
+ *
  * Invariants:
  * - An emission is immutable once made, so any number of threads may read it; only
  *   its reference count changes, atomically.
@@ -22,12 +27,13 @@
 
 struct _Task9Emission
 {
-  gint      ref_count;
+  GObject   parent_instance;
+
   GObject  *instance;      /* the emitter, or NULL for a callback */
   guint     signal_id;     /* 0 for a callback */
   GQuark    detail;
   guint     n_values;
-  GValue    values[];
+  GValue   *values;
 };
 
 /**
@@ -39,12 +45,36 @@ struct _Task9Emission
  * [func@Task9.callback_channel_new]; bindings receive them with
  * [method@Task9.Channel.recv_value_async].
  *
- * An emission is immutable and reference counted; it keeps its instance and the
- * objects among its arguments alive until it is released.
+ * An emission is immutable; it keeps its instance and the objects among its arguments
+ * alive until it is finalized.
  *
  * Since: 0.1
  */
-G_DEFINE_BOXED_TYPE (Task9Emission, task9_emission, task9_emission_ref, task9_emission_unref)
+G_DEFINE_FINAL_TYPE (Task9Emission, task9_emission, G_TYPE_OBJECT)
+
+static void
+task9_emission_finalize (GObject *object)
+{
+  Task9Emission *self = TASK9_EMISSION (object);
+
+  for (guint i = 0; i < self->n_values; i++)
+    g_value_unset (&self->values[i]);
+  g_free (self->values);
+  g_clear_object (&self->instance);
+
+  G_OBJECT_CLASS (task9_emission_parent_class)->finalize (object);
+}
+
+static void
+task9_emission_class_init (Task9EmissionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = task9_emission_finalize;
+}
+
+static void
+task9_emission_init (Task9Emission *self)
+{
+}
 
 /* Copies @values (n_values of them) and references @instance (may be NULL). */
 Task9Emission *
@@ -54,9 +84,9 @@ task9_emission_new (GObject       *instance,
                     guint          n_values,
                     const GValue  *values)
 {
-  Task9Emission *self = g_malloc0 (sizeof (Task9Emission) + n_values * sizeof (GValue));
+  Task9Emission *self = g_object_new (TASK9_TYPE_EMISSION, NULL);
 
-  self->ref_count = 1;
+  self->values = g_new0 (GValue, n_values);
   self->instance = instance != NULL ? g_object_ref (instance) : NULL;
   self->signal_id = signal_id;
   self->detail = detail;
@@ -79,49 +109,9 @@ task9_emission_offer (Task9Channel  *channel,
   GValue value = G_VALUE_INIT;
 
   g_value_init (&value, TASK9_TYPE_EMISSION);
-  g_value_take_boxed (&value, emission);
+  g_value_take_object (&value, emission);
   if (task9_channel_offer (channel, &value) != TASK9_CHANNEL_DONE)
     g_value_unset (&value);   /* otherwise the channel owns it now */
-}
-
-/**
- * task9_emission_ref:
- * @self: an emission
- *
- * Takes a reference on @self.
- *
- * Returns: (transfer full): @self
- *
- * Since: 0.1
- */
-Task9Emission *
-task9_emission_ref (Task9Emission *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-
-  g_atomic_int_inc (&self->ref_count);
-  return self;
-}
-
-/**
- * task9_emission_unref:
- * @self: (transfer full): an emission
- *
- * Drops a reference on @self; the last one frees the copied arguments.
- *
- * Since: 0.1
- */
-void
-task9_emission_unref (Task9Emission *self)
-{
-  g_return_if_fail (self != NULL);
-
-  if (!g_atomic_int_dec_and_test (&self->ref_count))
-    return;
-  for (guint i = 0; i < self->n_values; i++)
-    g_value_unset (&self->values[i]);
-  g_clear_object (&self->instance);
-  g_free (self);
 }
 
 /**
@@ -139,7 +129,7 @@ task9_emission_unref (Task9Emission *self)
 guint
 task9_emission_get_n_values (Task9Emission *self)
 {
-  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (TASK9_IS_EMISSION (self), 0);
 
   return self->n_values;
 }
@@ -160,7 +150,7 @@ const GValue *
 task9_emission_get_value (Task9Emission *self,
                           guint          index)
 {
-  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (TASK9_IS_EMISSION (self), NULL);
   g_return_val_if_fail (index < self->n_values, NULL);
 
   return &self->values[index];
@@ -179,7 +169,7 @@ task9_emission_get_value (Task9Emission *self,
 GObject *
 task9_emission_get_instance (Task9Emission *self)
 {
-  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (TASK9_IS_EMISSION (self), NULL);
 
   return self->instance;
 }
@@ -197,7 +187,7 @@ task9_emission_get_instance (Task9Emission *self)
 const char *
 task9_emission_get_signal_name (Task9Emission *self)
 {
-  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (TASK9_IS_EMISSION (self), NULL);
 
   return self->signal_id != 0 ? g_signal_name (self->signal_id) : NULL;
 }
@@ -216,7 +206,7 @@ task9_emission_get_signal_name (Task9Emission *self)
 const char *
 task9_emission_get_detail (Task9Emission *self)
 {
-  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (TASK9_IS_EMISSION (self), NULL);
 
   return self->detail != 0 ? g_quark_to_string (self->detail) : NULL;
 }

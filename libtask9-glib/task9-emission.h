@@ -16,16 +16,11 @@
 
 G_BEGIN_DECLS
 
-typedef struct _Task9Emission Task9Emission;
-
 #define TASK9_TYPE_EMISSION (task9_emission_get_type ())
 
 TASK9_AVAILABLE_IN_ALL
-GType          task9_emission_get_type        (void) G_GNUC_CONST;
-TASK9_AVAILABLE_IN_ALL
-Task9Emission *task9_emission_ref             (Task9Emission *self);
-TASK9_AVAILABLE_IN_ALL
-void           task9_emission_unref           (Task9Emission *self);
+G_DECLARE_FINAL_TYPE (Task9Emission, task9_emission, TASK9, EMISSION, GObject)
+
 TASK9_AVAILABLE_IN_ALL
 guint          task9_emission_get_n_values    (Task9Emission *self);
 TASK9_AVAILABLE_IN_ALL
@@ -37,7 +32,5 @@ TASK9_AVAILABLE_IN_ALL
 const char    *task9_emission_get_signal_name (Task9Emission *self);
 TASK9_AVAILABLE_IN_ALL
 const char    *task9_emission_get_detail      (Task9Emission *self);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Task9Emission, task9_emission_unref)
 
 G_END_DECLS

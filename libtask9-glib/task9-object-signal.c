@@ -130,7 +130,7 @@ subscription_unsubscribe (gpointer data)
  * @error: return location for a #GError
  *
  * Subscribes to a signal of @instance: each emission, from whatever thread emits it,
- * arrives on the returned channel as one [struct@Task9.Emission] holding copies of the
+ * arrives on the returned channel as one [class@Task9.Emission] holding copies of the
  * signal's arguments, in the order of emission. The channel's element type is
  * %TASK9_TYPE_EMISSION: receive with [method@Task9.Channel.recv_value] (or its async
  * form), or put it in an alt.
@@ -166,7 +166,7 @@ subscription_unsubscribe (gpointer data)
  *
  * while (task9_channel_recv_value (clicks, &value, &error))
  *   {
- *     Task9Emission *emission = g_value_get_boxed (&value);
+ *     Task9Emission *emission = g_value_get_object (&value);
  *
  *     g_print ("%s was clicked\n", G_OBJECT_TYPE_NAME (task9_emission_get_instance (emission)));
  *     g_value_unset (&value);
@@ -263,7 +263,7 @@ task9_object_wait_signal (gpointer       instance,
     return NULL;
   if (!task9_condition_wait (channel, &value, timeout, cancellable, error))
     return NULL;
-  emission = g_value_dup_boxed (&value);
+  emission = g_value_dup_object (&value);
   g_value_unset (&value);
   return emission;
 }
@@ -333,7 +333,7 @@ task9_object_wait_signal_finish (GAsyncResult  *result,
 
   if (!task9_condition_wait_finish (result, task9_object_wait_signal_async, &value, error))
     return NULL;
-  emission = g_value_dup_boxed (&value);
+  emission = g_value_dup_object (&value);
   g_value_unset (&value);
   return emission;
 }

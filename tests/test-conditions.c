@@ -493,7 +493,7 @@ recv_emission (Task9Channel *channel)
 
   g_assert_true (task9_channel_recv_value (channel, &value, &error));
   g_assert_no_error (error);
-  emission = g_value_dup_boxed (&value);
+  emission = g_value_dup_object (&value);
   g_value_unset (&value);
   return emission;
 }

@@ -123,7 +123,7 @@ recv_emission (Task9Channel *channel)
 
   g_assert_true (task9_channel_recv_value (channel, &value, &error));
   g_assert_no_error (error);
-  emission = g_value_dup_boxed (&value);
+  emission = g_value_dup_object (&value);
   g_value_unset (&value);
   return emission;
 }
@@ -252,7 +252,7 @@ drops_body (gpointer data, GError **error)
   thread = g_thread_new ("pinger", closing_pinger_thread, &pinger);
   while (task9_channel_recv_value (channel, &value, &local))
     {
-      Task9Emission *emission = g_value_get_boxed (&value);
+      Task9Emission *emission = g_value_get_object (&value);
       gint got = g_value_get_int (task9_emission_get_value (emission, 0));
 
       g_assert_cmpint (got, >, last);
@@ -358,9 +358,9 @@ weak_ref_body (gpointer data, GError **error)
   second = recv_emission (channel);
   assert_ping (first, watch, 0, NULL);
   assert_ping (second, watch, 1, NULL);
-  task9_emission_unref (first);
+  g_object_unref (first);
   g_assert_nonnull (watch);
-  task9_emission_unref (second);
+  g_object_unref (second);
   g_assert_null (watch);
   g_assert_true (task9_channel_is_closed (channel));
   assert_recv_fails (channel, TASK9_ERROR, TASK9_ERROR_CLOSED);
@@ -580,7 +580,7 @@ alt_body (gpointer data, GError **error)
       else
         {
           g_assert_cmpint (fired, ==, 0);
-          assert_ping (g_value_get_boxed (&emission), emitter, 11, NULL);
+          assert_ping (g_value_get_object (&emission), emitter, 11, NULL);
           g_value_unset (&emission);
         }
     }
@@ -627,7 +627,7 @@ test_wait_signal_async (void)
   while (emission == NULL)
     g_main_context_iteration (context, TRUE);
   assert_ping (emission, emitter, 3, NULL);
-  task9_emission_unref (emission);
+  g_object_unref (emission);
   g_assert_false (g_signal_has_handler_pending (emitter, signals[SIG_PING], 0, FALSE));
 
   /* Cancelled: nothing received, nothing left connected. */
