@@ -191,9 +191,11 @@ task9_wait_idle (GTimeSpan      timeout,
  *   the proc was idle
  * @user_data: (closure): data for @callback
  *
- * The async form of [func@Task9.wait_idle], for code running on a proc's main context
- * (the main proc's, for a GTK application). Elsewhere the callback gets
- * %TASK9_ERROR_NOT_IN_TASK. Finish with [func@Task9.wait_idle_finish].
+ * The async form of [func@Task9.wait_idle], for code running on a proc's main context.
+ * A GTK application or a binding's main loop on the default context calls
+ * [func@Task9.Proc.get_main] first on that thread, which makes it the main proc's.
+ * Elsewhere the callback gets %TASK9_ERROR_NOT_IN_TASK. Finish with
+ * [func@Task9.wait_idle_finish].
  *
  * Since: 0.1
  */
