@@ -316,10 +316,10 @@ test_bad_input (void)
 
   if (g_test_undefined ())
     {
-      gint not_an_object = 0;
+      gpointer not_an_object[4] = { NULL, };   /* no class: not a GTypeInstance */
 
       test_expect_critical ("*G_IS_OBJECT*");
-      g_assert_null (task9_object_connect_channel (&not_an_object, "ping", 1, NULL));
+      g_assert_null (task9_object_connect_channel (not_an_object, "ping", 1, NULL));
       g_test_assert_expected_messages ();
       test_expect_critical ("*G_IS_OBJECT*");
       g_assert_null (task9_object_connect_channel (NULL, "ping", 1, NULL));
