@@ -39,6 +39,9 @@ struct _Task9Channel
                                   * scalars of elem_type if typed: task9_scalar_size()) */
   gboolean          external;    /* fed by something outside the tasks (a wait condition) */
   guint64           dropped;     /* offers refused for want of room, under the lock */
+  GDestroyNotify    on_done;     /* a wait condition's unsubscribe: run once, at close or
+                                  * finalize (task9_channel_set_on_done()) */
+  gpointer          on_done_data;
   char             *name;
 };
 
@@ -86,6 +89,9 @@ gboolean           task9_channel_status_to_error (Task9Channel    *channel,
 Task9ChannelStatus task9_channel_offer      (Task9Channel        *channel,
                                               gconstpointer        elem);
 void               task9_channel_set_external (Task9Channel       *channel);
+void               task9_channel_set_on_done (Task9Channel        *channel,
+                                              GDestroyNotify       func,
+                                              gpointer             data);
 
 /* Typed channels of scalar types keep their elements raw, as C stores them. */
 gsize              task9_scalar_size         (GType                type);

@@ -265,6 +265,9 @@ task9_channel_finalize (GObject *object)
     g_error ("Task9Channel %s finalized while a task or an async call waits on it: "
              "its caller must hold a reference", channel->name != NULL ? channel->name : "");
 
+  if (channel->on_done != NULL)
+    channel->on_done (channel->on_done_data);   /* never closed: unsubscribe now */
+
   if (channel->holds_values)
     for (guint i = 0; i < channel->count; i++)
       g_value_unset ((GValue *) slot (channel, channel->head + i));
@@ -612,6 +615,7 @@ task9_channel_set_name (Task9Channel *channel,
 void
 task9_channel_close (Task9Channel *channel)
 {
+  GDestroyNotify on_done = NULL;
   Task9Waiter *waiter;
 
   g_return_if_fail (TASK9_IS_CHANNEL (channel));
@@ -624,8 +628,14 @@ task9_channel_close (Task9Channel *channel)
         task9_waiter_fire (waiter, TRUE);
       while ((waiter = task9_waiter_claim_first (&channel->senders)) != NULL)
         task9_waiter_fire (waiter, TRUE);
+      on_done = channel->on_done;
+      channel->on_done = NULL;
     }
   task9_channel_unlock (channel);
+
+  /* Outside the lock: unsubscribing is user code (a signal disconnect). */
+  if (on_done != NULL)
+    on_done (channel->on_done_data);
 }
 
 /**
@@ -673,6 +683,20 @@ void
 task9_channel_set_external (Task9Channel *channel)
 {
   channel->external = TRUE;
+}
+
+/* Gives @channel, a wait condition's new channel, what unsubscribes its source: @func
+ * (@data) runs once, when the channel is closed or, if it never is, when it is
+ * finalized (then the channel's GWeakRefs are already cleared), on the thread that
+ * does it and outside the channel's lock. Set it before the channel is shared. */
+void
+task9_channel_set_on_done (Task9Channel   *channel,
+                           GDestroyNotify  func,
+                           gpointer        data)
+{
+  g_assert (channel->on_done == NULL);
+  channel->on_done = func;
+  channel->on_done_data = data;
 }
 
 /**

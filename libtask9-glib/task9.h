@@ -24,4 +24,11 @@
 # include "task9-socket.h"
 # include "task9-gio.h"
 # include "task9-main.h"
+# include "task9-emission.h"
+# include "task9-object-signal.h"
+# include "task9-idle.h"
+# include "task9-cancellable-channel.h"
+# include "task9-task-end.h"
+# include "task9-callback.h"
+# include "task9-mailbox.h"
 #undef TASK9_INSIDE

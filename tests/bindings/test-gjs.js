@@ -212,6 +212,31 @@ const cases = {
         checkEqual(ok, true, 'take_value');
         check(typeof when === 'number' && when >= start + 10000, `the time ${when}`);
     },
+
+    async signalEmissions() {
+        // A GObject signal as a channel: each emission one Task9.Emission, in order.
+        const action = Gio.SimpleAction.new('ring', new GLib.VariantType('i'));
+        const channel = Task9.object_connect_channel(action, 'activate', 4);
+        for (let i = 0; i < 3; i++)
+            action.activate(new GLib.Variant('i', i));
+        for (let i = 0; i < 3; i++) {
+            const emission = await recv(channel);
+            check(emission.get_instance() === action, 'the emission\'s instance');
+            checkEqual(emission.get_signal_name(), 'activate', 'signal name');
+            checkEqual(emission.get_n_values(), 1, 'n_values');
+            checkEqual(emission.get_value(0).unpack(), i, 'the argument');
+        }
+        channel.close();
+
+        // The one-shot async wait.
+        const waiting = asyncCall(
+            cb => Task9.object_wait_signal_async(action, 'activate', null, cb),
+            (src, res) => Task9.object_wait_signal_finish(res), 'wait signal');
+        await settle();
+        action.activate(new GLib.Variant('i', 7));
+        const emission = await waiting;
+        checkEqual(emission.get_value(0).unpack(), 7, 'the waited-for argument');
+    },
 };
 
 

@@ -567,5 +567,73 @@ class TimerChannelTest(LoopTestCase):
         self.assertGreater(ticker.get_dropped(), 0)
         ticker.close()
 
+
+class ConditionsTest(LoopTestCase):
+    """Wait conditions as channels: what a binding sees of them."""
+
+    def finished(self, name, start, finish):
+        op = Op(name)
+        start(lambda src, res, _: self._complete(op, src, lambda: finish(res)))
+        op.returned = True
+        return op
+
+    def test_signal_emissions_arrive_as_emissions(self):
+        action = Gio.SimpleAction.new('ring', GLib.VariantType.new('i'))
+        channel = Task9.object_connect_channel(action, 'activate', 4)
+        self.assertEqual(channel.get_elem_type(), Task9.Emission.__gtype__)
+        for i in range(3):
+            action.activate(GLib.Variant('i', i))
+        ops = [self.recv(channel, name='emission %d' % i) for i in range(3)]
+        self.wait(*ops)
+        for i, op in enumerate(ops):
+            self.assert_completed(op)
+            ok, emission = op.result
+            self.assertIs(ok, True)
+            self.assertIs(emission.get_instance(), action)
+            self.assertEqual(emission.get_signal_name(), 'activate')
+            self.assertEqual(emission.get_n_values(), 1)
+            self.assertEqual(emission.get_value(0).unpack(), i)
+        channel.close()
+        self.assertEqual(channel.get_dropped(), 0)
+
+    def test_wait_signal_async(self):
+        action = Gio.SimpleAction.new('ring', None)
+        op = self.finished('wait signal',
+                           lambda cb: Task9.object_wait_signal_async(action, 'activate', None,
+                                                                     cb, None),
+                           Task9.object_wait_signal_finish)
+        self.assert_pending(op)
+        action.activate(None)
+        self.wait(op)
+        self.assertIsNone(op.error)
+        self.assertIs(op.result.get_instance(), action)
+
+        op = self.finished('unknown signal',
+                           lambda cb: Task9.object_wait_signal_async(action, 'nope', None,
+                                                                     cb, None),
+                           Task9.object_wait_signal_finish)
+        self.wait(op)
+        self.assert_error(op, Gio.io_error_quark(), Gio.IOErrorEnum.INVALID_ARGUMENT)
+
+    def test_cancellable_wait_async(self):
+        cancellable = Gio.Cancellable()
+        op = self.finished('cancellable',
+                           lambda cb: Task9.cancellable_wait_async(cancellable, None, cb, None),
+                           Task9.cancellable_wait_finish)
+        self.assert_pending(op)
+        cancellable.cancel()
+        self.wait(op)
+        self.assertIsNone(op.error)
+        self.assertIs(op.result, True)
+
+    def test_wait_idle_async_on_the_main_proc(self):
+        Task9.Proc.get_main()   # this thread runs the default context: the main proc
+        op = self.finished('idle', lambda cb: Task9.wait_idle_async(None, cb, None),
+                           Task9.wait_idle_finish)
+        self.wait(op)
+        self.assertIsNone(op.error)
+        self.assertIs(op.result, True)
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)

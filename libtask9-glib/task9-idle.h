@@ -1,0 +1,34 @@
+/* task9-idle.h: a proc with nothing else to do, as a channel
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(TASK9_INSIDE) && !defined(TASK9_COMPILATION)
+# error "Only <task9.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "task9-channel.h"
+#include "task9-version-macros.h"
+
+G_BEGIN_DECLS
+
+TASK9_AVAILABLE_IN_ALL
+Task9Channel *task9_idle_channel_new (void);
+TASK9_AVAILABLE_IN_ALL
+gboolean      task9_wait_idle        (GTimeSpan             timeout,
+                                      GCancellable         *cancellable,
+                                      GError              **error);
+TASK9_AVAILABLE_IN_ALL
+void          task9_wait_idle_async  (GCancellable         *cancellable,
+                                      GAsyncReadyCallback   callback,
+                                      gpointer              user_data);
+TASK9_AVAILABLE_IN_ALL
+gboolean      task9_wait_idle_finish (GAsyncResult         *result,
+                                      GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,24 @@
+/* task9-task-end.h: a task's end as a channel
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(TASK9_INSIDE) && !defined(TASK9_COMPILATION)
+# error "Only <task9.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "task9-channel.h"
+#include "task9-types.h"
+#include "task9-version-macros.h"
+
+G_BEGIN_DECLS
+
+TASK9_AVAILABLE_IN_ALL
+Task9Channel *task9_task_end_channel (Task9Task *task);
+
+G_END_DECLS
