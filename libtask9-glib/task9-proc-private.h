@@ -21,6 +21,7 @@ struct _Task9Proc
   Task9Task      *current;
   Task9Task      *run_head;
   Task9Task      *run_tail;
+  Task9Task      *timer_woken_last;  /* end of the run queue's timer-woken prefix, or NULL */
   Task9Context    sched_context;     /* the scheduler dispatch, on the thread's own stack */
   Task9Task      *dead;              /* finished; its stack is released after the switch */
   Task9TimerHeap  timers;

@@ -24,6 +24,12 @@
  * - When a dispatch ends with runnable tasks left (budget spent), the next prepare/check
  *   pair reports "not ready" once, so that sources of every priority, idle ones included,
  *   get an iteration: a busy-yielding task cannot starve timers, fd sources or GTK.
+ * - The tasks that timers woke and that have not run yet are a prefix of the run queue,
+ *   in the order their timers fired; proc->timer_woken_last is its last task (NULL: the
+ *   prefix is empty). A dispatch appends the tasks its timers wake to that prefix, ahead
+ *   of every other runnable task, so a sleeper is late by at most one dispatch however
+ *   many tasks are runnable, and sleepers still run in deadline order when a budget ran
+ *   out before all the tasks earlier timers woke had run.
  */
 
 #define _GNU_SOURCE 1   /* pthread_getattr_np */
@@ -78,6 +84,8 @@ runq_pop (Task9Proc *proc)
       proc->run_head = task->run_next;
       if (proc->run_head == NULL)
         proc->run_tail = NULL;
+      if (task == proc->timer_woken_last)
+        proc->timer_woken_last = NULL;
     }
   return task;
 }
@@ -396,26 +404,37 @@ scheduler_check (GSource *source)
   return timer != NULL && timer->deadline <= g_source_get_time (source);
 }
 
-/* Tasks whose deadline passed run before the queue they were woken behind: a sleeper
- * is late by at most one dispatch, however many tasks are runnable. */
+/* Tasks whose deadline passed run before the queue they were woken behind (a sleeper is
+ * late by at most one dispatch, however many tasks are runnable), but after the tasks
+ * earlier timers woke that are still queued (deadline order survives a spent budget). */
 static void
 fire_timers_first (Task9Proc *proc,
                    gint64     now)
 {
-  Task9Task *old_head = proc->run_head;
+  Task9Task *prefix_last = proc->timer_woken_last;
   Task9Task *old_tail = proc->run_tail;
+  Task9Task *first_woken, *last_woken;
 
   task9_timer_heap_fire (&proc->timers, now);
+  if (proc->run_tail == old_tail)
+    return;   /* no task woken */
 
-  if (old_head != NULL && proc->run_tail != old_tail)
+  last_woken = proc->run_tail;
+  if (old_tail != NULL && old_tail != prefix_last)
     {
-      Task9Task *first_woken = old_tail->run_next;
+      /* Move the woken tasks, now at the tail, to just after the prefix. */
+      Task9Task *rest = prefix_last != NULL ? prefix_last->run_next : proc->run_head;
 
+      first_woken = old_tail->run_next;
       old_tail->run_next = NULL;
-      proc->run_tail->run_next = old_head;
-      proc->run_head = first_woken;
       proc->run_tail = old_tail;
+      last_woken->run_next = rest;
+      if (prefix_last != NULL)
+        prefix_last->run_next = first_woken;
+      else
+        proc->run_head = first_woken;
     }
+  proc->timer_woken_last = last_woken;
 }
 
 static gboolean
