@@ -11,6 +11,7 @@
 G_BEGIN_DECLS
 
 gboolean task9_main_detecting (void);
+gboolean task9_main_has_foreign_source (Task9Proc *proc);
 void task9_main_set_idle      (Task9Proc *proc,
                                gboolean   idle,
                                gint       pokes);

@@ -8,9 +8,24 @@
  *
  * It also detects deadlock, as Go's runtime does ("all goroutines are asleep"): while it
  * runs, every proc's poll function reports when its thread is about to block in poll()
- * with no timeout and no fd but the context's own wake-up fd, so that only another
- * thread could wake it. When all procs are so idle, no inbox holds a wake-up, and tasks
- * remain, nothing can ever wake them: task9_main() prints the task table and returns 2.
+ * with no timeout, no fd but the context's own wake-up fd, and no source of other code
+ * on its context, so that only another proc could wake it. When all procs are so idle,
+ * no inbox holds a wake-up, and tasks remain, nothing can ever wake them: task9_main()
+ * prints the task table and returns 2.
+ *
+ * Sources of other code. A source can wake a context without an fd or a deadline in
+ * poll()'s arguments: a Unix signal's, a child watch's (both woken by GLib's worker
+ * thread), or one that another thread readies with g_source_set_ready_time(). GLib has
+ * no call that lists a context's sources, but it numbers them per context in attach
+ * order, skipping ids in use; so a proc going idle attaches a throw-away probe to learn
+ * the next id (attaching on the owner's thread does not wake the context) and looks up
+ * the ids below it with g_main_context_find_source_by_id(). It remembers where it
+ * stopped and which foreign sources it found alive, and looks at those first, so each
+ * source is looked up once and a proc that stays idle with one costs one lookup. The
+ * library's own sources are named "Task9 ..." and do not count: the scheduler (its run
+ * queue, inbox and timers are what the detector looks at anyway), the async completion
+ * source (ready, hence a zero timeout, as soon as it holds an op), the stack trim and
+ * task9_sleep_async() timeouts (a deadline, so a timeout), and the probe.
  *
  * Invariants:
  * - The idle flags and the decision are under the proc list lock; a proc clears its
@@ -20,8 +35,12 @@
  *   its context. A proc going idle reads its pokes, then polls its fds without waiting:
  *   a poke counted before that read shows as a readable wake-up fd (and the proc does
  *   not go idle), one counted after it as pokes != idle_pokes (and the proc is busy).
- * - Wake-ups from threads that are not procs (a user's own thread) are not seen; the
- *   detector only looks at procs.
+ * - A source of other code attached to a proc's context before the proc last looked
+ *   keeps it from going idle. Wake-ups from threads that are not procs (a user's own
+ *   thread) are otherwise not seen; the detector only looks at procs, so a source such
+ *   a thread attaches after the proc looked is missed (it wakes the context, but the
+ *   verdict may come first).
+ * - The source scan runs on the proc's thread only, and only while task9_main() detects.
  */
 
 #include "task9-config.h"
@@ -42,6 +61,71 @@ gboolean
 task9_main_detecting (void)
 {
   return g_atomic_int_get (&main_running);
+}
+
+static GSourceFuncs probe_funcs;   /* never ready, never dispatched */
+
+/* The id the next source attached to @context gets, or a higher one. Call on the
+ * thread that owns @context: attaching from there does not wake it. */
+static guint
+next_source_id (GMainContext *context)
+{
+  GSource *probe = g_source_new (&probe_funcs, sizeof (GSource));
+  guint id;
+
+  g_source_set_static_name (probe, "Task9 deadlock probe");
+  id = g_source_attach (probe, context);
+  g_source_destroy (probe);
+  g_source_unref (probe);
+  return id;
+}
+
+/* Reads the name of a source another thread may be destroying, in the same window
+ * g_main_context_find_source_by_id() itself reads its flags in. */
+static gboolean
+is_foreign (GSource *source)
+{
+  const char *name = g_source_get_name (source);
+
+  return name == NULL || !g_str_has_prefix (name, "Task9 ");
+}
+
+/* On @proc's thread, about to go idle: does a source of other code live on its context?
+ * Such a source may wake it with neither an fd nor a timeout in poll()'s arguments. */
+gboolean
+task9_main_has_foreign_source (Task9Proc *proc)
+{
+  GMainContext *context = proc->context;
+  GArray *found = proc->foreign_sources;
+  guint end;
+
+  if (found == NULL)
+    found = proc->foreign_sources = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  /* The ones found before, latest first; the destroyed ones are forgotten. */
+  while (found->len > 0)
+    {
+      if (g_main_context_find_source_by_id (context, g_array_index (found, guint,
+                                                                     found->len - 1)))
+        return TRUE;
+      g_array_set_size (found, found->len - 1);
+    }
+
+  /* The ones attached since the last look. The ids wrap after G_MAXUINT; the loop
+   * follows them (a source that old found twice is harmless). */
+  end = next_source_id (context);
+  for (guint id = proc->sources_seen; id != end; id++)
+    {
+      GSource *source;
+
+      if (id == 0)
+        continue;
+      source = g_main_context_find_source_by_id (context, id);
+      if (source != NULL && is_foreign (source))
+        g_array_append_val (found, id);
+    }
+  proc->sources_seen = end;   /* the probe's own id: free now */
+  return found->len > 0;
 }
 
 /* @pokes: with @idle, the proc's pokes read before it last looked at its fds */
@@ -156,10 +240,13 @@ main_task (gpointer data, GError **error)
  * default main context until every task on every proc has finished. Call it from the
  * program's first thread, with nobody else iterating the default context.
  *
- * When every task is blocked and nothing could ever wake one (no timer, no fd, no
- * wake-up in flight), it prints "all tasks are asleep" and the task table to stderr and
- * returns 2, as Go does. Waits that only a thread outside the library could end are
- * counted as deadlocks too.
+ * When every task is blocked and nothing could ever wake one, it prints "all tasks are
+ * asleep" and the task table to stderr and returns 2, as Go does. Anything that can end
+ * a wait keeps this from happening: a timer or deadline, a wake-up in flight between
+ * procs, an fd or any other #GSource attached to a proc's context (a Unix signal or
+ * child watch, an idle, a source another thread readies). Only a wait that nothing in
+ * the program can end is reported; a thread of its own that would end it without any
+ * of these (say, by attaching a source only later) is not seen.
  *
  * The calling thread stays the main proc's thread afterwards.
  *

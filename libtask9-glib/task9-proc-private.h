@@ -77,6 +77,10 @@ struct _Task9Proc
   Task9Proc      *all_next;
   gboolean        idle;
   gint            idle_pokes;        /* pokes when it went idle: a later one wakes it */
+
+  /* Other code's sources on the context, for the detector; owned by the proc's thread. */
+  guint           sources_seen;      /* source ids below this one were looked at */
+  GArray         *foreign_sources;   /* ids of those found alive (guint), or NULL */
 };
 
 void       task9_task_record_cache_drain (Task9Proc *proc);

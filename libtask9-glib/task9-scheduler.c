@@ -519,7 +519,8 @@ task9_scheduler_enter_thread (Task9Proc *proc)
 
 /* The poll function of the procs whose loop the library runs: spin briefly for a
  * wake-up from another proc before paying for a sleep in poll(), and tell the deadlock
- * detector when this thread is about to wait for ever with nothing that could wake it. */
+ * detector when this thread is about to wait for ever with nothing but another proc that
+ * could wake it. */
 gint
 task9_scheduler_poll (GPollFD *fds,
                       guint    nfds,
@@ -554,8 +555,10 @@ task9_scheduler_poll (GPollFD *fds,
       return 0;
     }
 
-  /* Only the context's own wake-up fd, and no timeout: only another thread can wake us. */
-  idle = timeout < 0 && nfds <= 1 && task9_main_detecting ();
+  /* Only the context's own wake-up fd, no timeout and no source of other code (which
+   * may wake us with neither): only another proc can wake us. */
+  idle = timeout < 0 && nfds <= 1 && task9_main_detecting () &&
+         !task9_main_has_foreign_source (proc);
   if (idle)
     {
       /* A wake-up already sent shows in the fd; one sent from now on, in the pokes. */

@@ -7,13 +7,21 @@
  * task has finished, so each test runs it in a fresh child process
  * (g_test_trap_subprocess) and checks the child's output. Children that leave deadlocked
  * tasks behind end with _exit(), as their parked tasks are deliberately never freed.
+ *
+ * The deadlock detector's tests reach the internals (they link the library statically):
+ * a waker thread waits until the main proc's thread is in its poll function with the
+ * main task blocked, where a detector that misses the waker reports a deadlock at once.
  */
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <glib-unix.h>
+
 #include "test-util.h"
+#include "task9-scheduler-private.h"
 
 /* Ends a child that checked everything it wanted, without running exit handlers. */
 static G_NORETURN void
@@ -191,6 +199,148 @@ test_main_no_false_deadlock_proc_join (void)
     g_test_trap_assert_stderr_unmatched ("*deadlock*");
 }
 
+/* ---- waits that something outside the tasks ends ------------------------------------ */
+
+/* Whatever ends the main task's wait, run by a thread of the test's once the main task
+ * is blocked in @reason and the main proc's thread is in its poll function. */
+typedef struct
+{
+  Task9Task   *task;
+  const char  *reason;
+  void       (*fire) (gpointer data);
+  gpointer     data;
+} Waker;
+
+static void
+waker_wait (Waker *waker)
+{
+  Task9Proc *main_proc = task9_proc_get_main ();
+
+  test_wait_blocked (waker->task, waker->reason);
+  while (!g_atomic_int_get (&main_proc->polling))
+    g_thread_yield ();
+}
+
+static gpointer
+waker_thread (gpointer data)
+{
+  Waker *waker = data;
+
+  waker_wait (waker);
+  waker->fire (waker->data);
+  return NULL;
+}
+
+/* In the main task: receives one element from @channel while a thread wakes it through
+ * @fire (@data); returns the element. */
+static gint64
+recv_woken_by (Task9Channel *channel, void (*fire) (gpointer), gpointer data)
+{
+  Waker waker = { task9_task_self (), "recv", fire, data };
+  GThread *thread = g_thread_new ("waker", waker_thread, &waker);
+  GError *error = NULL;
+  gint64 elem = 0;
+
+  g_assert_true (task9_channel_recv (channel, &elem, &error));
+  g_assert_no_error (error);
+  g_thread_join (thread);
+  return elem;
+}
+
+/* A Unix signal source on the main context: GLib's worker thread wakes the context when
+ * the signal arrives, so nothing shows in poll()'s arguments. */
+static gboolean
+sigusr1_cb (gpointer data)
+{
+  gint64 elem = 42;
+
+  g_assert_true (task9_channel_try_send (data, &elem, NULL));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+raise_sigusr1 (gpointer data)
+{
+  kill (getpid (), SIGUSR1);
+}
+
+static int
+signal_source_main (int argc, char **argv)
+{
+  Task9Channel *channel = test_chan_new (1);
+  GSource *source = g_unix_signal_source_new (SIGUSR1);
+
+  g_source_set_callback (source, sigusr1_cb, channel, NULL);
+  g_source_attach (source, NULL);
+  g_assert_cmpint (recv_woken_by (channel, raise_sigusr1, NULL), ==, 42);
+  g_source_destroy (source);
+  g_source_unref (source);
+  g_object_unref (channel);
+  return 6;
+}
+
+static void
+test_main_no_false_deadlock_signal_source (void)
+{
+  if (main_in_child (signal_source_main, 6, FALSE))
+    g_test_trap_assert_stderr_unmatched ("*deadlock*");
+}
+
+/* A source of the program's own that another thread readies: it has no fd and no ready
+ * time until then. Once it is gone, a real deadlock is reported again. */
+typedef struct
+{
+  GSource       source;
+  Task9Channel *channel;
+} ReadySource;
+
+static gboolean
+ready_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  gint64 elem = 7;
+
+  g_assert_true (task9_channel_try_send (((ReadySource *) source)->channel, &elem, NULL));
+  return G_SOURCE_REMOVE;
+}
+
+static GSourceFuncs ready_source_funcs = { NULL, NULL, ready_source_dispatch, NULL, NULL, NULL };
+
+static void
+make_ready (gpointer data)
+{
+  g_source_set_ready_time (data, 0);
+}
+
+static int
+ready_source_main (int argc, char **argv)
+{
+  Task9Channel *channel = test_chan_new (1);
+  GSource *source = g_source_new (&ready_source_funcs, sizeof (ReadySource));
+  Task9Task *sleeper;
+
+  ((ReadySource *) source)->channel = channel;
+  g_source_attach (source, NULL);
+  g_assert_cmpint (recv_woken_by (channel, make_ready, source), ==, 7);
+  g_assert_true (g_source_is_destroyed (source));
+  g_source_unref (source);
+  printf ("woken by the source\n");
+  fflush (stdout);
+
+  sleeper = test_spawn ("sleeper-forever", test_sleep_forever_task, NULL);
+  task9_task_join (sleeper, -1, NULL);
+  g_assert_not_reached ();
+  return 0;
+}
+
+static void
+test_main_no_false_deadlock_ready_source (void)
+{
+  if (!main_in_child (ready_source_main, 2, TRUE))
+    return;
+  g_test_trap_assert_stdout ("*woken by the source*");
+  g_test_trap_assert_stderr ("*deadlock*blocked*join*main*");
+}
+
 /* ---- deadlocks --------------------------------------------------------------------- */
 
 static int
@@ -289,6 +439,53 @@ test_main_deadlock_leftover (void)
     g_test_trap_assert_stderr ("*deadlock*leftover*");
 }
 
+/* Sources elsewhere do not hide a deadlock: one of the program's on a context no proc
+ * runs, and the library's own on the main context (async completions, a stack trim). */
+static gboolean
+never_cb (gpointer data)
+{
+  g_assert_not_reached ();
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sent_async (GObject *object, GAsyncResult *result, gpointer data)
+{
+  g_assert_true (task9_channel_send_finish (TASK9_CHANNEL (object), result, NULL));
+  g_atomic_int_set ((gint *) data, 1);
+}
+
+static int
+foreign_elsewhere_main (int argc, char **argv)
+{
+  GMainContext *other = g_main_context_new ();
+  GSource *source = g_idle_source_new ();
+  Task9Channel *channel = test_chan_new (1);
+  gint64 elem = 3;
+  gint sent = 0;
+  Task9Task *sleeper;
+
+  g_source_set_callback (source, never_cb, NULL, NULL);
+  g_source_attach (source, other);
+  g_source_unref (source);
+
+  task9_channel_send_async (channel, &elem, NULL, sent_async, &sent);
+  test_yield_until (&sent);
+  g_object_unref (channel);
+
+  sleeper = test_spawn ("sleeper-forever", test_sleep_forever_task, NULL);
+  task9_task_join (sleeper, -1, NULL);
+  g_assert_not_reached ();
+  return 0;
+}
+
+static void
+test_main_deadlock_foreign_source_elsewhere (void)
+{
+  if (main_in_child (foreign_elsewhere_main, 2, TRUE))
+    g_test_trap_assert_stderr ("*deadlock*blocked*sleep*sleeper-forever*");
+}
+
 /* ---- task9_exit_all ---------------------------------------------------------------- */
 
 #if TEST_UNDER_ASAN
@@ -355,12 +552,18 @@ main (int argc, char **argv)
 
   g_test_add_func ("/main/status", test_main_status);
   g_test_add_func ("/main/trivial", test_main_trivial);
-  g_test_add_func ("/main/no-false-deadlock", test_main_no_false_deadlock);
+  g_test_add_func ("/main/no-false-deadlock/timers", test_main_no_false_deadlock);
   g_test_add_func ("/main/no-false-deadlock/proc-join", test_main_no_false_deadlock_proc_join);
+  g_test_add_func ("/main/no-false-deadlock/signal-source",
+                   test_main_no_false_deadlock_signal_source);
+  g_test_add_func ("/main/no-false-deadlock/ready-source",
+                   test_main_no_false_deadlock_ready_source);
   g_test_add_func ("/main/deadlock-sleep-forever", test_main_deadlock_sleep_forever);
   g_test_add_func ("/main/deadlock-cycle", test_main_deadlock_cycle);
   g_test_add_func ("/main/deadlock-cross-proc", test_main_deadlock_cross_proc);
   g_test_add_func ("/main/deadlock-leftover", test_main_deadlock_leftover);
+  g_test_add_func ("/main/deadlock-foreign-source-elsewhere",
+                   test_main_deadlock_foreign_source_elsewhere);
   g_test_add_func ("/main/exit-all", test_main_exit_all);
 
   return g_test_run ();
