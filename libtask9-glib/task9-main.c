@@ -10,8 +10,9 @@
  * runs, every proc's poll function reports when its thread is about to block in poll()
  * with no timeout, no fd but the context's own wake-up fd, and no source of other code
  * on its context, so that only another proc could wake it. When all procs are so idle,
- * no inbox holds a wake-up, and tasks remain, nothing can ever wake them: task9_main()
- * prints the task table and returns 2.
+ * no inbox holds a wake-up, every task is blocked and none of them waits for something
+ * outside the procs, nothing can ever wake them: task9_main() prints the task table and
+ * returns 2.
  *
  * Sources of other code. A source can wake a context without an fd or a deadline in
  * poll()'s arguments: a Unix signal's, a child watch's (both woken by GLib's worker
@@ -35,6 +36,9 @@
  *   its context. A proc going idle reads its pokes, then polls its fds without waiting:
  *   a poke counted before that read shows as a readable wake-up fd (and the proc does
  *   not go idle), one counted after it as pokes != idle_pokes (and the proc is busy).
+ * - A blocked task with wait_external set is alive: whoever parks a task for an event
+ *   no task can cause sets it before the park, so a proc that went idle after the park
+ *   published it under the proc list lock.
  * - A source of other code attached to a proc's context before the proc last looked
  *   keeps it from going idle. Wake-ups from threads that are not procs (a user's own
  *   thread) are otherwise not seen; the detector only looks at procs, so a source such
@@ -167,12 +171,14 @@ task9_main_set_idle (Task9Proc *proc,
             }
           n_tasks += g_atomic_int_get (&p->n_tasks);
         }
-      /* Belt and braces: a task that is runnable or running is work nobody lost. */
+      /* A task that is runnable or running is work nobody lost (belt and braces); one
+       * blocked on something outside the procs may be woken by it. */
       for (Task9Proc *p = task9_proc_first_locked (); all_idle && p != NULL; p = p->all_next)
         {
           task9_spin_lock (&p->tasks_lock);
           for (Task9Task *task = p->tasks; task != NULL; task = task->list_next)
-            if (__atomic_load_n (&task->state, __ATOMIC_RELAXED) != TASK9_TASK_STATE_BLOCKED)
+            if (__atomic_load_n (&task->state, __ATOMIC_RELAXED) != TASK9_TASK_STATE_BLOCKED ||
+                __atomic_load_n (&task->wait_external, __ATOMIC_RELAXED))
               {
                 all_idle = FALSE;
                 break;
@@ -244,9 +250,10 @@ main_task (gpointer data, GError **error)
  * asleep" and the task table to stderr and returns 2, as Go does. Anything that can end
  * a wait keeps this from happening: a timer or deadline, a wake-up in flight between
  * procs, an fd or any other #GSource attached to a proc's context (a Unix signal or
- * child watch, an idle, a source another thread readies). Only a wait that nothing in
- * the program can end is reported; a thread of its own that would end it without any
- * of these (say, by attaching a source only later) is not seen.
+ * child watch, an idle, a source another thread readies), and a task waiting on a
+ * library condition outside the procs (an fd, a child, a signal, a GIO call). Only a
+ * wait that nothing in the program can end is reported; a thread of its own that would
+ * end it without any of these (say, by attaching a source only later) is not seen.
  *
  * The calling thread stays the main proc's thread afterwards.
  *

@@ -10,7 +10,8 @@
  *
  * The deadlock detector's tests reach the internals (they link the library statically):
  * a waker thread waits until the main proc's thread is in its poll function with the
- * main task blocked, where a detector that misses the waker reports a deadlock at once.
+ * main task blocked (where a detector that misses the waker reports a deadlock at once),
+ * and a task parks for an event outside the procs as the library's wait conditions do.
  */
 
 #include <signal.h>
@@ -341,6 +342,59 @@ test_main_no_false_deadlock_ready_source (void)
   g_test_trap_assert_stderr ("*deadlock*blocked*join*main*");
 }
 
+/* A task parked for an event outside the procs, the way the library's wait conditions
+ * park it (a GIO call in flight, here one that runs in a thread): no source is on the
+ * context until the call completes, yet the wait is no deadlock. */
+typedef struct
+{
+  Waker      waker;
+  Task9Task *self;
+  guint64    token;
+} ExternalWait;
+
+static void
+external_op_thread (GTask *gtask, gpointer object, gpointer data, GCancellable *cancellable)
+{
+  waker_wait (data);
+  g_task_return_boolean (gtask, TRUE);
+}
+
+static void
+external_op_done (GObject *object, GAsyncResult *result, gpointer data)
+{
+  ExternalWait *wait = data;
+
+  g_assert_true (g_task_propagate_boolean (G_TASK (result), NULL));
+  if (task9_wait_claim (wait->self, wait->token))
+    task9_wait_wake (wait->self, TASK9_WAKE_READY);
+}
+
+static int
+wait_external_main (int argc, char **argv)
+{
+  Task9Task *self = task9_scheduler_current_task ();
+  ExternalWait wait = { { self, "external", NULL, NULL }, self, 0 };
+  GTask *gtask;
+
+  wait.token = task9_wait_begin (self);
+  gtask = g_task_new (NULL, NULL, external_op_done, &wait);
+  g_task_set_task_data (gtask, &wait.waker, NULL);
+  g_task_run_in_thread (gtask, external_op_thread);
+  g_object_unref (gtask);
+
+  g_assert_cmpint (task9_wait_park_external (self, wait.token, -1, "external"), ==,
+                   TASK9_WAKE_READY);
+  g_assert_false (__atomic_load_n (&self->wait_external, __ATOMIC_RELAXED));
+  return 8;
+}
+
+static void
+test_main_no_false_deadlock_wait_external (void)
+{
+  if (main_in_child (wait_external_main, 8, FALSE))
+    g_test_trap_assert_stderr_unmatched ("*deadlock*");
+}
+
 /* ---- deadlocks --------------------------------------------------------------------- */
 
 static int
@@ -558,6 +612,8 @@ main (int argc, char **argv)
                    test_main_no_false_deadlock_signal_source);
   g_test_add_func ("/main/no-false-deadlock/ready-source",
                    test_main_no_false_deadlock_ready_source);
+  g_test_add_func ("/main/no-false-deadlock/wait-external",
+                   test_main_no_false_deadlock_wait_external);
   g_test_add_func ("/main/deadlock-sleep-forever", test_main_deadlock_sleep_forever);
   g_test_add_func ("/main/deadlock-cycle", test_main_deadlock_cycle);
   g_test_add_func ("/main/deadlock-cross-proc", test_main_deadlock_cross_proc);
