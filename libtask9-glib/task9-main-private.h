@@ -14,7 +14,8 @@ gboolean task9_main_detecting (void);
 gboolean task9_main_has_foreign_source (Task9Proc *proc);
 void task9_main_set_idle      (Task9Proc *proc,
                                gboolean   idle,
-                               gint       pokes);
+                               gint       pokes,
+                               gint       wakeup_fd);
 void task9_main_proc_drained  (Task9Proc *proc);
 
 G_END_DECLS

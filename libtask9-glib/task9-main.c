@@ -40,15 +40,19 @@
  *   no task can cause sets it before the park, so a proc that went idle after the park
  *   published it under the proc list lock.
  * - A source of other code attached to a proc's context before the proc last looked
- *   keeps it from going idle. Wake-ups from threads that are not procs (a user's own
- *   thread) are otherwise not seen; the detector only looks at procs, so a source such
- *   a thread attaches after the proc looked is missed (it wakes the context, but the
- *   verdict may come first).
+ *   keeps it from going idle.
+ * - GLib's own wake-ups of an idle proc's context (a source attached or readied by
+ *   another thread, a Unix signal or child exit from GLib's worker thread) count no
+ *   pokes, but make its wake-up fd readable, and it stays so until the proc's thread
+ *   acknowledges it after poll(), hence after clearing its idle flag under the lock: the
+ *   verdict polls the idle procs' wake-up fds. A wake-up that comes after the verdict
+ *   (a thread of the user's that acts only later) is not seen.
  * - The source scan runs on the proc's thread only, and only while task9_main() detects.
  */
 
 #include "task9-config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -132,11 +136,35 @@ task9_main_has_foreign_source (Task9Proc *proc)
   return found->len > 0;
 }
 
-/* @pokes: with @idle, the proc's pokes read before it last looked at its fds */
+/* Under the proc list lock, all procs idle: was one's context woken since it went idle? */
+static gboolean
+wake_up_in_flight (void)
+{
+  guint n = 0;
+  GPollFD *fds;
+  gint ret;
+
+  for (Task9Proc *p = task9_proc_first_locked (); p != NULL; p = p->all_next)
+    n++;
+  fds = g_new (GPollFD, n);
+  n = 0;
+  for (Task9Proc *p = task9_proc_first_locked (); p != NULL; p = p->all_next)
+    if (p->idle_fd >= 0)
+      fds[n++] = (GPollFD) { p->idle_fd, G_IO_IN, 0 };
+  do
+    ret = g_poll (fds, n, 0);
+  while (ret < 0 && errno == EINTR);
+  g_free (fds);
+  return ret != 0;
+}
+
+/* @pokes: with @idle, the proc's pokes read before it last looked at its fds;
+ * @wakeup_fd: with @idle, the one fd it polls, its context's wake-up fd (or -1) */
 void
 task9_main_set_idle (Task9Proc *proc,
                      gboolean   idle,
-                     gint       pokes)
+                     gint       pokes,
+                     gint       wakeup_fd)
 {
   gboolean all_idle = TRUE;
   guint n_tasks = 0;
@@ -159,6 +187,7 @@ task9_main_set_idle (Task9Proc *proc,
   task9_proc_lock_all ();
   proc->idle = idle;
   proc->idle_pokes = pokes;
+  proc->idle_fd = wakeup_fd;
   if (idle && !deadlocked)
     {
       for (Task9Proc *p = task9_proc_first_locked (); p != NULL; p = p->all_next)
@@ -185,7 +214,7 @@ task9_main_set_idle (Task9Proc *proc,
               }
           task9_spin_unlock (&p->tasks_lock);
         }
-      if (all_idle && n_tasks > 0)
+      if (all_idle && n_tasks > 0 && !wake_up_in_flight ())
         {
           deadlocked = TRUE;
           g_main_context_wakeup (g_main_context_default ());

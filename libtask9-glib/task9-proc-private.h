@@ -77,6 +77,7 @@ struct _Task9Proc
   Task9Proc      *all_next;
   gboolean        idle;
   gint            idle_pokes;        /* pokes when it went idle: a later one wakes it */
+  gint            idle_fd;           /* the context's wake-up fd it went idle on, or -1 */
 
   /* Other code's sources on the context, for the detector; owned by the proc's thread. */
   guint           sources_seen;      /* source ids below this one were looked at */

@@ -561,7 +561,8 @@ task9_scheduler_poll (GPollFD *fds,
          !task9_main_has_foreign_source (proc);
   if (idle)
     {
-      /* A wake-up already sent shows in the fd; one sent from now on, in the pokes. */
+      /* A wake-up already sent shows in the fd now; one sent from now on, in the pokes
+       * or, at the verdict, in the fd (see task9-main.c). */
       gint pokes = g_atomic_int_get (&proc->pokes);
 
       ret = g_poll (fds, nfds, 0);
@@ -570,11 +571,11 @@ task9_scheduler_poll (GPollFD *fds,
           g_atomic_int_set (&proc->polling, 0);
           return ret;
         }
-      task9_main_set_idle (proc, TRUE, pokes);
+      task9_main_set_idle (proc, TRUE, pokes, nfds == 1 ? fds[0].fd : -1);
     }
   ret = g_poll (fds, nfds, timeout);
   if (idle)
-    task9_main_set_idle (proc, FALSE, 0);
+    task9_main_set_idle (proc, FALSE, 0, -1);
 
   g_atomic_int_set (&proc->polling, 0);
   return ret;

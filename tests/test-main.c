@@ -342,6 +342,62 @@ test_main_no_false_deadlock_ready_source (void)
   g_test_trap_assert_stderr ("*deadlock*blocked*join*main*");
 }
 
+/* A task on another proc hands work to the main proc's context with g_idle_add() (a
+ * GTK idiom) while the main proc sleeps in poll, then ends: its proc goes idle at once,
+ * possibly before the main proc's thread has woken to see the new source. */
+static gboolean
+idle_send_cb (gpointer data)
+{
+  gint64 elem = 9;
+
+  g_assert_true (task9_channel_try_send (data, &elem, NULL));
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  Waker         waker;
+  Task9Channel *channel;
+} IdleAdder;
+
+static gpointer
+idle_adder_task (gpointer data, GError **error)
+{
+  IdleAdder *adder = data;
+
+  waker_wait (&adder->waker);
+  g_idle_add (idle_send_cb, adder->channel);
+  return NULL;
+}
+
+static int
+source_from_proc_main (int argc, char **argv)
+{
+  Task9Proc *proc = test_proc_new ("adder");
+
+  for (guint i = 0; i < test_scale (200, 20); i++)
+    {
+      Task9Channel *channel = test_chan_new (1);
+      IdleAdder adder = { { task9_task_self (), "recv", NULL, NULL }, channel };
+      Task9Task *task = test_spawn_on (proc, "idle-adder", idle_adder_task, &adder);
+      gint64 elem = 0;
+
+      g_assert_true (task9_channel_recv (channel, &elem, NULL));
+      g_assert_cmpint (elem, ==, 9);
+      test_join_ok (task);
+      g_object_unref (channel);
+    }
+  test_proc_finish (proc);
+  return 10;
+}
+
+static void
+test_main_no_false_deadlock_source_from_proc (void)
+{
+  if (main_in_child (source_from_proc_main, 10, FALSE))
+    g_test_trap_assert_stderr_unmatched ("*deadlock*");
+}
+
 /* A task parked for an event outside the procs, the way the library's wait conditions
  * park it (a GIO call in flight, here one that runs in a thread): no source is on the
  * context until the call completes, yet the wait is no deadlock. */
@@ -612,6 +668,8 @@ main (int argc, char **argv)
                    test_main_no_false_deadlock_signal_source);
   g_test_add_func ("/main/no-false-deadlock/ready-source",
                    test_main_no_false_deadlock_ready_source);
+  g_test_add_func ("/main/no-false-deadlock/source-from-proc",
+                   test_main_no_false_deadlock_source_from_proc);
   g_test_add_func ("/main/no-false-deadlock/wait-external",
                    test_main_no_false_deadlock_wait_external);
   g_test_add_func ("/main/deadlock-sleep-forever", test_main_deadlock_sleep_forever);
