@@ -31,7 +31,7 @@ typedef struct
   gint64    deadline;
   GTimeSpan span;       /* if deadline is 0: sleep this span instead */
   guint     yields;     /* yields before setting the deadline */
-  GTimeSpan burn;       /* after waking, keep the CPU this long (no switch) */
+  gint64    burn_until; /* after waking, keep the CPU until then (no switch) */
 } Sleeper;
 
 static gpointer
@@ -75,7 +75,7 @@ sleeper_task (gpointer data, GError **error)
     s->log->early++;
   s->log->late_max = MAX (s->log->late_max, woke - deadline);
 
-  while (g_get_monotonic_time () < woke + s->burn)
+  while (g_get_monotonic_time () < s->burn_until)
     ;
   return NULL;
 }
@@ -314,10 +314,10 @@ test_sleep_many_random (void)
 /* The timers of one dispatch wake more tasks than its time budget lets run, and a later
  * deadline passes while they are still queued: the next dispatch must wake its sleeper
  * after them, not before (its tasks go behind the ones earlier timers woke). The first
- * early sleeper keeps the CPU for two gaps, so when the budget (200 us, checked every
- * few dozen switches) ends the dispatch, the late deadline has passed and most early
- * sleepers are still queued. The gap grows with the margin, so that a slow runtime,
- * which wakes the first sleeper later, gets a wider one. */
+ * early sleeper keeps the CPU until 1 ms after the late deadline, so when the budget
+ * (200 us, checked every few dozen switches) ends the dispatch, that deadline has passed
+ * and most early sleepers are still queued. The gap grows with the margin, so that a
+ * slow runtime, which wakes the first sleeper later, gets a wider one. */
 #define BUDGET_EARLY 100
 
 static void
@@ -327,7 +327,8 @@ budget_setup (SleepRun *run)
   GTimeSpan gap = run->margin / 10;   /* between the early and the late deadline */
 
   for (guint i = 0; i < BUDGET_EARLY; i++)
-    run->sleepers[i] = (Sleeper) { run->log, i, deadline, 0, 0, i == 0 ? 2 * gap : 0 };
+    run->sleepers[i] = (Sleeper) { run->log, i, deadline, 0, 0,
+                                   i == 0 ? deadline + gap + G_TIME_SPAN_MILLISECOND : 0 };
   run->sleepers[BUDGET_EARLY] = (Sleeper) { run->log, BUDGET_EARLY, deadline + gap, 0, 0, 0 };
   run->budget = 200;
   /* Woken in one dispatch with the early ones, the late sleeper would prove nothing. */
