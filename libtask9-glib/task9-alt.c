@@ -405,6 +405,7 @@ task9_alt (Task9AltArm   *arms,
 
   {
     guint64 token = task9_wait_begin (self);
+    gboolean external = FALSE;   /* an arm fed from outside the procs: not a deadlock */
 
     set.task = self;
     set.async = NULL;
@@ -424,6 +425,7 @@ task9_alt (Task9AltArm   *arms,
         w->value = arms[i].value;
         w->arm = i;
         w->is_send = arms[i].op == TASK9_ALT_SEND;
+        external |= arms[i].channel->external;
         task9_channel_enqueue (arms[i].channel, w);
         /* A partner may fire this arm from here on: the park will not wait then. */
         if (locks.one_arm_per_channel)
@@ -432,7 +434,8 @@ task9_alt (Task9AltArm   *arms,
     if (!locks.one_arm_per_channel)
       unlock_arms (arms, &locks);
 
-    why = task9_wait_park (self, token, task9_deadline_from_timeout (timeout), cancellable, "alt");
+    why = (G_UNLIKELY (external) ? task9_wait_park_external : task9_wait_park)
+            (self, token, task9_deadline_from_timeout (timeout), cancellable, "alt");
 
     /* Withdraw the arms that did not fire (the one that fired is out already). */
     for (guint i = 0; i < n_arms; i++)

@@ -243,8 +243,9 @@ task9_channel_op (Task9Channel  *channel,
   task9_channel_enqueue (channel, &waiter);
   task9_channel_unlock (channel);
 
-  why = task9_wait_park (self, waiter.token, task9_deadline_from_timeout (timeout), cancellable,
-                         is_send ? "send" : "recv");
+  why = (G_UNLIKELY (channel->external) ? task9_wait_park_external : task9_wait_park)
+          (self, waiter.token, task9_deadline_from_timeout (timeout), cancellable,
+           is_send ? "send" : "recv");
 
   if (why == TASK9_WAKE_READY)
     return set.fired_closed ? task9_channel_status_to_error (channel, TASK9_CHANNEL_CLOSED, error) : TRUE;

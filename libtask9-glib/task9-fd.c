@@ -802,8 +802,7 @@ task9_fd_wait_until (int            fd,
   task9_waiter_enqueue (&record->waiters, &waiter);
   record_settle (table, record);
 
-  /* TODO(wait_external): set self->wait_external around the park once task9-task-private.h has it. */
-  why = task9_wait_park (self, waiter.token, deadline, cancellable, "fd");
+  why = task9_wait_park_external (self, waiter.token, deadline, cancellable, "fd");
 
   task9_waiter_withdraw (&waiter);
   record = record_lookup (table, fd);   /* a task9_fd_close() may have freed ours */

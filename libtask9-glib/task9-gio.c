@@ -387,9 +387,7 @@ park_until_done (CallCore     *core,
       g_mutex_unlock (&core->lock);
 
       /* For the deadlock detector: what wakes us is outside the procs. */
-      __atomic_store_n (&self->wait_external, TRUE, __ATOMIC_RELAXED);
-      why = task9_wait_park (self, waiter.token, deadline, cancellable, "gio");
-      __atomic_store_n (&self->wait_external, FALSE, __ATOMIC_RELAXED);
+      why = task9_wait_park_external (self, waiter.token, deadline, cancellable, "gio");
 
       g_mutex_lock (&core->lock);
       task9_waiter_withdraw (&waiter);

@@ -11,9 +11,11 @@
 G_BEGIN_DECLS
 
 gboolean task9_main_detecting (void);
+gboolean task9_main_has_foreign_source (Task9Proc *proc);
 void task9_main_set_idle      (Task9Proc *proc,
                                gboolean   idle,
-                               gint       pokes);
+                               gint       pokes,
+                               gint       wakeup_fd);
 void task9_main_proc_drained  (Task9Proc *proc);
 void task9_main_external_begin (void);
 void task9_main_external_end   (void);

@@ -8,9 +8,25 @@
  *
  * It also detects deadlock, as Go's runtime does ("all goroutines are asleep"): while it
  * runs, every proc's poll function reports when its thread is about to block in poll()
- * with no timeout and no fd but the context's own wake-up fd, so that only another
- * thread could wake it. When all procs are so idle, no inbox holds a wake-up, and tasks
- * remain, nothing can ever wake them: task9_main() prints the task table and returns 2.
+ * with no timeout, no fd but the context's own wake-up fd, and no source of other code
+ * on its context, so that only another proc could wake it. When all procs are so idle,
+ * no inbox holds a wake-up, every task is blocked and none of them waits for something
+ * outside the procs, nothing can ever wake them: task9_main() prints the task table and
+ * returns 2.
+ *
+ * Sources of other code. A source can wake a context without an fd or a deadline in
+ * poll()'s arguments: a Unix signal's, a child watch's (both woken by GLib's worker
+ * thread), or one that another thread readies with g_source_set_ready_time(). GLib has
+ * no call that lists a context's sources, but it numbers them per context in attach
+ * order, skipping ids in use; so a proc going idle attaches a throw-away probe to learn
+ * the next id (attaching on the owner's thread does not wake the context) and looks up
+ * the ids below it with g_main_context_find_source_by_id(). It remembers where it
+ * stopped and which foreign sources it found alive, and looks at those first, so each
+ * source is looked up once and a proc that stays idle with one costs one lookup. The
+ * library's own sources are named "Task9 ..." and do not count: the scheduler (its run
+ * queue, inbox and timers are what the detector looks at anyway), the async completion
+ * source (ready, hence a zero timeout, as soon as it holds an op), the stack trim and
+ * task9_sleep_async() timeouts (a deadline, so a timeout), and the probe.
  *
  * Invariants:
  * - The idle flags and the decision are under the proc list lock; a proc clears its
@@ -20,15 +36,26 @@
  *   its context. A proc going idle reads its pokes, then polls its fds without waiting:
  *   a poke counted before that read shows as a readable wake-up fd (and the proc does
  *   not go idle), one counted after it as pokes != idle_pokes (and the proc is busy).
- * - Wake-ups from threads that are not procs (a user's own thread) are not seen; the
- *   detector only looks at procs. Except for waits the library knows to end from
- *   outside: while a GIO call is in flight (task9_main_external_begin()/_end(), read
- *   before the procs' inboxes, as its callback wakes a task before the count drops), or
- *   a blocked task has wait_external set, nothing is a deadlock.
+ * - A blocked task with wait_external set is alive: whoever parks a task for an event
+ *   no task can cause sets it before the park, so a proc that went idle after the park
+ *   published it under the proc list lock.
+ * - A source of other code attached to a proc's context before the proc last looked
+ *   keeps it from going idle.
+ * - GLib's own wake-ups of an idle proc's context (a source attached or readied by
+ *   another thread, a Unix signal or child exit from GLib's worker thread) count no
+ *   pokes, but make its wake-up fd readable, and it stays so until the proc's thread
+ *   acknowledges it after poll(), hence after clearing its idle flag under the lock: the
+ *   verdict polls the idle procs' wake-up fds. A wake-up that comes after the verdict
+ *   (a thread of the user's that acts only later) is not seen.
+ * - The source scan runs on the proc's thread only, and only while task9_main() detects.
+ * - While a GIO call is in flight through the bridge (task9_main_external_begin()/_end(),
+ *   read before the procs' inboxes, as its callback wakes a task before the count
+ *   drops), nothing is a deadlock.
  */
 
 #include "task9-config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -63,11 +90,100 @@ task9_main_detecting (void)
   return g_atomic_int_get (&main_running);
 }
 
-/* @pokes: with @idle, the proc's pokes read before it last looked at its fds */
+static GSourceFuncs probe_funcs;   /* never ready, never dispatched */
+
+/* The id the next source attached to @context gets, or a higher one. Call on the
+ * thread that owns @context: attaching from there does not wake it. */
+static guint
+next_source_id (GMainContext *context)
+{
+  GSource *probe = g_source_new (&probe_funcs, sizeof (GSource));
+  guint id;
+
+  g_source_set_static_name (probe, "Task9 deadlock probe");
+  id = g_source_attach (probe, context);
+  g_source_destroy (probe);
+  g_source_unref (probe);
+  return id;
+}
+
+/* Reads the name of a source another thread may be destroying, in the same window
+ * g_main_context_find_source_by_id() itself reads its flags in. */
+static gboolean
+is_foreign (GSource *source)
+{
+  const char *name = g_source_get_name (source);
+
+  return name == NULL || !g_str_has_prefix (name, "Task9 ");
+}
+
+/* On @proc's thread, about to go idle: does a source of other code live on its context?
+ * Such a source may wake it with neither an fd nor a timeout in poll()'s arguments. */
+gboolean
+task9_main_has_foreign_source (Task9Proc *proc)
+{
+  GMainContext *context = proc->context;
+  GArray *found = proc->foreign_sources;
+  guint end;
+
+  if (found == NULL)
+    found = proc->foreign_sources = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  /* The ones found before, latest first; the destroyed ones are forgotten. */
+  while (found->len > 0)
+    {
+      if (g_main_context_find_source_by_id (context, g_array_index (found, guint,
+                                                                     found->len - 1)))
+        return TRUE;
+      g_array_set_size (found, found->len - 1);
+    }
+
+  /* The ones attached since the last look. The ids wrap after G_MAXUINT; the loop
+   * follows them (a source that old found twice is harmless). */
+  end = next_source_id (context);
+  for (guint id = proc->sources_seen; id != end; id++)
+    {
+      GSource *source;
+
+      if (id == 0)
+        continue;
+      source = g_main_context_find_source_by_id (context, id);
+      if (source != NULL && is_foreign (source))
+        g_array_append_val (found, id);
+    }
+  proc->sources_seen = end;   /* the probe's own id: free now */
+  return found->len > 0;
+}
+
+/* Under the proc list lock, all procs idle: was one's context woken since it went idle? */
+static gboolean
+wake_up_in_flight (void)
+{
+  guint n = 0;
+  GPollFD *fds;
+  gint ret;
+
+  for (Task9Proc *p = task9_proc_first_locked (); p != NULL; p = p->all_next)
+    n++;
+  fds = g_new (GPollFD, n);
+  n = 0;
+  for (Task9Proc *p = task9_proc_first_locked (); p != NULL; p = p->all_next)
+    if (p->idle_fd >= 0)
+      fds[n++] = (GPollFD) { p->idle_fd, G_IO_IN, 0 };
+  do
+    ret = g_poll (fds, n, 0);
+  while (ret < 0 && errno == EINTR);
+  g_free (fds);
+  return ret != 0;
+}
+
+/* @pokes: with @idle, the proc's pokes read before it last looked at its fds;
+ * @wakeup_fd: with @idle, the one fd it polls, its context's wake-up fd (or -1) */
 void
 task9_main_set_idle (Task9Proc *proc,
                      gboolean   idle,
-                     gint       pokes)
+                     gint       pokes,
+                     gint       wakeup_fd)
 {
   gboolean all_idle = TRUE;
   guint n_tasks = 0;
@@ -90,6 +206,7 @@ task9_main_set_idle (Task9Proc *proc,
   task9_proc_lock_all ();
   proc->idle = idle;
   proc->idle_pokes = pokes;
+  proc->idle_fd = wakeup_fd;
   if (idle && !deadlocked)
     {
       if (g_atomic_int_get (&external_waits) > 0)
@@ -104,8 +221,8 @@ task9_main_set_idle (Task9Proc *proc,
             }
           n_tasks += g_atomic_int_get (&p->n_tasks);
         }
-      /* Belt and braces: a task that is runnable or running is work nobody lost; one
-       * that waits for something outside the procs may be woken by it. */
+      /* A task that is runnable or running is work nobody lost (belt and braces); one
+       * blocked on something outside the procs may be woken by it. */
       for (Task9Proc *p = task9_proc_first_locked (); all_idle && p != NULL; p = p->all_next)
         {
           task9_spin_lock (&p->tasks_lock);
@@ -118,7 +235,7 @@ task9_main_set_idle (Task9Proc *proc,
               }
           task9_spin_unlock (&p->tasks_lock);
         }
-      if (all_idle && n_tasks > 0)
+      if (all_idle && n_tasks > 0 && !wake_up_in_flight ())
         {
           deadlocked = TRUE;
           g_main_context_wakeup (g_main_context_default ());
@@ -179,11 +296,14 @@ main_task (gpointer data, GError **error)
  * default main context until every task on every proc has finished. Call it from the
  * program's first thread, with nobody else iterating the default context.
  *
- * When every task is blocked and nothing could ever wake one (no timer, no fd, no
- * wake-up in flight), it prints "all tasks are asleep" and the task table to stderr and
- * returns 2, as Go does. Waits that only a thread outside the library could end are
- * counted as deadlocks too, except a GIO call in flight through [class@Task9.AsyncCall]:
- * its callback may still wake a task.
+ * When every task is blocked and nothing could ever wake one, it prints "all tasks are
+ * asleep" and the task table to stderr and returns 2, as Go does. Anything that can end
+ * a wait keeps this from happening: a timer or deadline, a wake-up in flight between
+ * procs, an fd or any other #GSource attached to a proc's context (a Unix signal or
+ * child watch, an idle, a source another thread readies), and a task waiting on a
+ * library condition outside the procs (an fd, a child, a signal, a GIO call). Only a
+ * wait that nothing in the program can end is reported; a thread of its own that would
+ * end it without any of these (say, by attaching a source only later) is not seen.
  *
  * The calling thread stays the main proc's thread afterwards.
  *

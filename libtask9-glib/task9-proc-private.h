@@ -22,6 +22,7 @@ struct _Task9Proc
   Task9Task      *current;
   Task9Task      *run_head;
   Task9Task      *run_tail;
+  Task9Task      *timer_woken_last;  /* end of the run queue's timer-woken prefix, or NULL */
   Task9Context    sched_context;     /* the scheduler dispatch, on the thread's own stack */
   Task9Task      *dead;              /* finished; its stack is released after the switch */
   Task9TimerHeap  timers;
@@ -78,6 +79,11 @@ struct _Task9Proc
   Task9Proc      *all_next;
   gboolean        idle;
   gint            idle_pokes;        /* pokes when it went idle: a later one wakes it */
+  gint            idle_fd;           /* the context's wake-up fd it went idle on, or -1 */
+
+  /* Other code's sources on the context, for the detector; owned by the proc's thread. */
+  guint           sources_seen;      /* source ids below this one were looked at */
+  GArray         *foreign_sources;   /* ids of those found alive (guint), or NULL */
 };
 
 void       task9_task_record_cache_drain (Task9Proc *proc);

@@ -220,6 +220,7 @@ proc_finalize (Task9Proc *proc)
     }
   g_source_destroy (proc->source);
   g_source_unref (proc->source);
+  g_clear_pointer (&proc->foreign_sources, g_array_unref);
   g_main_context_unref (proc->context);
   task9_timer_heap_clear (&proc->timers);
   task9_wait_list_clear (&proc->joiners);

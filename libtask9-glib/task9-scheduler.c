@@ -27,6 +27,12 @@
  *   proc's epoll fd is left out of that iteration's poll (task9_fd_table_mute()).
  * - fd readiness (task9-fd.c) is one more fd of this source: a dispatch first wakes the
  *   waiters of ready fds, then runs tasks.
+ * - The tasks that timers woke and that have not run yet are a prefix of the run queue,
+ *   in the order their timers fired; proc->timer_woken_last is its last task (NULL: the
+ *   prefix is empty). A dispatch appends the tasks its timers wake to that prefix, ahead
+ *   of every other runnable task, so a sleeper is late by at most one dispatch however
+ *   many tasks are runnable, and sleepers still run in deadline order when a budget ran
+ *   out before all the tasks earlier timers woke had run.
  */
 
 #define _GNU_SOURCE 1   /* pthread_getattr_np */
@@ -81,6 +87,8 @@ runq_pop (Task9Proc *proc)
       proc->run_head = task->run_next;
       if (proc->run_head == NULL)
         proc->run_tail = NULL;
+      if (task == proc->timer_woken_last)
+        proc->timer_woken_last = NULL;
     }
   return task;
 }
@@ -403,26 +411,37 @@ scheduler_check (GSource *source)
   return timer != NULL && timer->deadline <= g_source_get_time (source);
 }
 
-/* Tasks whose deadline passed run before the queue they were woken behind: a sleeper
- * is late by at most one dispatch, however many tasks are runnable. */
+/* Tasks whose deadline passed run before the queue they were woken behind (a sleeper is
+ * late by at most one dispatch, however many tasks are runnable), but after the tasks
+ * earlier timers woke that are still queued (deadline order survives a spent budget). */
 static void
 fire_timers_first (Task9Proc *proc,
                    gint64     now)
 {
-  Task9Task *old_head = proc->run_head;
+  Task9Task *prefix_last = proc->timer_woken_last;
   Task9Task *old_tail = proc->run_tail;
+  Task9Task *first_woken, *last_woken;
 
   task9_timer_heap_fire (&proc->timers, now);
+  if (proc->run_tail == old_tail)
+    return;   /* no task woken */
 
-  if (old_head != NULL && proc->run_tail != old_tail)
+  last_woken = proc->run_tail;
+  if (old_tail != NULL && old_tail != prefix_last)
     {
-      Task9Task *first_woken = old_tail->run_next;
+      /* Move the woken tasks, now at the tail, to just after the prefix. */
+      Task9Task *rest = prefix_last != NULL ? prefix_last->run_next : proc->run_head;
 
+      first_woken = old_tail->run_next;
       old_tail->run_next = NULL;
-      proc->run_tail->run_next = old_head;
-      proc->run_head = first_woken;
       proc->run_tail = old_tail;
+      last_woken->run_next = rest;
+      if (prefix_last != NULL)
+        prefix_last->run_next = first_woken;
+      else
+        proc->run_head = first_woken;
     }
+  proc->timer_woken_last = last_woken;
 }
 
 static gboolean
@@ -514,7 +533,8 @@ task9_scheduler_enter_thread (Task9Proc *proc)
 
 /* The poll function of the procs whose loop the library runs: spin briefly for a
  * wake-up from another proc before paying for a sleep in poll(), and tell the deadlock
- * detector when this thread is about to wait for ever with nothing that could wake it. */
+ * detector when this thread is about to wait for ever with nothing but another proc that
+ * could wake it. */
 gint
 task9_scheduler_poll (GPollFD *fds,
                       guint    nfds,
@@ -554,12 +574,15 @@ task9_scheduler_poll (GPollFD *fds,
       return 0;
     }
 
-  /* Only the context's own wake-up fd (and the epoll fd of fds nobody waits on), and no
-   * timeout: only another thread can wake us. */
-  idle = timeout < 0 && nfds <= 1 + task9_fd_table_quiet_fds (proc) && task9_main_detecting ();
+  /* Only the context's own wake-up fd (and the epoll fd of fds nobody waits on), no
+   * timeout and no source of other code (which may wake us with neither): only another
+   * proc can wake us. */
+  idle = timeout < 0 && nfds <= 1 + task9_fd_table_quiet_fds (proc) && task9_main_detecting () &&
+         !task9_main_has_foreign_source (proc);
   if (idle)
     {
-      /* A wake-up already sent shows in the fd; one sent from now on, in the pokes. */
+      /* A wake-up already sent shows in the fd now; one sent from now on, in the pokes
+       * or, at the verdict, in the fd (see task9-main.c). */
       gint pokes = g_atomic_int_get (&proc->pokes);
 
       ret = g_poll (fds, nfds, 0);
@@ -568,11 +591,11 @@ task9_scheduler_poll (GPollFD *fds,
           g_atomic_int_set (&proc->polling, 0);
           return ret;
         }
-      task9_main_set_idle (proc, TRUE, pokes);
+      task9_main_set_idle (proc, TRUE, pokes, nfds == 1 ? fds[0].fd : -1);
     }
   ret = g_poll (fds, nfds, timeout);
   if (idle)
-    task9_main_set_idle (proc, FALSE, 0);
+    task9_main_set_idle (proc, FALSE, 0, -1);
 
   g_atomic_int_set (&proc->polling, 0);
   return ret;

@@ -28,6 +28,11 @@ struct _Task9Task
   Task9WakeReason wake_reason;
   Task9TaskState  state;
   const char     *wait_reason;
+  /* Atomic: the current park waits for an event no task can cause (a GIO call, an fd, a
+   * child, a Unix or GObject signal), so the deadlock detector counts the task as alive.
+   * Set by whoever parks the task for such an event, before the park, and cleared after
+   * it: see task9_wait_park_external(). */
+  gboolean        wait_external;
   Task9Timer      timer;             /* the current park's deadline */
   gboolean        started;           /* its context is built (at first run, on a warm stack) */
 
@@ -38,8 +43,6 @@ struct _Task9Task
   gint            ref_count;
   gint            cancelled;         /* atomic, sticky */
   gboolean        shielded;          /* parks ignore cancellation (a group draining) */
-  gboolean        wait_external;     /* atomic: blocked on something outside the procs (a
-                                      * GIO call): the deadlock detector counts it alive */
   guint64         id;
   char           *name;              /* under task9_task_name_lock */
   Task9Group     *group;
@@ -86,6 +89,32 @@ task9_wait_claim (Task9Task *task,
                   guint64    token)
 {
   return task9_claim (task9_task_park_word (task), token);
+}
+
+/* On @self's proc: marks the coming park as a wait for an event no task can cause (TRUE,
+ * before the park) or ends that (FALSE, after it); see wait_external. */
+static inline void
+task9_task_set_wait_external (Task9Task *self,
+                              gboolean   external)
+{
+  __atomic_store_n (&self->wait_external, external, __ATOMIC_RELAXED);
+}
+
+/* task9_wait_park() for a wait on something outside the procs: the deadlock detector
+ * does not take it for one that nothing can end. */
+static inline Task9WakeReason
+task9_wait_park_external (Task9Task    *self,
+                          guint64       token,
+                          gint64        deadline,
+                          GCancellable *cancellable,
+                          const char   *reason)
+{
+  Task9WakeReason why;
+
+  task9_task_set_wait_external (self, TRUE);
+  why = task9_wait_park (self, token, deadline, cancellable, reason);
+  task9_task_set_wait_external (self, FALSE);
+  return why;
 }
 
 Task9Task *task9_task_new_internal (Task9Proc       *proc,

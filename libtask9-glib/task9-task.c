@@ -63,6 +63,7 @@ record_alloc (void)
       /* Every other field is set by task9_task_new_internal(); park_word keeps counting. */
       task->wake_reason = TASK9_WAKE_NONE;
       task->wait_reason = NULL;
+      task->wait_external = FALSE;
       task->cancelled = FALSE;
       task->shielded = FALSE;
       task->group = NULL;

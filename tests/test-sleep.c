@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Sleepers wake in deadline order, equal deadlines in the order they were set, never
- * before the deadline and not absurdly late (a bound with generous slack).
+ * before the deadline and not absurdly late (a bound with generous slack), even when the
+ * tasks they wake keep the proc busy past its time budget.
  */
 
 #include "test-util.h"
@@ -20,6 +21,7 @@ typedef struct
   guint    late_sets;   /* deadlines already (nearly) past when set: the run proves nothing */
   gint64   first_call;  /* when the first and the last sleeper called task9_sleep() */
   gint64   last_call;
+  gint64   first_woke;  /* when the first sleeper woke */
 } SleepLog;
 
 typedef struct
@@ -29,6 +31,7 @@ typedef struct
   gint64    deadline;
   GTimeSpan span;       /* if deadline is 0: sleep this span instead */
   guint     yields;     /* yields before setting the deadline */
+  gint64    burn_until; /* after waking, keep the CPU until then (no switch) */
 } Sleeper;
 
 static gpointer
@@ -65,10 +68,15 @@ sleeper_task (gpointer data, GError **error)
   woke = g_get_monotonic_time ();
 
   s->deadline = deadline;
+  if (s->log->n_logged == 0)
+    s->log->first_woke = woke;
   s->log->log[s->log->n_logged++] = s->index;
   if (woke < deadline)
     s->log->early++;
   s->log->late_max = MAX (s->log->late_max, woke - deadline);
+
+  while (g_get_monotonic_time () < s->burn_until)
+    ;
   return NULL;
 }
 
@@ -80,6 +88,9 @@ typedef struct
   guint      n;
   GTimeSpan  margin;   /* doubles with each attempt */
   GRand     *rand;     /* the same seed in every attempt */
+  GTimeSpan  budget;   /* set by the setup, if it wants one: the proc's time budget */
+  gint64     wake_by;  /* set by the setup, if it wants: the run proves something only
+                        * if the first sleeper woke before this time */
 } SleepRun;
 
 static SleepLog *
@@ -108,6 +119,21 @@ sleep_log_free (SleepLog *log)
 
 typedef void (*SleepRunFunc) (SleepRun *run);
 
+typedef struct
+{
+  TestTasks tasks;
+  GTimeSpan budget;
+} BudgetTasks;
+
+static gpointer
+budget_tasks_body (gpointer data, GError **error)
+{
+  BudgetTasks *b = data;
+
+  task9_proc_set_time_budget (task9_proc_get_current (), b->budget);
+  return test_tasks_body (&b->tasks, error);
+}
+
 /* Runs @n sleepers that @setup describes until a run says something (every deadline set
  * in time, the span calls close together), at most MAX_ATTEMPTS times; then @check looks
  * at the order they woke in. No sleeper ever wakes early, nor very late. */
@@ -123,13 +149,22 @@ sleep_attempts (guint n, GTimeSpan margin, guint32 seed, SleepRunFunc setup,
       gboolean in_time;
 
       setup (&run);
-      test_run_tasks (sleeper_task, "sleeper", run.sleepers, sizeof (Sleeper), n);
+      if (run.budget != 0)
+        {
+          BudgetTasks b = { { sleeper_task, "sleeper", (guint8 *) run.sleepers,
+                              sizeof (Sleeper), n }, run.budget };
+
+          run_in_task_ok (budget_tasks_body, &b);
+        }
+      else
+        test_run_tasks (sleeper_task, "sleeper", run.sleepers, sizeof (Sleeper), n);
 
       g_assert_cmpuint (run.log->n_set, ==, n);
       g_assert_cmpuint (run.log->n_logged, ==, n);
       g_assert_cmpuint (run.log->early, ==, 0);
       spread = run.log->last_call - run.log->first_call;
-      in_time = run.log->late_sets == 0 && spread < margin / 2;
+      in_time = run.log->late_sets == 0 && spread < margin / 2 &&
+                (run.wake_by == 0 || run.log->first_woke < run.wake_by);
       if (in_time)
         {
           check (&run);
@@ -138,9 +173,11 @@ sleep_attempts (guint n, GTimeSpan margin, guint32 seed, SleepRunFunc setup,
       else
         {
           g_test_message ("attempt %u: %u deadlines were set too late, span calls spread "
-                          "over %" G_GINT64_FORMAT " us, with a %" G_GINT64_FORMAT " us "
-                          "margin; trying again with a longer one", attempt,
-                          run.log->late_sets, spread, margin);
+                          "over %" G_GINT64_FORMAT " us, the first woke %" G_GINT64_FORMAT
+                          " us after the time it should have, with a %" G_GINT64_FORMAT
+                          " us margin; trying again with a longer one", attempt,
+                          run.log->late_sets, spread,
+                          run.wake_by != 0 ? run.log->first_woke - run.wake_by : 0, margin);
           if (attempt + 1 == MAX_ATTEMPTS)
             g_error ("the sleepers were still too late with a %" G_GINT64_FORMAT
                      " us margin", margin);
@@ -174,7 +211,7 @@ deadline_order_setup (SleepRun *run)
       /* 17 is coprime with 40: a permutation of the slots. */
       guint slot = (i * 17 + 5) % run->n;
 
-      run->sleepers[i] = (Sleeper) { run->log, i, base + slot * step, 0, 0 };
+      run->sleepers[i] = (Sleeper) { run->log, i, base + slot * step, 0, 0, 0 };
     }
 }
 
@@ -193,7 +230,7 @@ span_order_setup (SleepRun *run)
 {
   for (guint i = 0; i < run->n; i++)
     run->sleepers[i] = (Sleeper) { run->log, i, 0,
-                                   ((run->n - 1 - i) * 7 % run->n + 1) * run->margin, 0 };
+                                   ((run->n - 1 - i) * 7 % run->n + 1) * run->margin, 0, 0 };
 }
 
 static void
@@ -212,7 +249,7 @@ equal_deadlines_setup (SleepRun *run)
 
   for (guint i = 0; i < run->n; i++)
     run->sleepers[i] = (Sleeper) { run->log, i, deadline, 0,
-                                   g_rand_int_range (run->rand, 0, 8) };
+                                   g_rand_int_range (run->rand, 0, 8), 0 };
 }
 
 static void
@@ -244,11 +281,12 @@ many_random_setup (SleepRun *run)
 
   for (guint i = 0; i < run->n; i++)
     run->sleepers[i] = (Sleeper) { run->log, i, base + g_rand_int_range (run->rand, 0, 50000),
-                                   0, g_rand_int_range (run->rand, 0, 3) };
+                                   0, g_rand_int_range (run->rand, 0, 3), 0 };
 }
 
+/* Deadline order; equal deadlines in the order they were set. */
 static void
-many_random_check (SleepRun *run)
+check_wake_order (SleepRun *run)
 {
   guint *set_pos = g_new0 (guint, run->n);
 
@@ -270,7 +308,45 @@ static void
 test_sleep_many_random (void)
 {
   sleep_attempts (test_scale (2000, 200), test_scale (50, 500) * G_TIME_SPAN_MILLISECOND, 7,
-                  many_random_setup, many_random_check);
+                  many_random_setup, check_wake_order);
+}
+
+/* The timers of one dispatch wake more tasks than its time budget lets run, and a later
+ * deadline passes while they are still queued: the next dispatch must wake its sleeper
+ * after them, not before (its tasks go behind the ones earlier timers woke). The first
+ * early sleeper keeps the CPU until 1 ms after the late deadline, so when the budget
+ * (200 us, checked every few dozen switches) ends the dispatch, that deadline has passed
+ * and most early sleepers are still queued. The gap grows with the margin, so that a
+ * slow runtime, which wakes the first sleeper later, gets a wider one. */
+#define BUDGET_EARLY 100
+
+static void
+budget_setup (SleepRun *run)
+{
+  gint64 deadline = g_get_monotonic_time () + run->margin;
+  GTimeSpan gap = run->margin / 10;   /* between the early and the late deadline */
+
+  for (guint i = 0; i < BUDGET_EARLY; i++)
+    run->sleepers[i] = (Sleeper) { run->log, i, deadline, 0, 0,
+                                   i == 0 ? deadline + gap + G_TIME_SPAN_MILLISECOND : 0 };
+  run->sleepers[BUDGET_EARLY] = (Sleeper) { run->log, BUDGET_EARLY, deadline + gap, 0, 0, 0 };
+  run->budget = 200;
+  /* Woken in one dispatch with the early ones, the late sleeper would prove nothing. */
+  run->wake_by = deadline + gap;
+}
+
+static void
+budget_check (SleepRun *run)
+{
+  check_wake_order (run);
+  g_assert_cmpuint (run->log->log[BUDGET_EARLY], ==, BUDGET_EARLY);
+}
+
+static void
+test_sleep_budget_spent (void)
+{
+  sleep_attempts (BUDGET_EARLY + 1, test_scale (20, 200) * G_TIME_SPAN_MILLISECOND, 0,
+                  budget_setup, budget_check);
 }
 
 static gpointer
@@ -405,6 +481,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sleep/span-order", test_sleep_span_order);
   g_test_add_func ("/sleep/equal-deadlines", test_sleep_equal_deadlines);
   g_test_add_func ("/sleep/many-random", test_sleep_many_random);
+  g_test_add_func ("/sleep/budget-spent", test_sleep_budget_spent);
   g_test_add_func ("/sleep/accuracy", test_sleep_accuracy);
   g_test_add_func ("/sleep/zero-and-past", test_sleep_zero_and_past);
   g_test_add_func ("/sleep/others-run", test_sleep_others_run);
