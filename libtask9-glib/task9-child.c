@@ -10,21 +10,25 @@
  * task9-service.c), and the channels waiting for it. When the child exits, its wait
  * status is offered to every waiting channel; if none was there to take it (every
  * waiter timed out, was cancelled, or dropped its channel), the record keeps the status
- * until somebody asks for that pid again: a wait that ends early never loses the exit.
+ * until somebody asks for that pid again. A channel closed or dropped with the status
+ * still unreceived in it gives it back to a record: a wait that ends early never loses
+ * the exit.
  *
  * Invariants:
  * - Under children_lock: the table, every record, every watcher's `record`. Offers are
  *   made under it, so a watcher is unlinked exactly when it was offered the status or
- *   withdrew. Lock order: children_lock, then a channel's spinlock.
+ *   its channel was done. Lock order: children_lock, then a channel's spinlock.
  * - A record has its GSource exactly until the child exited (GLib destroys a child
  *   watch once it fired); a record leaves the table when its status was delivered to
  *   at least one channel. A record is created only for a pid that waitid(WNOWAIT) says
  *   is a child of ours, so a watch never waits for a pid that can never exit for us.
  *   A kept status whose pid names a live child of ours again (the kernel reused it)
  *   is stale and is dropped: the pid means the new child.
- * - A Watcher holds no reference on its channel; it is freed by the channel's weak
- *   reference notification, which first unlinks it. A caller holding a reference on the
- *   channel may unlink its watcher early (a failed wait).
+ * - A Watcher holds no reference on its channel; it is freed by the channel's on_done
+ *   hook (task9_channel_set_on_done()), run once when the channel is closed or
+ *   finalized, which first unlinks it, or takes back the status the channel was
+ *   offered but nobody received, into a record of its pid (unless the table has one:
+ *   a newer child with that pid, or the status kept already).
  */
 
 #include "task9-config.h"
@@ -36,8 +40,7 @@
 #include "task9-channel-private.h"
 #include "task9-child.h"
 #include "task9-child-private.h"
-#include "task9-error.h"
-#include "task9-scheduler-private.h"
+#include "task9-condition-private.h"
 #include "task9-service-private.h"
 
 typedef struct
@@ -52,6 +55,7 @@ typedef struct
 typedef struct
 {
   Task9Channel *channel;  /* not a reference: see the invariants */
+  GPid          pid;
   ChildRecord  *record;   /* while waiting */
 } Watcher;
 
@@ -68,24 +72,44 @@ child_record_free (gpointer data)
   g_free (record);
 }
 
-static void
-watcher_unlink_locked (Watcher *watcher)
+static ChildRecord *
+record_new_locked (GPid pid)
 {
-  if (watcher->record != NULL)
-    {
-      g_ptr_array_remove_fast (watcher->record->watchers, watcher);
-      watcher->record = NULL;
-    }
+  ChildRecord *record = g_new0 (ChildRecord, 1);
+
+  record->pid = pid;
+  record->watchers = g_ptr_array_new ();
+  g_hash_table_insert (children, GINT_TO_POINTER (pid), record);
+  return record;
 }
 
+/* The channel's on_done hook: its interest in the pid ends. */
 static void
-watcher_weak_notify (gpointer  data,
-                     GObject  *where_the_object_was)
+watcher_done (gpointer data)
 {
   Watcher *watcher = data;
+  gint status;
 
   g_mutex_lock (&children_lock);
-  watcher_unlink_locked (watcher);
+  if (watcher->record != NULL)
+    g_ptr_array_remove_fast (watcher->record->watchers, watcher);
+  else if (!g_hash_table_contains (children, GINT_TO_POINTER (watcher->pid)))
+    {
+      Task9ChannelStatus got;
+
+      /* Offered the status, or never linked (a failed watch): an unreceived status
+       * goes back to the library. */
+      task9_channel_lock (watcher->channel);
+      got = task9_channel_recv_locked (watcher->channel, &status);
+      task9_channel_unlock (watcher->channel);
+      if (got == TASK9_CHANNEL_DONE)
+        {
+          ChildRecord *record = record_new_locked (watcher->pid);
+
+          record->exited = TRUE;
+          record->status = status;
+        }
+    }
   g_mutex_unlock (&children_lock);
   g_free (watcher);
 }
@@ -141,11 +165,10 @@ is_our_child (GPid pid)
   return r == 0 || errno != ECHILD;
 }
 
-/* The channel of a new watcher of @pid (in *@out_watcher), or NULL with @error. */
+/* The channel of a new watcher of @pid, or NULL with @error. */
 static Task9Channel *
-child_watch (GPid      pid,
-             Watcher **out_watcher,
-             GError  **error)
+child_watch (GPid     pid,
+             GError **error)
 {
   Task9Channel *channel;
   Watcher *watcher;
@@ -165,7 +188,8 @@ child_watch (GPid      pid,
   task9_channel_set_name (channel, name);
   watcher = g_new0 (Watcher, 1);
   watcher->channel = channel;
-  g_object_weak_ref (G_OBJECT (channel), watcher_weak_notify, watcher);
+  watcher->pid = pid;
+  task9_channel_set_on_done (channel, watcher_done, watcher);
 
   g_mutex_lock (&children_lock);
   if (children == NULL)
@@ -188,13 +212,10 @@ child_watch (GPid      pid,
           g_object_unref (channel);
           return NULL;
         }
-      record = g_new0 (ChildRecord, 1);
-      record->pid = pid;
-      record->watchers = g_ptr_array_new ();
+      record = record_new_locked (pid);
       record->source = g_child_watch_source_new (pid);
       g_source_set_callback (record->source, G_SOURCE_FUNC (child_exited), NULL, NULL);
       g_source_set_static_name (record->source, "task9 child watch");
-      g_hash_table_insert (children, GINT_TO_POINTER (pid), record);
       g_source_attach (record->source, task9_service_get_context ());
     }
   if (record->exited)
@@ -205,26 +226,7 @@ child_watch (GPid      pid,
       g_ptr_array_add (record->watchers, watcher);
     }
   g_mutex_unlock (&children_lock);
-
-  if (out_watcher != NULL)
-    *out_watcher = watcher;
   return channel;
-}
-
-/* After a wait on @watcher's channel failed (timed out, cancelled): withdraws the
- * watcher, or, if the status came in the meantime, takes it after all. The caller holds
- * a reference on the channel. */
-static gboolean
-watcher_collect_late (Watcher *watcher,
-                      gint    *status)
-{
-  gboolean waiting;
-
-  g_mutex_lock (&children_lock);
-  waiting = watcher->record != NULL;
-  watcher_unlink_locked (watcher);
-  g_mutex_unlock (&children_lock);
-  return !waiting && task9_channel_try_recv (watcher->channel, status, NULL);
 }
 
 /**
@@ -246,13 +248,15 @@ watcher_collect_late (Watcher *watcher,
  * #GSubprocess (use [func@Task9.subprocess_wait_channel]). The library never calls
  * `waitpid (-1, ...)`.
  *
- * The watch does not depend on the channel: dropping the channel before the child
- * exits ends only this channel's interest. The child is still reaped when it exits
- * (no zombie is left behind), the GLib source then goes away, and if no channel was
- * there to take the status, the library keeps it (a few bytes) for the next
- * [func@Task9.child_watch] or [func@Task9.child_wait] of @pid (unless the system
- * reuses @pid for a new child of ours first: the pid then means that child). A status
- * that was delivered is forgotten: asking for the same pid again is then an error.
+ * The watch does not depend on the channel: closing or dropping the channel ends
+ * only this channel's interest, at once. The child is still reaped when it exits
+ * (no zombie is left behind), the GLib source then goes away, and if no channel took
+ * the status, the library keeps it (a few bytes) for the next [func@Task9.child_watch]
+ * or [func@Task9.child_wait] of @pid (unless the system reuses @pid for a new child of
+ * ours first: the pid then means that child). That includes a status that reached a
+ * channel which was then closed or dropped before anybody received it: it goes back to
+ * the library rather than being lost. A status that was received is forgotten: asking
+ * for the same pid again is then an error.
  *
  * Returns: (transfer full): a typed channel of #G_TYPE_INT that receives the wait
  *   status once, or %NULL with %G_IO_ERROR_INVALID_ARGUMENT when @pid is not a
@@ -266,7 +270,7 @@ task9_child_watch (GPid     pid,
 {
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return child_watch (pid, NULL, error);
+  return child_watch (pid, error);
 }
 
 /**
@@ -305,60 +309,18 @@ task9_child_wait (GPid           pid,
                   GError       **error)
 {
   Task9Channel *channel;
-  Watcher *watcher = NULL;
-  GError *local = NULL;
-  gint status = -1;
+  GValue status = G_VALUE_INIT;
 
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  if (task9_scheduler_current_task () == NULL)
-    {
-      g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK,
-                           "task9_child_wait() can only be called from a task; use "
-                           "task9_child_wait_async()");
-      return -1;
-    }
-
-  channel = child_watch (pid, &watcher, error);
-  if (channel == NULL)
+  /* Before the watch: outside a task, nothing is watched. */
+  if (!task9_condition_check_in_task (error))
     return -1;
-  if (!task9_channel_recv_full (channel, &status, timeout, cancellable, &local))
-    {
-      if (watcher_collect_late (watcher, &status))
-        g_clear_error (&local);
-      else
-        {
-          g_propagate_error (error, local);
-          status = -1;
-        }
-    }
-  g_object_unref (channel);
-  return status;
-}
-
-static void
-child_wait_received (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  Task9Channel *channel = TASK9_CHANNEL (source);
-  GTask *task = user_data;
-  GValue value = G_VALUE_INIT;
-  GError *error = NULL;
-  gint status;
-
-  if (task9_channel_recv_value_finish (channel, result, &value, &error))
-    g_task_return_int (task, g_value_get_int (&value));
-  else if (watcher_collect_late (g_task_get_task_data (task), &status))
-    {
-      g_clear_error (&error);
-      g_task_return_int (task, status);
-    }
-  else
-    g_task_return_error (task, error);
-  g_value_unset (&value);
-  g_object_unref (task);
+  channel = child_watch (pid, error);
+  if (channel == NULL || !task9_condition_wait (channel, &status, timeout, cancellable, error))
+    return -1;
+  return g_value_get_int (&status);
 }
 
 /**
@@ -381,28 +343,17 @@ task9_child_wait_async (GPid                 pid,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  GTask *task;
   Task9Channel *channel;
-  Watcher *watcher = NULL;
   GError *error = NULL;
 
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, task9_child_wait_async);
-  g_task_set_name (task, "task9_child_wait_async");
-
-  channel = child_watch (pid, &watcher, &error);
+  channel = child_watch (pid, &error);
   if (channel == NULL)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  /* The watcher lives as long as the channel, which the operation holds. */
-  g_task_set_task_data (task, watcher, NULL);
-  task9_channel_recv_value_async (channel, cancellable, child_wait_received, task);
-  g_object_unref (channel);
+    g_task_report_error (NULL, callback, user_data, task9_child_wait_async, error);
+  else
+    task9_condition_wait_async (channel, task9_child_wait_async, cancellable, callback,
+                                user_data);
 }
 
 /**
@@ -421,11 +372,11 @@ gint
 task9_child_wait_finish (GAsyncResult  *result,
                          GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), -1);
-  g_return_val_if_fail (g_async_result_is_tagged (result, task9_child_wait_async), -1);
-  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+  GValue status = G_VALUE_INIT;
 
-  return g_task_propagate_int (G_TASK (result), error);
+  if (!task9_condition_wait_finish (result, task9_child_wait_async, &status, error))
+    return -1;
+  return g_value_get_int (&status);
 }
 
 /* ---- for the tests --------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 
 G_BEGIN_DECLS
 
+gboolean task9_condition_check_in_task (GError            **error);
 gboolean task9_condition_wait        (Task9Channel         *channel,
                                       GValue               *value,
                                       GTimeSpan             timeout,

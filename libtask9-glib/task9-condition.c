@@ -13,7 +13,11 @@
  * Invariants:
  * - Both take the caller's reference on the channel, and close the channel once the
  *   wait is over (which unsubscribes the condition, task9_channel_set_on_done()), then
- *   release it.
+ *   release it. The async form closes it before the caller's callback runs, so the
+ *   condition is unsubscribed by the time the caller learns the result.
+ * - A condition whose subscription has effects beyond the channel (a child watch) calls
+ *   task9_condition_check_in_task() before it subscribes, so that a blocking call made
+ *   outside a task fails with nothing done.
  */
 
 #include "task9-config.h"
@@ -29,6 +33,17 @@ condition_done (Task9Channel *channel)
   g_object_unref (channel);
 }
 
+/* FALSE with TASK9_ERROR_NOT_IN_TASK outside a task. */
+gboolean
+task9_condition_check_in_task (GError **error)
+{
+  if (task9_in_task ())
+    return TRUE;
+  g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK,
+                       "A blocking wait can only be made from a task; use the _async variant");
+  return FALSE;
+}
+
 /* In a task: receives one element of @channel (consumed) into @value (nullable; unset
  * or holding the channel's type). A timeout of 0 reports G_IO_ERROR_TIMED_OUT at once
  * when nothing is there. */
@@ -42,11 +57,9 @@ task9_condition_wait (Task9Channel  *channel,
   GError *local = NULL;
   gboolean ok;
 
-  if (!task9_in_task ())
+  if (!task9_condition_check_in_task (error))
     {
       condition_done (channel);
-      g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK,
-                           "A blocking wait can only be made from a task; use the _async variant");
       return FALSE;
     }
 
@@ -102,8 +115,10 @@ condition_received (GObject      *source,
   Task9Channel *channel = TASK9_CHANNEL (source);
   GValue *value = g_new0 (GValue, 1);
   GError *error = NULL;
+  gboolean ok = task9_channel_recv_value_finish (channel, result, value, &error);
 
-  if (task9_channel_recv_value_finish (channel, result, value, &error))
+  task9_channel_close (channel);   /* unsubscribed before the caller's callback */
+  if (ok)
     g_task_return_pointer (task, value, free_value);
   else
     {

@@ -11,17 +11,17 @@
  * (task9_channel_offer()), so nothing is lost silently.
  *
  * Invariants:
- * - Under routes_lock: the routes, their subscriber lists, a subscriber's `linked`.
- *   Offers are made under it too, so a subscriber is never offered to after it was
- *   unlinked. Lock order: routes_lock, then a channel's spinlock; nothing under either
- *   calls back into this file.
- * - A route has a source exactly while it has subscribers (closed channels are pruned
- *   at the next delivery or subscription): the last unsubscription destroys the
- *   source, and GLib then restores the signal's default action (SIG_DFL).
- * - A Subscriber holds no reference on its channel; it is freed by the channel's weak
- *   reference notification (at the channel's dispose), which first unlinks it. So a
- *   Subscriber lives exactly as long as its channel, and whoever holds a reference on
- *   the channel may unlink its Subscriber early (task9_signal_wait()).
+ * - Under routes_lock: the routes and their subscriber lists. Offers are made under it
+ *   too, so a subscriber is never offered to after it was unlinked. Lock order:
+ *   routes_lock, then a channel's spinlock; nothing under either calls back into this
+ *   file.
+ * - A Subscriber is linked from task9_signal_subscribe() until its channel's on_done
+ *   hook (task9_channel_set_on_done()), which runs once, when the channel is closed or
+ *   finalized, unlinks and frees it. So a subscription ends at once when its channel is
+ *   closed or dropped, and a Subscriber needs no reference on its channel: the hook runs
+ *   before a finalized channel's buffer goes.
+ * - A route has a source exactly while it has subscribers: the last unlink destroys
+ *   the source, and GLib then restores the signal's default action (SIG_DFL).
  * - A source's callback acts only if it is still its route's source: a source
  *   destroyed from another thread while its dispatch waited for the lock does nothing.
  */
@@ -33,8 +33,7 @@
 #include <glib-unix.h>
 
 #include "task9-channel-private.h"
-#include "task9-error.h"
-#include "task9-scheduler-private.h"
+#include "task9-condition-private.h"
 #include "task9-service-private.h"
 #include "task9-signal.h"
 #include "task9-signal-private.h"
@@ -56,18 +55,10 @@ typedef struct
 {
   Task9Channel *channel;      /* not a reference: see the invariants */
   guint         route;
-  gboolean      linked;
 } Subscriber;
 
 static GMutex routes_lock;
 static Route  routes[G_N_ELEMENTS (supported_signals)];
-
-/* Where a channel keeps its Subscriber. */
-static GQuark
-subscriber_quark (void)
-{
-  return g_quark_from_static_string ("task9-signal-subscriber");
-}
 
 static gint
 route_index (int signum)
@@ -85,41 +76,19 @@ route_stop_locked (Route *route)
   g_clear_pointer (&route->source, g_source_unref);
 }
 
-/* Unlinks, without stopping the route, the subscribers whose channel was closed. */
+/* The channel's on_done hook: the subscription ends. */
 static void
-route_prune_closed_locked (Route *route)
+subscriber_unsubscribe (gpointer data)
 {
-  guint i = 0;
-
-  while (i < route->subscribers->len)
-    {
-      Subscriber *sub = g_ptr_array_index (route->subscribers, i);
-      gboolean closed;
-
-      task9_channel_lock (sub->channel);
-      closed = sub->channel->closed;
-      task9_channel_unlock (sub->channel);
-      if (closed)
-        {
-          sub->linked = FALSE;
-          g_ptr_array_remove_index (route->subscribers, i);
-        }
-      else
-        i++;
-    }
-}
-
-static void
-subscriber_unlink_locked (Subscriber *sub)
-{
+  Subscriber *sub = data;
   Route *route = &routes[sub->route];
 
-  if (!sub->linked)
-    return;
-  sub->linked = FALSE;
+  g_mutex_lock (&routes_lock);
   g_ptr_array_remove (route->subscribers, sub);
   if (route->subscribers->len == 0)
     route_stop_locked (route);
+  g_mutex_unlock (&routes_lock);
+  g_free (sub);
 }
 
 /* On the service thread: one delivery (GLib merges the ones that arrive while it is
@@ -134,24 +103,12 @@ route_dispatch (gpointer data)
   g_mutex_lock (&routes_lock);
   if (route->source != NULL && route->source == g_main_current_source ())
     {
-      guint i = 0;
-
-      while (i < route->subscribers->len)
-        {
-          Subscriber *sub = g_ptr_array_index (route->subscribers, i);
-
-          /* A full channel counts the drop. */
-          if (task9_channel_offer (sub->channel, &signum) == TASK9_CHANNEL_CLOSED)
-            {
-              sub->linked = FALSE;
-              g_ptr_array_remove_index (route->subscribers, i);
-            }
-          else
-            i++;
-        }
+      /* A full channel counts the drop; a closed one refuses, and its hook is about
+       * to unlink it. */
+      for (guint i = 0; i < route->subscribers->len; i++)
+        task9_channel_offer (((Subscriber *) g_ptr_array_index (route->subscribers, i))->channel,
+                             &signum);
       route->n_deliveries++;
-      if (route->subscribers->len == 0)
-        route_stop_locked (route);
     }
   g_mutex_unlock (&routes_lock);
   return G_SOURCE_CONTINUE;
@@ -164,9 +121,7 @@ subscriber_link_locked (Subscriber *sub)
 
   if (route->subscribers == NULL)
     route->subscribers = g_ptr_array_new ();
-  route_prune_closed_locked (route);
   g_ptr_array_add (route->subscribers, sub);
-  sub->linked = TRUE;
   if (route->source == NULL)
     {
       /* Creating the source installs GLib's handler: from here on, no delivery is lost. */
@@ -176,29 +131,6 @@ subscriber_link_locked (Subscriber *sub)
       g_source_set_static_name (route->source, signal_names[sub->route]);
       g_source_attach (route->source, task9_service_get_context ());
     }
-}
-
-static void
-subscriber_weak_notify (gpointer  data,
-                        GObject  *where_the_object_was)
-{
-  Subscriber *sub = data;
-
-  g_mutex_lock (&routes_lock);
-  subscriber_unlink_locked (sub);
-  g_mutex_unlock (&routes_lock);
-  g_free (sub);
-}
-
-/* Ends the subscription of @channel now; the caller holds a reference on it. */
-static void
-signal_unsubscribe (Task9Channel *channel)
-{
-  Subscriber *sub = g_object_get_qdata (G_OBJECT (channel), subscriber_quark ());
-
-  g_mutex_lock (&routes_lock);
-  subscriber_unlink_locked (sub);
-  g_mutex_unlock (&routes_lock);
 }
 
 static void
@@ -253,9 +185,9 @@ task9_signal_is_supported (int signum)
  * still pending, and so does GLib while its source has not dispatched yet, so two
  * quick kill()s may be one delivery. A merged signal is not a drop.
  *
- * The subscription ends when the channel is finalized (drop your reference) or
- * closed ([method@Task9.Channel.close]: nothing more is delivered; the library forgets
- * the subscription at the signal's next delivery or subscription). When the last
+ * The subscription ends at once when the channel is closed
+ * ([method@Task9.Channel.close]: nothing more is delivered, what is buffered can still
+ * be received) or finalized (drop your reference). When the last
  * subscription of a signal ends, the library stops catching it, and GLib resets the
  * signal to its default action (`SIG_DFL`, whatever it was before: `SIGINT`,
  * `SIGTERM`, `SIGHUP`, `SIGUSR1` and `SIGUSR2` then end the process, `SIGWINCH` is
@@ -307,8 +239,7 @@ task9_signal_subscribe (int       signum,
   sub = g_new0 (Subscriber, 1);
   sub->channel = channel;
   sub->route = index;
-  g_object_set_qdata (G_OBJECT (channel), subscriber_quark (), sub);
-  g_object_weak_ref (G_OBJECT (channel), subscriber_weak_notify, sub);
+  task9_channel_set_on_done (channel, subscriber_unsubscribe, sub);
 
   g_mutex_lock (&routes_lock);
   subscriber_link_locked (sub);
@@ -341,47 +272,16 @@ task9_signal_wait (int            signum,
                    GError       **error)
 {
   Task9Channel *channel;
-  gint got = 0;
-  gboolean ok;
 
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (task9_scheduler_current_task () == NULL)
-    {
-      g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK,
-                           "task9_signal_wait() can only be called from a task; use "
-                           "task9_signal_wait_async()");
-      return FALSE;
-    }
-
+  if (!task9_condition_check_in_task (error))
+    return FALSE;
   channel = task9_signal_subscribe (signum, 1, error);
   if (channel == NULL)
     return FALSE;
-  ok = task9_channel_recv_full (channel, &got, timeout, cancellable, error);
-  signal_unsubscribe (channel);
-  g_object_unref (channel);
-  return ok;
-}
-
-static void
-signal_wait_received (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  Task9Channel *channel = TASK9_CHANNEL (source);
-  GTask *task = user_data;
-  GValue value = G_VALUE_INIT;
-  GError *error = NULL;
-
-  /* Unsubscribed now, not when the operation lets go of the channel. */
-  signal_unsubscribe (channel);
-  if (task9_channel_recv_value_finish (channel, result, &value, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-  g_value_unset (&value);
-  g_object_unref (task);
+  return task9_condition_wait (channel, NULL, timeout, cancellable, error);
 }
 
 /**
@@ -405,26 +305,17 @@ task9_signal_wait_async (int                  signum,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  GTask *task;
   Task9Channel *channel;
   GError *error = NULL;
 
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, task9_signal_wait_async);
-  g_task_set_name (task, "task9_signal_wait_async");
-
   channel = task9_signal_subscribe (signum, 1, &error);
   if (channel == NULL)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  /* The operation holds the channel until it completes. */
-  task9_channel_recv_value_async (channel, cancellable, signal_wait_received, task);
-  g_object_unref (channel);
+    g_task_report_error (NULL, callback, user_data, task9_signal_wait_async, error);
+  else
+    task9_condition_wait_async (channel, task9_signal_wait_async, cancellable, callback,
+                                user_data);
 }
 
 /**
@@ -443,34 +334,22 @@ gboolean
 task9_signal_wait_finish (GAsyncResult  *result,
                           GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, task9_signal_wait_async), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return task9_condition_wait_finish (result, task9_signal_wait_async, NULL, error);
 }
 
 /* ---- for the tests --------------------------------------------------------------- */
 
-/* Subscriptions to @signum still delivered to (closed ones are forgotten now). */
+/* Subscriptions to @signum. */
 guint
 task9_signal_get_n_subscribers (int signum)
 {
   gint index = route_index (signum);
-  Route *route;
-  guint n = 0;
+  guint n;
 
   if (index < 0)
     return 0;
-  route = &routes[index];
   g_mutex_lock (&routes_lock);
-  if (route->subscribers != NULL)
-    {
-      route_prune_closed_locked (route);
-      n = route->subscribers->len;
-      if (n == 0 && route->source != NULL)
-        route_stop_locked (route);
-    }
+  n = routes[index].subscribers != NULL ? routes[index].subscribers->len : 0;
   g_mutex_unlock (&routes_lock);
   return n;
 }

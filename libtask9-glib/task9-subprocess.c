@@ -8,25 +8,26 @@
  * itself (g_subprocess_wait_async(), made on the service context so that it completes
  * whether or not the caller's context is iterated) and offers the status to a channel.
  * Its pipes are GInputStreams; task9_input_stream_read() reads one in a task with a
- * timeout and a cancellable, on the task's proc context.
+ * timeout and a cancellable: a g_input_stream_read_async() awaited through the GIO
+ * bridge (task9-gio.c), on the task's proc context.
  *
  * Invariants:
  * - The wait holds a reference on the subprocess and on the channel until the process
  *   exited; the status is offered once, from the service thread.
- * - A read returns only once GIO is done with the caller's buffer: a read that timed
- *   out or was cancelled is cancelled in GIO and then waited for, shielded from the
- *   task's own cancellation. If it had already read data, the data is returned (the
- *   wait consumed it, so it must not be lost); otherwise the timeout or cancellation.
+ * - A read returns only once GIO is done with the caller's buffer, and a read that
+ *   succeeded is returned even if the wait timed out or was cancelled meanwhile (the
+ *   data was consumed, so it must not be lost): both are what task9_async_call_wait()
+ *   guarantees.
  */
 
 #include "task9-config.h"
 
 #include "task9-channel-private.h"
 #include "task9-error.h"
-#include "task9-scheduler-private.h"
+#include "task9-gio.h"
 #include "task9-service-private.h"
 #include "task9-subprocess.h"
-#include "task9-task-private.h"
+#include "task9-task.h"
 
 /* ---- the exit -------------------------------------------------------------------- */
 
@@ -129,26 +130,6 @@ task9_subprocess_wait_channel (GSubprocess *subprocess)
 
 /* ---- reading --------------------------------------------------------------------- */
 
-typedef struct
-{
-  Task9Channel *done;     /* gets one element when the read completed */
-  gssize        n_read;
-  GError       *error;
-} StreamRead;
-
-/* On the task's proc context, outside any task. */
-static void
-stream_read_done (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  StreamRead *read = user_data;
-  gint one = 1;
-
-  read->n_read = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &read->error);
-  task9_channel_offer (read->done, &one);
-}
-
 /**
  * task9_input_stream_read: (skip)
  * @stream: a #GInputStream
@@ -184,10 +165,8 @@ task9_input_stream_read (GInputStream  *stream,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  Task9Task *self = task9_scheduler_current_task ();
-  g_autoptr(GCancellable) read_cancellable = NULL;
-  StreamRead read = { NULL, -1, NULL };
-  GError *wait_error = NULL;
+  g_autoptr(Task9AsyncCall) call = NULL;
+  GAsyncResult *result;
 
   g_return_val_if_fail (G_IS_INPUT_STREAM (stream), -1);
   g_return_val_if_fail (buffer != NULL || count == 0, -1);
@@ -195,7 +174,7 @@ task9_input_stream_read (GInputStream  *stream,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  if (self == NULL)
+  if (!task9_in_task ())
     {
       g_set_error_literal (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK,
                            "task9_input_stream_read() can only be called from a task; "
@@ -205,37 +184,12 @@ task9_input_stream_read (GInputStream  *stream,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
 
-  read.done = task9_channel_new (sizeof (gint), 1);
-  task9_channel_set_external (read.done);
-  read_cancellable = g_cancellable_new ();
-  g_input_stream_read_async (stream, buffer, count, G_PRIORITY_DEFAULT, read_cancellable,
-                             stream_read_done, &read);
-
-  if (!task9_channel_recv_full (read.done, NULL, timeout, cancellable, &wait_error))
-    {
-      gboolean was_shielded = self->shielded;
-
-      g_cancellable_cancel (read_cancellable);
-      self->shielded = TRUE;
-      while (!task9_channel_recv_full (read.done, NULL, -1, NULL, NULL))
-        ;
-      self->shielded = was_shielded;
-    }
-  g_object_unref (read.done);
-
-  if (read.error != NULL && wait_error != NULL &&
-      g_error_matches (read.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      /* Nothing was read: the wait's own error (timed out, cancelled) is the answer. */
-      g_clear_error (&read.error);
-      g_propagate_error (error, wait_error);
-      return -1;
-    }
-  g_clear_error (&wait_error);
-  if (read.error != NULL)
-    {
-      g_propagate_error (error, read.error);
-      return -1;
-    }
-  return read.n_read;
+  call = task9_async_call_new (cancellable);
+  g_input_stream_read_async (stream, buffer, count, G_PRIORITY_DEFAULT,
+                             task9_async_call_get_cancellable (call),
+                             task9_async_call_callback, task9_async_call_begin (call));
+  result = task9_async_call_wait (call, timeout, error);
+  if (result == NULL)
+    return -1;
+  return g_input_stream_read_finish (stream, result, error);
 }

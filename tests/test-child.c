@@ -304,6 +304,37 @@ watch_dropped_body (gpointer data, GError **error)
 
 TEST_IN_TASK (test_child_watch_dropped, watch_dropped_body)
 
+/* A status that reached a channel nobody received from goes back to the library when
+ * the channel is closed, and when it is dropped: the next watch of the pid gets it. */
+static gpointer
+status_given_back_body (gpointer data, GError **error)
+{
+  gint in = -1;
+  GPid pid = spawn_held (12, &in);
+  Task9Channel *channel = task9_child_watch (pid, error);
+
+  close (in);
+  while (task9_channel_get_length (channel) == 0)
+    task9_yield ();
+  g_assert_cmpuint (task9_child_get_n_records (), ==, 0);   /* delivered */
+
+  task9_channel_close (channel);   /* unreceived: back to the library */
+  g_assert_true (task9_child_has_exited (pid));
+  g_assert_cmpuint (task9_channel_get_length (channel), ==, 0);
+  g_object_unref (channel);
+
+  channel = task9_child_watch (pid, error);
+  g_assert_cmpuint (task9_channel_get_length (channel), ==, 1);
+  g_object_unref (channel);        /* dropped unreceived: back again */
+  g_assert_true (task9_child_has_exited (pid));
+
+  assert_exit_code (task9_child_wait (pid, 0, NULL, error), 12);
+  g_assert_cmpuint (task9_child_get_n_records (), ==, 0);
+  return NULL;
+}
+
+TEST_IN_TASK (test_child_status_given_back, status_given_back_body)
+
 /* ---- the async pair --------------------------------------------------------------- */
 
 typedef struct
@@ -338,6 +369,7 @@ test_child_wait_async (void)
   g_assert_cmpint (wait.status, ==, -1);
   g_clear_error (&wait.error);
   g_assert_cmpuint (task9_child_get_n_watchers (pid), ==, 0);
+  g_assert_cmpuint (task9_child_get_n_records (), ==, 1);   /* still watched */
 
   wait.done = 0;
   task9_child_wait_async (pid, NULL, async_waited, &wait);
@@ -517,6 +549,7 @@ main (int argc, char **argv)
   g_test_add_func ("/child/wait-not-in-task", test_child_wait_not_in_task);
   g_test_add_func ("/child/watch", test_child_watch);
   g_test_add_func ("/child/watch-dropped", test_child_watch_dropped);
+  g_test_add_func ("/child/status-given-back", test_child_status_given_back);
   g_test_add_func ("/child/wait-async", test_child_wait_async);
   g_test_add_func ("/gsubprocess/output", test_subprocess_output);
   g_test_add_func ("/gsubprocess/read-streams", test_subprocess_read_streams);

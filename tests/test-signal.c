@@ -289,6 +289,9 @@ async_waited (GObject *source, GAsyncResult *result, gpointer user_data)
   AsyncWait *wait = user_data;
 
   g_assert_null (source);
+  /* The wait's subscription has ended by the time its callback runs. */
+  g_assert_cmpuint (task9_signal_get_n_subscribers (SIGUSR1), ==, 0);
+  g_assert_cmpuint (task9_signal_get_n_subscribers (SIGTERM), ==, 0);
   wait->ok = task9_signal_wait_finish (result, &wait->error);
   g_atomic_int_set (&wait->done, 1);
 }
@@ -399,6 +402,43 @@ closed_body (gpointer data, GError **error)
 
 TEST_IN_TASK (test_signal_closed, closed_body)
 
+/* Closing (not dropping) a subscription's channel ends it at once: the last close
+ * destroys the route's source before anything else happens (is_routed() looks without
+ * changing anything), and what the channel had buffered can still be received. */
+static gpointer
+close_unroutes_body (gpointer data, GError **error)
+{
+  Task9Channel *a = task9_signal_subscribe (SIGUSR2, 1, error);
+  Task9Channel *b = task9_signal_subscribe (SIGUSR2, 1, error);
+  gint got = 0;
+
+  g_assert_true (task9_signal_is_routed (SIGUSR2));
+  send_signal_and_wait (SIGUSR2);
+
+  task9_channel_close (a);
+  g_assert_true (task9_signal_is_routed (SIGUSR2));
+  g_assert_cmpuint (task9_signal_get_n_subscribers (SIGUSR2), ==, 1);
+
+  task9_channel_close (b);
+  g_assert_false (task9_signal_is_routed (SIGUSR2));
+  g_assert_cmpuint (task9_signal_get_n_subscribers (SIGUSR2), ==, 0);
+
+  /* Both still hold the delivery they got before the close. */
+  g_assert_true (task9_channel_try_recv (a, &got, error));
+  g_assert_cmpint (got, ==, SIGUSR2);
+  got = 0;
+  g_assert_true (task9_channel_try_recv (b, &got, error));
+  g_assert_cmpint (got, ==, SIGUSR2);
+
+  /* Dropping a closed channel does not unsubscribe twice. */
+  g_object_unref (a);
+  g_object_unref (b);
+  assert_unsubscribed (SIGUSR2);
+  return NULL;
+}
+
+TEST_IN_TASK (test_signal_close_unroutes, close_unroutes_body)
+
 int
 main (int argc, char **argv)
 {
@@ -417,6 +457,7 @@ main (int argc, char **argv)
   g_test_add_func ("/signal/wait-async-cancel", test_signal_wait_async_cancel);
   g_test_add_func ("/signal/in-alt", test_signal_in_alt);
   g_test_add_func ("/signal/closed", test_signal_closed);
+  g_test_add_func ("/signal/close-unroutes", test_signal_close_unroutes);
 
   return g_test_run ();
 }

@@ -3,8 +3,8 @@
 // Copyright 2026 The libtask9-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// A subset of test-python.py: a typed channel round trip, close errors, and a
-// Task9.Alt select. Each _async/_finish pair is wrapped in a Promise, and the cases
+// A subset of test-python.py: a typed channel round trip, close errors, a Task9.Alt
+// select, and the wait conditions. Each _async/_finish pair is wrapped in a Promise, and the cases
 // run one after another in an async function on a GLib.MainLoop. A timeout source
 // only turns a hang into a failure. Exits 1 on any failure.
 //
@@ -20,7 +20,23 @@ const System = imports.system;
 
 const GUARD_SECONDS = 10;
 
+// Linux's numbers: GJS has no signal constants.
+const SIGUSR1 = 10, SIGUSR2 = 12;
+
 class Failure extends Error {}
+
+// Sends @signum to this process, with kill(1): GJS has no kill(). The kill has been
+// sent when this returns.
+function kill(signum) {
+    const pid = new Gio.Credentials().get_unix_pid();
+    const [ok, , , status] = GLib.spawn_command_line_sync(`kill -${signum} ${pid}`);
+    check(ok && status === 0, `kill -${signum} ${pid}`);
+}
+
+// Resolves with finish(result), for the free functions (no source object).
+function finished(start, finish, what) {
+    return asyncCall(start, (src, res) => finish(res), what);
+}
 
 function check(condition, what) {
     if (!condition)
@@ -236,6 +252,101 @@ const cases = {
         action.activate(new GLib.Variant('i', 7));
         const emission = await waiting;
         checkEqual(emission.get_value(0).unpack(), 7, 'the waited-for argument');
+    },
+
+    // Unix signals: the one-shot async wait, then a subscription in an alt with a
+    // deadline; a full subscription counts what it drops. Every subscription is
+    // closed at the end, so the signals' default action is back.
+    async signals() {
+        Task9.Proc.get_main();   // after() needs a proc's timer heap: the main proc's
+        const waiting = finished(cb => Task9.signal_wait_async(SIGUSR1, null, cb),
+            Task9.signal_wait_finish, 'signal wait');
+        kill(SIGUSR1);
+        checkEqual(await waiting, true, 'signal_wait_finish');
+
+        const sub = Task9.signal_subscribe(SIGUSR2, 1);
+        checkEqual(sub.get_elem_type(), GObject.TYPE_INT, 'subscription element type');
+        const alt = new Task9.Alt();
+        alt.add_recv(sub);
+        alt.add_recv(Task9.Channel.after(GUARD_SECONDS * 1000000));
+        const selecting = track(select(alt));
+        await settle();
+        check(!selecting.settled, 'a select with no signal yet completed');
+        kill(SIGUSR2);
+        checkEqual(await selecting.promise, 0, 'the signal arm fired');
+        const [ok, signum] = alt.take_value(0);
+        checkEqual(ok, true, 'take_value');
+        checkEqual(signum, SIGUSR2, 'the signal number');
+        sub.close();
+
+        // full is subscribed before witness, and a delivery is offered to the
+        // subscribers in that order under one lock: once witness has it, full was
+        // offered it too.
+        const full = Task9.signal_subscribe(SIGUSR1, 1);
+        const witness = Task9.signal_subscribe(SIGUSR1, 1);
+        for (let i = 0; i < 3; i++) {
+            const got = recv(witness);
+            kill(SIGUSR1);
+            checkEqual(await got, SIGUSR1, 'the witness got the signal');
+        }
+        checkEqual(full.get_length(), 1, 'the full subscription kept one');
+        checkEqual(full.get_dropped(), 2, 'and counted two drops');
+        full.close();
+        witness.close();
+
+        await expectError(finished(cb => Task9.signal_wait_async(9, null, cb),
+            Task9.signal_wait_finish, 'SIGKILL wait'),
+        Gio.io_error_quark(), Gio.IOErrorEnum.INVALID_ARGUMENT, 'SIGKILL cannot be waited for');
+    },
+
+    async childWait() {
+        const [, pid] = GLib.spawn_async(null, ['/bin/sh', '-c', 'exit 3'], null,
+            GLib.SpawnFlags.DO_NOT_REAP_CHILD, null);
+        const status = await finished(cb => Task9.child_wait_async(pid, null, cb),
+            Task9.child_wait_finish, 'child wait');
+        GLib.spawn_close_pid(pid);
+        // GLib decodes the wait status: exit code 3 is an error of code 3.
+        await expectError(Promise.resolve().then(() => GLib.spawn_check_wait_status(status)),
+            GLib.spawn_exit_error_quark(), 3, 'the child\'s exit code');
+
+        // Collected: asking again is an error, not a hang.
+        await expectError(finished(cb => Task9.child_wait_async(pid, null, cb),
+            Task9.child_wait_finish, 'collected child wait'),
+        Gio.io_error_quark(), Gio.IOErrorEnum.INVALID_ARGUMENT, 'a collected child');
+    },
+
+    // GJS has no pipe(): the pipe is the standard output of a `cat` subprocess.
+    async fdWait() {
+        // On the main proc's context the wait goes through the proc's epoll instance,
+        // as a task's does (elsewhere it falls back to a GLib fd source): get_main()
+        // makes this thread, which runs the default context, the main proc.
+        Task9.Proc.get_main();
+        const proc = Gio.Subprocess.new(['cat'],
+            Gio.SubprocessFlags.STDIN_PIPE | Gio.SubprocessFlags.STDOUT_PIPE);
+        const fd = proc.get_stdout_pipe().get_fd();
+        const waiting = track(finished(
+            cb => Task9.fd_wait_async(fd, GLib.IOCondition.IN, null, cb),
+            Task9.fd_wait_finish, 'fd wait'));
+        await settle();
+        check(!waiting.settled, 'an fd wait on an empty pipe completed');
+        GLib.idle_add(GLib.PRIORITY_DEFAULT, () => {
+            proc.get_stdin_pipe().write_bytes(new GLib.Bytes([120, 10]), null);
+            proc.get_stdin_pipe().close(null);
+            return GLib.SOURCE_REMOVE;
+        });
+        const condition = await waiting.promise;
+        check(condition & GLib.IOCondition.IN, `the condition ${condition}`);
+        const exited = Task9.subprocess_wait_channel(proc);
+        checkEqual(await recv(exited), 0, 'cat\'s wait status');
+    },
+
+    async subprocessWaitChannel() {
+        const proc = Gio.Subprocess.new(['/bin/sh', '-c', 'exit 4'], Gio.SubprocessFlags.NONE);
+        const channel = Task9.subprocess_wait_channel(proc);
+        checkEqual(channel.get_elem_type(), GObject.TYPE_INT, 'element type');
+        const status = await recv(channel);
+        checkEqual(status, proc.get_status(), 'the subprocess\'s status');
+        checkEqual(proc.get_exit_status(), 4, 'exit code');
     },
 };
 

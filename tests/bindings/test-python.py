@@ -19,6 +19,8 @@
 # Run by `meson test --suite bindings`, which sets GI_TYPELIB_PATH and LD_LIBRARY_PATH
 # to the build tree.
 
+import os
+import signal
 import sys
 import unittest
 
@@ -141,6 +143,14 @@ class LoopTestCase(unittest.TestCase):
         return self._start(Op(name),
                            lambda cb: alt.select_async(cancellable, cb, None),
                            lambda src, res: src.select_finish(res))
+
+    def finished(self, name, start, finish):
+        """A function pair: start(callback) runs the _async call, finish(result) the
+        _finish one (no source object)."""
+        op = Op(name)
+        start(lambda src, res, _: self._complete(op, src, lambda: finish(res)))
+        op.returned = True
+        return op
 
     # ---- checks ----
 
@@ -571,12 +581,6 @@ class TimerChannelTest(LoopTestCase):
 class ConditionsTest(LoopTestCase):
     """Wait conditions as channels: what a binding sees of them."""
 
-    def finished(self, name, start, finish):
-        op = Op(name)
-        start(lambda src, res, _: self._complete(op, src, lambda: finish(res)))
-        op.returned = True
-        return op
-
     def test_signal_emissions_arrive_as_emissions(self):
         action = Gio.SimpleAction.new('ring', GLib.VariantType.new('i'))
         channel = Task9.object_connect_channel(action, 'activate', 4)
@@ -633,6 +637,175 @@ class ConditionsTest(LoopTestCase):
         self.wait(op)
         self.assertIsNone(op.error)
         self.assertIs(op.result, True)
+
+
+class ProcessConditionsTest(LoopTestCase):
+    """Unix signals, child processes, fds and subprocesses as a binding sees them.
+
+    Signals are sent with os.kill to this process. While a signal is subscribed its
+    handler is GLib's; every test ends with its subscriptions closed, so the signal's
+    default action is back (a stray one would end the script loudly). Signals sent
+    while the same one is pending merge, so a test sends the next one only after the
+    previous one arrived."""
+
+    def kill(self, signum):
+        os.kill(os.getpid(), signum)
+
+    def test_signal_wait_async(self):
+        # The subscription is made by the _async call: a signal right after it counts.
+        op = self.finished('signal wait',
+                           lambda cb: Task9.signal_wait_async(signal.SIGUSR1, None, cb, None),
+                           Task9.signal_wait_finish)
+        self.assert_pending(op)
+        self.kill(signal.SIGUSR1)
+        self.wait(op)
+        self.assert_completed(op)
+        self.assertIsNone(op.error)
+        self.assertIs(op.result, True)
+
+        # Cancelled: fails, and leaves no subscription behind.
+        cancellable = Gio.Cancellable()
+        op = self.finished('cancelled signal wait',
+                           lambda cb: Task9.signal_wait_async(signal.SIGUSR1, cancellable,
+                                                              cb, None),
+                           Task9.signal_wait_finish)
+        self.assert_pending(op)
+        cancellable.cancel()
+        self.wait(op)
+        self.assert_cancelled_error(op)
+
+        # A signal the library cannot route fails through the callback.
+        op = self.finished('SIGKILL wait',
+                           lambda cb: Task9.signal_wait_async(signal.SIGKILL, None, cb, None),
+                           Task9.signal_wait_finish)
+        self.wait(op)
+        self.assert_error(op, Gio.io_error_quark(), Gio.IOErrorEnum.INVALID_ARGUMENT)
+
+    def test_signal_subscription_in_an_alt_with_a_deadline(self):
+        Task9.Proc.get_main()   # after() needs a proc's timer heap: the main proc's
+        self.assertTrue(Task9.signal_is_supported(signal.SIGUSR2))
+        sub = Task9.signal_subscribe(signal.SIGUSR2, 1)
+        self.assertEqual(sub.get_elem_type(), GObject.TYPE_INT)
+
+        alt = recv_alt(sub, Task9.Channel.after(GUARD_SECONDS * 1000 * MS))
+        sel = self.select(alt)
+        self.assert_pending(sel)
+        self.kill(signal.SIGUSR2)
+        self.wait(sel)
+        self.assertIsNone(sel.error)
+        self.assertEqual(sel.result, 0)
+        self.assertEqual(tuple(alt.take_value(0)), (True, int(signal.SIGUSR2)))
+
+        # Nothing delivered: the deadline arm fires, and the subscription took nothing.
+        alt = recv_alt(sub, Task9.Channel.after(10 * MS))
+        sel = self.select(alt)
+        self.wait(sel)
+        self.assertEqual(sel.result, 1)
+        self.assertEqual(sub.get_length(), 0)
+        sub.close()
+
+        # And a plain recv_value_async of a subscription.
+        sub = Task9.signal_subscribe(signal.SIGUSR2, 1)
+        r = self.recv(sub)
+        self.assert_pending(r)
+        self.kill(signal.SIGUSR2)
+        self.wait(r)
+        self.assert_received(r, sub, int(signal.SIGUSR2))
+        sub.close()
+
+        with self.assertRaises(GLib.Error) as raised:
+            Task9.signal_subscribe(signal.SIGKILL, 1)
+        self.assertTrue(raised.exception.matches(Gio.io_error_quark(),
+                                                 Gio.IOErrorEnum.INVALID_ARGUMENT))
+
+    def test_full_signal_subscription_counts_drops(self):
+        # full is subscribed before witness, and the route offers each delivery to its
+        # subscribers in subscription order under one lock: once witness has a
+        # delivery, full was offered it too.
+        full = Task9.signal_subscribe(signal.SIGUSR1, 1)
+        witness = Task9.signal_subscribe(signal.SIGUSR1, 1)
+        for i in range(3):
+            r = self.recv(witness, name='witness %d' % i)
+            self.kill(signal.SIGUSR1)
+            self.wait(r)
+            self.assert_received(r, witness, int(signal.SIGUSR1))
+        self.assertEqual(full.get_length(), 1)
+        self.assertEqual(full.get_dropped(), 2)
+        self.assertEqual(witness.get_dropped(), 0)
+        full.close()
+        witness.close()
+
+    def test_child_wait_async(self):
+        pid, _, _, _ = GLib.spawn_async(['/bin/sh', '-c', 'exit 3'],
+                                        flags=GLib.SpawnFlags.DO_NOT_REAP_CHILD)
+        op = self.finished('child wait',
+                           lambda cb: Task9.child_wait_async(pid, None, cb, None),
+                           Task9.child_wait_finish)
+        self.wait(op)
+        self.assert_completed(op)
+        self.assertIsNone(op.error)
+        self.assertTrue(os.WIFEXITED(op.result))
+        self.assertEqual(os.WEXITSTATUS(op.result), 3)
+        GLib.spawn_close_pid(pid)
+
+        # Collected: asking again is an error, not a hang.
+        op = self.finished('collected child wait',
+                           lambda cb: Task9.child_wait_async(pid, None, cb, None),
+                           Task9.child_wait_finish)
+        self.wait(op)
+        self.assert_error(op, Gio.io_error_quark(), Gio.IOErrorEnum.INVALID_ARGUMENT)
+
+    def test_fd_wait_async_on_a_pipe(self):
+        # On the main proc's context the wait goes through the proc's epoll instance,
+        # as a task's does (elsewhere it falls back to a GLib fd source): get_main()
+        # makes this thread, which runs the default context, the main proc.
+        Task9.Proc.get_main()
+        rfd, wfd = os.pipe()
+        try:
+            op = self.finished('fd wait',
+                               lambda cb: Task9.fd_wait_async(rfd, GLib.IOCondition.IN,
+                                                              None, cb, None),
+                               Task9.fd_wait_finish)
+            self.assert_pending(op)
+
+            def write():
+                os.write(wfd, b'x')
+                return GLib.SOURCE_REMOVE
+
+            GLib.idle_add(write)
+            self.wait(op)
+            self.assert_completed(op)
+            self.assertIsNone(op.error)
+            self.assertTrue(op.result & GLib.IOCondition.IN, op.result)
+            self.assertEqual(os.read(rfd, 1), b'x')   # the wait consumed nothing
+
+            # Cancelled: fails with nothing ready.
+            cancellable = Gio.Cancellable()
+            op = self.finished('cancelled fd wait',
+                               lambda cb: Task9.fd_wait_async(rfd, GLib.IOCondition.IN,
+                                                              cancellable, cb, None),
+                               Task9.fd_wait_finish)
+            self.assert_pending(op)
+            cancellable.cancel()
+            self.wait(op)
+            self.assert_cancelled_error(op)
+        finally:
+            os.close(rfd)
+            os.close(wfd)
+
+    def test_subprocess_wait_channel(self):
+        proc = Gio.Subprocess.new(['/bin/sh', '-c', 'exit 4'], Gio.SubprocessFlags.NONE)
+        channel = Task9.subprocess_wait_channel(proc)
+        self.assertEqual(channel.get_elem_type(), GObject.TYPE_INT)
+        r = self.recv(channel)
+        self.wait(r)
+        self.assert_completed(r)
+        self.assertIsNone(r.error)
+        ok, status = r.result
+        self.assertIs(ok, True)
+        self.assertTrue(os.WIFEXITED(status))
+        self.assertEqual(os.WEXITSTATUS(status), 4)
+        self.assertEqual(status, proc.get_status())
 
 
 if __name__ == '__main__':
