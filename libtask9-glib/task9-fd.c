@@ -11,20 +11,39 @@
  * dispatch reads it with epoll_wait (..., 0) before it runs tasks. Without epoll each
  * busy fd gets a small GSource of its own instead.
  *
- * Registration: level-triggered with EPOLLONESHOT. A wait arms the fd's record with the
- * union of what its waiters want (one epoll_ctl, unless what is armed already covers
- * it); an event disarms it (the kernel does) and wakes every waiter whose conditions it
- * meets (G_IO_ERR and G_IO_HUP meet every condition, as with poll()), then re-arms for
- * the waiters left. Level-triggered, so a wait is never lost for an event that came
- * before it (the arm reports what is already true); one-shot, so an fd nobody waits for
- * any more is reported at most once, never in a loop. The kernel entry stays (disarmed)
- * while nobody waits, so the next wait costs one epoll_ctl (MOD), not two (ADD + DEL).
+ * Registration: edge-triggered (EPOLLET), persistent. The first wait on an fd registers
+ * it (EPOLL_CTL_ADD) for what it wants; a wait for something more widens that (MOD);
+ * nothing undoes it until the fd is closed with task9_fd_close() (DEL) or its number is
+ * found reused. An event wakes every waiter whose conditions it meets (G_IO_ERR and
+ * G_IO_HUP meet every condition, as with poll()); an event nobody waits for is dropped.
+ *
+ * Two kinds of wait on one registration:
+ * - After EAGAIN (task9_fd_wait_again_until(): the task socket helpers, which try the
+ *   system call first): no system call at all while the registration covers the
+ *   condition, so a message costs read + write + read (EAGAIN), as with Go's netpoller.
+ *   Why no edge is lost: the call just saw the fd not ready, so readiness from then on
+ *   makes the kernel queue the entry on the epoll ready list (or finds it queued
+ *   already), and that list is read only by this proc's dispatch, which cannot run
+ *   between the EAGAIN and the park: the waiter is queued by the time the event is
+ *   read. (Events read before the EAGAIN are older than it: nothing to keep from them.)
+ * - Level (task9_fd_wait(), watches, task9_fd_wait_until()): the caller may not have
+ *   drained the fd, so the wait renews the registration (MOD, or ADD), which makes the
+ *   kernel report the fd's current level as an event if it is ready: a wait is never
+ *   lost for readiness that came before it. One epoll_ctl per wait; it also validates
+ *   the entry (ENOENT: the number was closed and reused behind our back; ADD instead).
  *
  * fds closed behind the library's back: the kernel drops an fd from epoll when its last
- * descriptor is closed. A later MOD for a new file with the same number fails with
- * ENOENT and is retried as ADD, so reusing a number is safe as long as nobody waited on
- * it when it was closed. Waiters on an fd closed with close(2) are never woken: close
- * such fds with task9_fd_close(), which wakes them first.
+ * descriptor is closed, but the record still says it is registered, and a wait after
+ * EAGAIN on a new file with the same number would never be woken. So every call that
+ * obtains an fd number from the kernel (task9_fd_accept(), task9_fd_connect(),
+ * task9_fd_listen(), task9_socket_accept()) tells every proc that any record of that
+ * number is stale (task9_fd_obtained(): its waiters are woken with G_IO_ERROR_CLOSED,
+ * the record is forgotten), task9_fd_set_nonblocking() makes each proc validate its
+ * registration on the next wait (task9_fd_revalidate()), and the GSocket helpers do the
+ * same the first time a proc waits on a GSocket. fds made another way and closed with
+ * close(2) are the caller's to announce (task9_fd_close(), or task9_fd_set_nonblocking()
+ * on the new fd): see the docs of task9_fd_read(). Each proc takes these notices before
+ * any registration, so a notice queued before an fd was handed over is never late.
  *
  * Invariants:
  * - Only the proc's thread touches its table's records, waiter queues (so the queues
@@ -34,10 +53,12 @@
  * - A record's busy flag is TRUE iff it has waiters or watches queued; table->n_busy
  *   counts busy records. A proc with n_busy > 0 is never idle for the deadlock detector
  *   (the epoll fd counts as a live fd in its poll set; task9_fd_table_quiet_fds()).
- * - record->armed is what the kernel entry is armed with, 0 once an event disarmed it
- *   or the record stopped being busy. A busy record is armed with at least the union
- *   of what its waiters and watches want. Only a busy record skips the epoll_ctl() of
- *   a new wait: an fd nobody waits on may have been closed and its number reused.
+ * - record->added: the kernel has an entry for the fd, registered for record->events
+ *   (epoll), as far as the table knows; only a stale number (see above) makes that
+ *   wrong, and the notices correct it before the next wait. Every waiter and watch of a
+ *   record wants nothing outside record->events (plus G_IO_ERR/G_IO_HUP).
+ * - Nothing between a wait-after-EAGAIN's system call and its park reads the epoll
+ *   instance (only task9_fd_table_dispatch() does, and it never runs inside a task).
  * - A watch channel holds no reference from the table: its watch has a weak reference
  *   on the channel and a reference on the table; the table's lock guards the channel
  *   pointer, so the watch never offers to a finalized channel. A watch goes from its
@@ -95,9 +116,13 @@ struct _FdWatch
 struct _FdRecord
 {
   int               fd;
-  guint32           armed;     /* events the kernel entry is armed with; 0: disarmed */
-  gboolean          added;     /* the kernel has an entry for it */
+  gboolean          added;     /* the kernel has an entry for it (as far as we know) */
   gboolean          busy;      /* counted in table->n_busy */
+#if HAVE_SYS_EPOLL_H
+  guint32           events;    /* what the entry is registered for (EPOLLIN, ...) */
+#else
+  guint32           armed;     /* events the fd source is armed with; 0: disarmed */
+#endif
   Task9WaiterQueue  waiters;   /* no lock: the proc's thread only */
   FdWatch          *watches;
 #if !HAVE_SYS_EPOLL_H
@@ -112,7 +137,8 @@ struct _Task9FdTable
   GMutex      lock;            /* guards proc, dead, closed and each watch's channel */
   Task9Proc  *proc;            /* NULL once the proc's thread ended */
   FdWatch    *dead;            /* watches whose channel was finalized */
-  GArray     *closed;          /* fds closed by task9_fd_close() on another thread */
+  GArray     *closed;          /* fds closed or obtained elsewhere (fd), or to
+                                * revalidate (-1 - fd) */
   gint        pending;         /* atomic: dead or closed has something */
 
   /* The proc's thread only. */
@@ -213,13 +239,7 @@ record_settle (Task9FdTable *table,
       if (busy)
         table->n_busy++;
       else
-        {
-          table->n_busy--;
-          /* Nobody waits, so nothing stops the fd from being closed behind our back
-           * and its number reused: the next wait must tell the kernel again (MOD,
-           * ADD after ENOENT), never trust this. A stray event meanwhile is ignored. */
-          record->armed = 0;
-        }
+        table->n_busy--;
     }
 #if HAVE_SYS_EPOLL_H
   if (!busy && !record->added)
@@ -266,31 +286,37 @@ from_epoll (guint32 events)
          ((events & EPOLLHUP) ? G_IO_HUP : 0);
 }
 
-/* Arms @record for at least @want. Returns 0, or the errno of epoll_ctl(). */
+/* Registers @record for at least @want, edge-triggered, keeping what it was registered
+ * for. It always asks the kernel (MOD; ADD if the table knows no entry, or the kernel
+ * lost it: ENOENT), so it also validates the entry, and the kernel then reports the
+ * fd's current level as an event if it is ready: what a level wait needs. Returns 0,
+ * or the errno of epoll_ctl(). */
 static int
-record_arm (Task9FdTable *table,
-            FdRecord     *record,
-            GIOCondition  want)
+record_register (Task9FdTable *table,
+                 FdRecord     *record,
+                 GIOCondition  want)
 {
-  guint32 events = to_epoll (want);
   struct epoll_event ev;
-  int op;
-
-  if (record->armed != 0 && (record->armed & events) == events)
-    return 0;
-  /* Possibly 0: a wait for G_IO_ERR/G_IO_HUP alone, which epoll always reports. */
-  events |= record->armed & ~ARMED;
+  guint32 events = to_epoll (want) | (record->added ? record->events : 0);
+  int op = record->added ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 
   memset (&ev, 0, sizeof ev);
-  ev.events = events | EPOLLONESHOT;
+  /* Possibly just EPOLLET: a wait for G_IO_ERR/G_IO_HUP alone, which epoll always
+   * reports. */
+  ev.events = events | EPOLLET;
   ev.data.fd = record->fd;
-  op = record->added ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
   if (epoll_ctl (table->epfd, op, record->fd, &ev) < 0)
     {
       /* The kernel dropped a closed fd's entry (MOD: ENOENT), or has one we did not
        * know of (ADD: EEXIST). Anything else is the answer. */
       if ((op == EPOLL_CTL_MOD && errno == ENOENT) || (op == EPOLL_CTL_ADD && errno == EEXIST))
         {
+          if (op == EPOLL_CTL_MOD)
+            {
+              /* A new file: what the old one was registered for is no concern. */
+              events = to_epoll (want);
+              ev.events = events | EPOLLET;
+            }
           op = op == EPOLL_CTL_MOD ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
           if (epoll_ctl (table->epfd, op, record->fd, &ev) < 0)
             {
@@ -306,8 +332,31 @@ record_arm (Task9FdTable *table,
         }
     }
   record->added = TRUE;
-  record->armed = events | ARMED;
+  record->events = events;
   return 0;
+}
+
+/* A level wait for @want: see record_register(). */
+static int
+record_arm (Task9FdTable *table,
+            FdRecord     *record,
+            GIOCondition  want)
+{
+  return record_register (table, record, want);
+}
+
+/* A wait for @want that began with EAGAIN: a system call only if the registration
+ * does not cover it yet. Returns 0, or an errno. */
+static int
+record_arm_again (Task9FdTable *table,
+                  FdRecord     *record,
+                  GIOCondition  want)
+{
+  guint32 events = to_epoll (want);
+
+  if (G_LIKELY (record->added && (record->events & events) == events))
+    return 0;
+  return record_register (table, record, want);
 }
 
 static void
@@ -317,7 +366,7 @@ record_forget (Task9FdTable *table,
   if (record->added)
     epoll_ctl (table->epfd, EPOLL_CTL_DEL, record->fd, NULL);   /* may be gone already */
   record->added = FALSE;
-  record->armed = 0;
+  record->events = 0;
 }
 
 static void
@@ -333,9 +382,8 @@ table_drain_epoll (Task9FdTable *table)
         {
           FdRecord *record = record_lookup (table, events[i].data.fd);
 
-          if (record == NULL)
+          if (record == NULL || !record->added)
             continue;
-          record->armed = 0;   /* one-shot: the kernel disarmed it */
           record_ready (table, record, from_epoll (events[i].events));
         }
     }
@@ -400,6 +448,15 @@ record_arm (Task9FdTable *table,
   record->added = TRUE;
   record->armed = events | ARMED;
   return 0;
+}
+
+/* Without epoll every wait is a level wait. */
+static int
+record_arm_again (Task9FdTable *table,
+                  FdRecord     *record,
+                  GIOCondition  want)
+{
+  return record_arm (table, record, want);
 }
 
 static void
@@ -505,8 +562,9 @@ watch_channel_closed (FdWatch *watch)
 
 /* ---- waking ---------------------------------------------------------------------- */
 
-/* Proc thread: @record's fd is ready with @revents (its kernel entry is disarmed).
- * Wakes the waiters and watches it satisfies; re-arms for the others. */
+/* Proc thread: @record's fd is ready with @revents. Wakes the waiters and watches it
+ * satisfies; with epoll the entry stays registered for the others; without, re-arms
+ * the fd's source for them. */
 static void
 record_ready (Task9FdTable *table,
               FdRecord     *record,
@@ -552,6 +610,9 @@ record_ready (Task9FdTable *table,
       watch_detach (watch);
     }
 
+#if HAVE_SYS_EPOLL_H
+  (void) rest;
+#else
   if (rest != 0 && record_arm (table, record, rest) != 0)
     {
       /* It cannot be waited on any more (closed behind our back): say so, as poll()
@@ -560,6 +621,7 @@ record_ready (Task9FdTable *table,
       record_ready (table, record, G_IO_NVAL);
       return;
     }
+#endif
   record_settle (table, record);
 }
 
@@ -581,6 +643,19 @@ record_close (Task9FdTable *table,
       watch_detach (watch);
     }
   record_settle (table, record);   /* frees it */
+}
+
+/* Proc thread: the number may have been closed and reused behind our back (or not):
+ * the next wait asks the kernel again. */
+static void
+record_revalidate (Task9FdTable *table,
+                   FdRecord     *record)
+{
+  record->added = FALSE;
+#if HAVE_SYS_EPOLL_H
+  record->events = 0;
+#endif
+  record_settle (table, record);   /* frees it unless it has waiters */
 }
 
 static void
@@ -612,9 +687,14 @@ table_take_pending (Task9FdTable *table)
     {
       for (guint i = 0; i < closed->len; i++)
         {
-          FdRecord *record = record_lookup (table, g_array_index (closed, int, i));
+          int fd = g_array_index (closed, int, i);
+          FdRecord *record = record_lookup (table, fd < 0 ? -1 - fd : fd);
 
-          if (record != NULL)
+          if (record == NULL)
+            continue;
+          if (fd < 0)
+            record_revalidate (table, record);
+          else
             record_close (table, record);
         }
       g_array_unref (closed);
@@ -654,8 +734,9 @@ task9_fd_table_dispatch (Task9Proc *proc)
   if (g_atomic_int_get (&table->pending))
     table_take_pending (table);
 #if HAVE_SYS_EPOLL_H
-  if (table->n_busy > 0 && !table->muted &&
-      (g_source_query_unix_fd (proc->source, table->tag) & G_IO_IN) != 0)
+  /* Also with nobody waiting: registrations stay, so events may come for fds nobody
+   * waits on, and the epoll fd would stay readable. */
+  if (!table->muted && (g_source_query_unix_fd (proc->source, table->tag) & G_IO_IN) != 0)
     table_drain_epoll (table);
 #endif
 }
@@ -756,12 +837,13 @@ arm_failed (int            fd,
   return 0;
 }
 
-GIOCondition
-task9_fd_wait_until (int            fd,
-                     GIOCondition   condition,
-                     gint64         deadline,
-                     GCancellable  *cancellable,
-                     GError       **error)
+static GIOCondition
+fd_wait (int            fd,
+         GIOCondition   condition,
+         gboolean       again,
+         gint64         deadline,
+         GCancellable  *cancellable,
+         GError       **error)
 {
   Task9Task *self = task9_scheduler_current_task ();
   Task9FdTable *table;
@@ -786,9 +868,14 @@ task9_fd_wait_until (int            fd,
   table = table_get (self->proc);
   if (table == NULL)
     return arm_failed (fd, errno, condition, error);
+  if (G_UNLIKELY (g_atomic_int_get (&table->pending)))
+    table_take_pending (table);   /* notices of closed or reused numbers come first */
   record = record_get (table, fd);
   /* Armed before the wait opens: nothing is dispatched until this task parks. */
-  errsv = record_arm (table, record, condition);
+  if (again)
+    errsv = record_arm_again (table, record, condition);
+  else
+    errsv = record_arm (table, record, condition);
   if (errsv != 0)
     {
       record_settle (table, record);
@@ -819,6 +906,28 @@ task9_fd_wait_until (int            fd,
   if (!task9_wait_check_reason (why, error))
     return 0;
   return slot.got;
+}
+
+/* A level wait, as task9_fd_wait(). */
+GIOCondition
+task9_fd_wait_until (int            fd,
+                     GIOCondition   condition,
+                     gint64         deadline,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  return fd_wait (fd, condition, FALSE, deadline, cancellable, error);
+}
+
+/* A wait right after the fd said EAGAIN for @condition: see the top of this file. */
+GIOCondition
+task9_fd_wait_again_until (int            fd,
+                           GIOCondition   condition,
+                           gint64         deadline,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  return fd_wait (fd, condition, TRUE, deadline, cancellable, error);
 }
 
 /**
@@ -924,6 +1033,8 @@ task9_fd_watch (int          fd,
     errsv = errno;
   else
     {
+      if (g_atomic_int_get (&table->pending))
+        table_take_pending (table);
       record = record_get (table, fd);
       errsv = record_arm (table, record, condition);
       if (errsv != 0)
@@ -1117,6 +1228,8 @@ task9_fd_wait_finish (GAsyncResult  *result,
 
 /* ---- closing --------------------------------------------------------------------- */
 
+/* Tells @proc (not the calling one) about @data: an fd number closed or obtained (fd),
+ * or one to revalidate (-1 - fd). */
 static void
 notify_close (Task9Proc *proc,
               gpointer   data)
@@ -1189,6 +1302,56 @@ task9_fd_close (int      fd,
       return FALSE;
     }
   return TRUE;
+}
+
+/* The calling thread just got @fd from the kernel (accept(), socket(), ...): a record
+ * of that number on any proc is stale (closed with close(2) behind our back); its
+ * waiters are woken with G_IO_ERROR_CLOSED and it is forgotten. */
+void
+task9_fd_obtained (int fd)
+{
+  Task9Proc *proc = task9_current_proc;
+  Task9FdTable *table;
+
+  if (fd < 0)
+    return;
+  if (proc != NULL && (table = proc->fds) != NULL)
+    {
+      FdRecord *record;
+
+      if (g_atomic_int_get (&table->pending))
+        table_take_pending (table);
+      record = record_lookup (table, fd);
+      if (record != NULL)
+        {
+          record->added = FALSE;   /* the kernel dropped the old file's entry */
+          record_close (table, record);
+        }
+    }
+  task9_proc_foreach (notify_close, GINT_TO_POINTER (fd));
+}
+
+/* @fd may be a number closed and reused behind our back, or not (an fd the caller
+ * made, e.g. task9_fd_set_nonblocking()): every proc asks the kernel again on its next
+ * wait on it. Its waiters, if any, are left alone. @all_procs: else only this one. */
+void
+task9_fd_revalidate (int      fd,
+                     gboolean all_procs)
+{
+  Task9Proc *proc = task9_current_proc;
+  Task9FdTable *table;
+
+  if (fd < 0)
+    return;
+  if (proc != NULL && (table = proc->fds) != NULL)
+    {
+      FdRecord *record = record_lookup (table, fd);
+
+      if (record != NULL)
+        record_revalidate (table, record);
+    }
+  if (all_procs)
+    task9_proc_foreach (notify_close, GINT_TO_POINTER (-1 - fd));
 }
 
 /* ---- for tests ------------------------------------------------------------------- */

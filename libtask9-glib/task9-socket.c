@@ -29,6 +29,7 @@
 #include <glib-unix.h>
 
 #include "task9-fd-private.h"
+#include "task9-scheduler-private.h"
 #include "task9-socket.h"
 #include "task9-waiter-private.h"
 
@@ -74,6 +75,7 @@ task9_fd_set_nonblocking (int      fd,
 
   if (!check_args (fd, NULL, error))
     return FALSE;
+  task9_fd_revalidate (fd, TRUE);
   return g_unix_set_fd_nonblocking (fd, TRUE, error);
 }
 
@@ -126,7 +128,7 @@ task9_fd_read (int            fd,
           set_errno_error (error, errsv, "Cannot read");
           return -1;
         }
-      if (task9_fd_wait_until (fd, G_IO_IN, deadline, cancellable, error) == 0)
+      if (task9_fd_wait_again_until (fd, G_IO_IN, deadline, cancellable, error) == 0)
         return -1;
     }
 }
@@ -204,7 +206,7 @@ task9_fd_write_all (int            fd,
           set_errno_error (error, errsv, "Cannot write");
           break;
         }
-      if (task9_fd_wait_until (fd, G_IO_OUT, deadline, cancellable, error) == 0)
+      if (task9_fd_wait_again_until (fd, G_IO_OUT, deadline, cancellable, error) == 0)
         break;
     }
   if (bytes_written != NULL)
@@ -240,6 +242,8 @@ socket_for (GSocketAddress          *address,
 #endif
   if (fd < 0)
     set_errno_error (error, errno, "Cannot create socket");
+  else
+    task9_fd_obtained (fd);
   return fd;
 }
 
@@ -325,7 +329,10 @@ task9_fd_accept (int            listen_fd,
         }
 #endif
       if (fd >= 0)
-        return fd;
+        {
+          task9_fd_obtained (fd);
+          return fd;
+        }
       errsv = errno;
       if (errsv == EINTR || errsv == ECONNABORTED)
         continue;
@@ -334,7 +341,7 @@ task9_fd_accept (int            listen_fd,
           set_errno_error (error, errsv, "Cannot accept");
           return -1;
         }
-      if (task9_fd_wait_until (listen_fd, G_IO_IN, deadline, cancellable, error) == 0)
+      if (task9_fd_wait_again_until (listen_fd, G_IO_IN, deadline, cancellable, error) == 0)
         return -1;
     }
 }
@@ -383,8 +390,8 @@ task9_fd_connect (GSocketAddress  *address,
       close (fd);
       return -1;
     }
-  if (task9_fd_wait_until (fd, G_IO_OUT, task9_deadline_from_timeout (timeout),
-                           cancellable, error) == 0)
+  if (task9_fd_wait_again_until (fd, G_IO_OUT, task9_deadline_from_timeout (timeout),
+                                 cancellable, error) == 0)
     {
       close (fd);
       return -1;
@@ -402,6 +409,17 @@ task9_fd_connect (GSocketAddress  *address,
 
 /* ---- the same over GSocket ---------------------------------------------------------- */
 
+static GQuark
+socket_proc_quark (void)
+{
+  static gsize quark;
+
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark, g_quark_from_static_string ("task9-socket-proc"));
+  return (GQuark) quark;
+}
+
+/* After a GSocket call said G_IO_ERROR_WOULD_BLOCK (in *@local): waits for @condition. */
 static gboolean
 socket_wait (GSocket       *socket,
              GError       **local,
@@ -410,6 +428,8 @@ socket_wait (GSocket       *socket,
              GCancellable  *cancellable,
              GError       **error)
 {
+  int fd;
+
   if (!g_error_matches (*local, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) &&
       !g_error_matches (*local, G_IO_ERROR, G_IO_ERROR_PENDING))
     {
@@ -418,7 +438,15 @@ socket_wait (GSocket       *socket,
       return FALSE;
     }
   g_clear_error (local);
-  return task9_fd_wait_until (g_socket_get_fd (socket), condition, deadline, cancellable, error) != 0;
+  fd = g_socket_get_fd (socket);
+  /* A GSocket closes its fd when it is closed or finalized, behind our back: the first
+   * time a proc waits on this one, its number may be a stale one of that proc's. */
+  if (g_object_get_qdata (G_OBJECT (socket), socket_proc_quark ()) != task9_current_proc)
+    {
+      task9_fd_revalidate (fd, FALSE);
+      g_object_set_qdata (G_OBJECT (socket), socket_proc_quark (), task9_current_proc);
+    }
+  return task9_fd_wait_again_until (fd, condition, deadline, cancellable, error) != 0;
 }
 
 /**
@@ -546,7 +574,11 @@ task9_socket_accept (GSocket       *socket,
       GSocket *connection = g_socket_accept (socket, cancellable, &local);
 
       if (connection != NULL)
-        return connection;
+        {
+          task9_fd_obtained (g_socket_get_fd (connection));
+          g_object_set_qdata (G_OBJECT (connection), socket_proc_quark (), task9_current_proc);
+          return connection;
+        }
       if (!socket_wait (socket, &local, G_IO_IN, deadline, cancellable, error))
         return NULL;
     }
