@@ -46,6 +46,11 @@ void     task9_fd_obtained        (int        fd);
 void     task9_fd_revalidate      (int        fd,
                                    gboolean   all_procs);
 
+/* task9_fd_read()'s hint: TRUE if its last read of @fd emptied it and nothing came
+ * since (TCP only); it notes each short read. See task9-fd.c. */
+gboolean task9_fd_read_would_block (int  fd);
+void     task9_fd_note_short_read  (int  fd);
+
 /* For tests: on the calling proc, fds with a waiter or a watch, and waiters + watches. */
 guint    task9_fd_debug_n_busy    (void);
 guint    task9_fd_debug_n_waiting (void);

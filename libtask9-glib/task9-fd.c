@@ -74,6 +74,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <glib-unix.h>
 
 #if HAVE_SYS_EPOLL_H
@@ -89,6 +91,10 @@
 #define FD_CONDITIONS  (G_IO_IN | G_IO_OUT | G_IO_PRI | G_IO_ERR | G_IO_HUP)
 #define FD_ALWAYS      (G_IO_ERR | G_IO_HUP | G_IO_NVAL)
 #define EPOLL_BATCH    128
+#define DENSE_MAX      65536         /* fds below: looked up in table->dense */
+#define KIND_UNKNOWN   0
+#define KIND_TCP       1             /* a short read empties it (unless urgent data) */
+#define KIND_OTHER     2
 #define ARMED          0x80000000u   /* in record->armed: the entry is armed (maybe for 0) */
 
 typedef struct _FdRecord FdRecord;
@@ -120,6 +126,8 @@ struct _FdRecord
   gboolean          busy;      /* counted in table->n_busy */
 #if HAVE_SYS_EPOLL_H
   guint32           events;    /* what the entry is registered for (EPOLLIN, ...) */
+  guint8            kind;      /* KIND_*: may task9_fd_read() trust a short read? */
+  gboolean          drained;   /* a short read emptied it; no event since */
 #else
   guint32           armed;     /* events the fd source is armed with; 0: disarmed */
 #endif
@@ -142,7 +150,9 @@ struct _Task9FdTable
   gint        pending;         /* atomic: dead or closed has something */
 
   /* The proc's thread only. */
-  GHashTable *records;         /* fd -> FdRecord */
+  GHashTable *records;         /* fd -> FdRecord: owns them */
+  FdRecord  **dense;           /* the same for fd < n_dense: the lookup of hot paths */
+  guint       n_dense;
   guint       n_busy;
   int         epfd;            /* -1 without epoll */
   gpointer    tag;             /* epfd on the scheduler source */
@@ -202,10 +212,14 @@ table_get (Task9Proc *proc)
   return table;
 }
 
-static FdRecord *
+static inline FdRecord *
 record_lookup (Task9FdTable *table,
                int           fd)
 {
+  if (G_LIKELY ((guint) fd < table->n_dense))
+    return table->dense[fd];
+  if (fd < DENSE_MAX)
+    return NULL;
   return g_hash_table_lookup (table->records, GINT_TO_POINTER (fd));
 }
 
@@ -221,6 +235,18 @@ record_get (Task9FdTable *table,
       record->fd = fd;
       task9_waiter_queue_init (&record->waiters, NULL);
       g_hash_table_insert (table->records, GINT_TO_POINTER (fd), record);
+      if (fd < DENSE_MAX)
+        {
+          if ((guint) fd >= table->n_dense)
+            {
+              guint n = MIN (MAX ((guint) fd + 1, MAX (table->n_dense * 2, 64)), DENSE_MAX);
+
+              table->dense = g_renew (FdRecord *, table->dense, n);
+              memset (table->dense + table->n_dense, 0, (n - table->n_dense) * sizeof (FdRecord *));
+              table->n_dense = n;
+            }
+          table->dense[fd] = record;
+        }
     }
   return record;
 }
@@ -254,6 +280,8 @@ record_settle (Task9FdTable *table,
           g_source_unref (record->source);
         }
 #endif
+      if ((guint) record->fd < table->n_dense)
+        table->dense[record->fd] = NULL;
       g_hash_table_remove (table->records, GINT_TO_POINTER (record->fd));
       return FALSE;
     }
@@ -297,7 +325,8 @@ record_register (Task9FdTable *table,
                  GIOCondition  want)
 {
   struct epoll_event ev;
-  guint32 events = to_epoll (want) | (record->added ? record->events : 0);
+  guint32 events = to_epoll (want) | (record->added ? record->events : 0) |
+                   (record->kind == KIND_TCP ? EPOLLPRI : 0);
   int op = record->added ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 
   memset (&ev, 0, sizeof ev);
@@ -314,7 +343,7 @@ record_register (Task9FdTable *table,
           if (op == EPOLL_CTL_MOD)
             {
               /* A new file: what the old one was registered for is no concern. */
-              events = to_epoll (want);
+              events = to_epoll (want) | (record->kind == KIND_TCP ? EPOLLPRI : 0);
               ev.events = events | EPOLLET;
             }
           op = op == EPOLL_CTL_MOD ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
@@ -352,7 +381,7 @@ record_arm_again (Task9FdTable *table,
                   FdRecord     *record,
                   GIOCondition  want)
 {
-  guint32 events = to_epoll (want);
+  guint32 events = to_epoll (want) | (record->kind == KIND_TCP ? EPOLLPRI : 0);
 
   if (G_LIKELY (record->added && (record->events & events) == events))
     return 0;
@@ -367,6 +396,8 @@ record_forget (Task9FdTable *table,
     epoll_ctl (table->epfd, EPOLL_CTL_DEL, record->fd, NULL);   /* may be gone already */
   record->added = FALSE;
   record->events = 0;
+  record->kind = KIND_UNKNOWN;
+  record->drained = FALSE;
 }
 
 static void
@@ -384,6 +415,11 @@ table_drain_epoll (Task9FdTable *table)
 
           if (record == NULL || !record->added)
             continue;
+          /* Anything may have come: task9_fd_read() tries again. Urgent data, where a
+           * TCP read stops short of the mark with more behind it: it always does. */
+          record->drained = FALSE;
+          if (events[i].events & EPOLLPRI)
+            record->kind = KIND_OTHER;
           record_ready (table, record, from_epoll (events[i].events));
         }
     }
@@ -654,6 +690,8 @@ record_revalidate (Task9FdTable *table,
   record->added = FALSE;
 #if HAVE_SYS_EPOLL_H
   record->events = 0;
+  record->kind = KIND_UNKNOWN;
+  record->drained = FALSE;
 #endif
   record_settle (table, record);   /* frees it unless it has waiters */
 }
@@ -796,6 +834,8 @@ task9_fd_table_release (Task9Proc *proc)
       record_forget (table, record);
     }
   g_hash_table_unref (table->records);
+  g_clear_pointer (&table->dense, g_free);
+  table->n_dense = 0;
 #if HAVE_SYS_EPOLL_H
   g_source_remove_unix_fd (proc->source, table->tag);
   close (table->epfd);
@@ -1352,6 +1392,63 @@ task9_fd_revalidate (int      fd,
     }
   if (all_procs)
     task9_proc_foreach (notify_close, GINT_TO_POINTER (-1 - fd));
+}
+
+/* ---- task9_fd_read()'s short reads ---------------------------------------------------- */
+
+/* The record of @fd on the calling task's proc, if it has one. */
+static inline FdRecord *
+current_record (int fd)
+{
+  Task9Proc *proc = task9_current_proc;
+  Task9FdTable *table;
+
+  if (proc == NULL || (table = proc->fds) == NULL || proc->current == NULL)
+    return NULL;
+  return record_lookup (table, fd);
+}
+
+/* TRUE if a read of @fd would only say EAGAIN: it is a TCP socket, registered, whose
+ * last task9_fd_read() got less than it asked for (so it emptied the socket: epoll(7),
+ * Q9), and no event came since. Then the caller may wait at once, as after EAGAIN: an
+ * arrival since that read is on the epoll ready list, unread. */
+gboolean
+task9_fd_read_would_block (int fd)
+{
+#if HAVE_SYS_EPOLL_H
+  FdRecord *record = current_record (fd);
+
+  return record != NULL && record->drained;
+#else
+  return FALSE;
+#endif
+}
+
+/* task9_fd_read() read less than it asked for from @fd. */
+void
+task9_fd_note_short_read (int fd)
+{
+#if HAVE_SYS_EPOLL_H && defined(SO_PROTOCOL)
+  FdRecord *record = current_record (fd);
+
+  if (record == NULL || !record->added)
+    return;   /* no registration: no event would clear the mark */
+  if (G_UNLIKELY (record->kind == KIND_UNKNOWN))
+    {
+      int protocol = 0;
+      socklen_t len = sizeof protocol;
+
+      /* Only TCP: datagrams, packet-mode pipes, ttys, Unix sockets passing fds, ...
+       * return short reads with more to read. */
+      if (getsockopt (fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) == 0 && protocol == IPPROTO_TCP)
+        record->kind = KIND_TCP;
+      else
+        record->kind = KIND_OTHER;
+    }
+  /* Registered for urgent data too, or an event could not clear the mark. */
+  if (record->kind == KIND_TCP && (record->events & (EPOLLIN | EPOLLPRI)) == (EPOLLIN | EPOLLPRI))
+    record->drained = TRUE;
+#endif
 }
 
 /* ---- for tests ------------------------------------------------------------------- */

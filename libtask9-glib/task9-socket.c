@@ -113,11 +113,17 @@ task9_fd_read (int            fd,
   if (!check_args (fd, cancellable, error))
     return -1;
   deadline = task9_deadline_from_timeout (timeout);
+  /* Its last read emptied it and nothing came since: read would say EAGAIN. */
+  if (count > 0 && task9_fd_read_would_block (fd) &&
+      task9_fd_wait_again_until (fd, G_IO_IN, deadline, cancellable, error) == 0)
+    return -1;
   for (;;)
     {
       gssize n = read (fd, buffer, count);
       int errsv;
 
+      if (n > 0 && (gsize) n < count)
+        task9_fd_note_short_read (fd);
       if (n >= 0)
         return n;
       errsv = errno;
