@@ -99,6 +99,29 @@
 
 typedef struct _FdRecord FdRecord;
 typedef struct _FdWatch FdWatch;
+typedef struct _FdCancelHook FdCancelHook;
+typedef struct _FdCancelPark FdCancelPark;
+
+/* A wait parked with a cancellable, on that cancellable's hook (the waiter's stack). */
+struct _FdCancelPark
+{
+  FdCancelPark *next;
+  Task9Task    *task;
+  guint64       token;
+};
+
+/* A record's "cancelled" handler on the cancellable of its last wait, kept connected
+ * between waits: a GSignal connection per wait cost more than the wait (connecting
+ * allocates a closure and looks the signal up by name). The handler cancels the waits
+ * parked on the hook; the record frees the hook (disconnecting it) when it goes. */
+struct _FdCancelHook
+{
+  gint          ref_count;     /* atomic: the record's, the handler's, each parked wait's */
+  GMutex        lock;          /* guards parked */
+  FdCancelPark *parked;
+  GCancellable *cancellable;   /* a reference */
+  gulong        handler;
+};
 
 /* What a waiter's value points at: what it wants, and what it got. */
 typedef struct
@@ -133,6 +156,7 @@ struct _FdRecord
 #endif
   Task9WaiterQueue  waiters;   /* no lock: the proc's thread only */
   FdWatch          *watches;
+  FdCancelHook     *hook;      /* the cancellable of its last wait, or NULL */
 #if !HAVE_SYS_EPOLL_H
   GSource          *source;    /* the fallback: a source per armed fd */
   gpointer          tag;
@@ -170,10 +194,80 @@ table_unref (Task9FdTable *table)
   g_free (table);
 }
 
+/* ---- cancellation hooks ------------------------------------------------------------ */
+
+static void
+hook_unref (FdCancelHook *hook)
+{
+  if (!g_atomic_int_dec_and_test (&hook->ref_count))
+    return;
+  g_object_unref (hook->cancellable);
+  g_mutex_clear (&hook->lock);
+  g_free (hook);
+}
+
+/* Any thread: the cancellable was cancelled; so is every wait parked on it. */
+static void
+hook_cancelled (GCancellable *cancellable,
+                gpointer      data)
+{
+  FdCancelHook *hook = data;
+
+  g_mutex_lock (&hook->lock);
+  for (FdCancelPark *park = hook->parked; park != NULL; park = park->next)
+    if (task9_wait_claim (park->task, park->token))
+      task9_wait_wake (park->task, TASK9_WAKE_CANCELLED);
+  g_mutex_unlock (&hook->lock);
+}
+
+/* When the handler is gone: after any emission that was running it. */
+static void
+hook_handler_gone (gpointer  data,
+                   GClosure *closure)
+{
+  hook_unref (data);
+}
+
+/* The hook of @record for @cancellable, with a reference for the caller. */
+static FdCancelHook *
+record_hook (FdRecord     *record,
+             GCancellable *cancellable)
+{
+  FdCancelHook *hook = record->hook;
+
+  if (hook == NULL || hook->cancellable != cancellable)
+    {
+      if (hook != NULL)
+        {
+          g_signal_handler_disconnect (hook->cancellable, hook->handler);
+          hook_unref (hook);
+        }
+      hook = g_new0 (FdCancelHook, 1);
+      hook->ref_count = 2;   /* the record's and the handler's */
+      g_mutex_init (&hook->lock);
+      hook->cancellable = g_object_ref (cancellable);
+      hook->handler = g_signal_connect_data (cancellable, "cancelled", G_CALLBACK (hook_cancelled),
+                                             hook, hook_handler_gone, 0);
+      record->hook = hook;
+    }
+  g_atomic_int_inc (&hook->ref_count);
+  return hook;
+}
+
 static void
 record_free (gpointer data)
 {
-  g_free (data);
+  FdRecord *record = data;
+
+  if (record->hook != NULL)
+    {
+      /* Not g_cancellable_disconnect(): it would wait for a running emission, and a
+       * "cancelled" handler on this thread may be what closes the fd. The handler's
+       * reference keeps the hook until any emission is over. */
+      g_signal_handler_disconnect (record->hook->cancellable, record->hook->handler);
+      hook_unref (record->hook);
+    }
+  g_free (record);
 }
 
 /* The table of the current proc, created on first use. NULL with errno set if the
@@ -891,6 +985,8 @@ fd_wait (int            fd,
   FdWaitSlot slot = { condition, 0 };
   Task9WaitSet set = { self, NULL, -1, FALSE };
   Task9Waiter waiter = { 0, };
+  FdCancelHook *hook = NULL;
+  FdCancelPark park;
   Task9WakeReason why;
   int errsv;
 
@@ -929,8 +1025,35 @@ fd_wait (int            fd,
   task9_waiter_enqueue (&record->waiters, &waiter);
   record_settle (table, record);
 
+  if (cancellable != NULL)
+    {
+      hook = record_hook (record, cancellable);
+      park.task = self;
+      park.token = waiter.token;
+      g_mutex_lock (&hook->lock);
+      park.next = hook->parked;
+      hook->parked = &park;
+      g_mutex_unlock (&hook->lock);
+      /* Cancelled since the check above: the handler may have run before we were on
+       * its list. A claim now makes the park return at once. */
+      if (g_cancellable_is_cancelled (cancellable) && task9_wait_claim (self, waiter.token))
+        task9_wait_wake (self, TASK9_WAKE_CANCELLED);
+    }
+
   /* TODO(wait_external): set self->wait_external around the park once task9-task-private.h has it. */
-  why = task9_wait_park (self, waiter.token, deadline, cancellable, "fd");
+  why = task9_wait_park (self, waiter.token, deadline, NULL, "fd");
+
+  if (hook != NULL)
+    {
+      FdCancelPark **link;
+
+      g_mutex_lock (&hook->lock);
+      for (link = &hook->parked; *link != &park; link = &(*link)->next)
+        ;
+      *link = park.next;
+      g_mutex_unlock (&hook->lock);
+      hook_unref (hook);
+    }
 
   task9_waiter_withdraw (&waiter);
   record = record_lookup (table, fd);   /* a task9_fd_close() may have freed ours */
