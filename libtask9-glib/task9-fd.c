@@ -32,6 +32,21 @@
  *   lost for readiness that came before it. One epoll_ctl per wait; it also validates
  *   the entry (ENOENT: the number was closed and reused behind our back; ADD instead).
  *
+ * Short reads: task9_fd_read() of a TCP socket that returns less than it asked for has
+ * emptied the socket (epoll(7), Q9), so the record is marked drained, and the next
+ * task9_fd_read() waits at once, as after EAGAIN, unless an event for the fd was read
+ * since (any event clears the mark). Only TCP (SO_PROTOCOL, asked once per record):
+ * datagrams, packet-mode pipes, ttys, Unix sockets carrying fds return short reads with
+ * more to come. A TCP read also stops short of an urgent mark: such a socket is
+ * registered for EPOLLPRI too, and one event with EPOLLPRI ends the marking for good
+ * (the urgent data's arrival is either read before that short read, with EPOLLPRI, or
+ * after it, as an edge the next wait gets).
+ *
+ * Cancellables: a GSignal connection per wait cost more than the wait, so a record
+ * keeps a "cancelled" handler on the cancellable of its last wait (FdCancelHook, with a
+ * reference on it) until the record goes or a wait brings another cancellable; waits
+ * park on the hook with a node on their stack, which the handler cancels.
+ *
  * fds closed behind the library's back: the kernel drops an fd from epoll when its last
  * descriptor is closed, but the record still says it is registered, and a wait after
  * EAGAIN on a new file with the same number would never be woken. So every call that
@@ -66,6 +81,12 @@
  *   is closed with task9_fd_close().
  * - A woken waiter never touches its record again unless it finds it in the table: a
  *   task9_fd_close() on its proc frees the record after waking every waiter.
+ * - record->drained only while the record is registered for EPOLLIN and EPOLLPRI, is
+ *   TCP, and no event was read for it since the short read that set it.
+ * - A hook's parked list holds exactly the waits parked with its cancellable; each holds
+ *   a reference on the hook until it has taken its node off, so the record may free the
+ *   hook (disconnecting the handler without waiting: the handler's own reference lasts
+ *   until any emission running it is over) while woken waits still unlink.
  */
 
 #include "task9-config.h"
@@ -1427,7 +1448,10 @@ notify_close (Task9Proc *proc,
  *
  * Use it instead of close(2) for fds that tasks may wait on: the kernel silently drops
  * a closed fd from epoll, so a task waiting on an fd closed with close(2) is never
- * woken. An fd nobody waits on may be closed either way.
+ * woken. It also ends the fd's registration with the proc's epoll instance, which the
+ * task socket calls ([func@Task9.fd_read], ...) keep between calls: close fds used
+ * with them with this function, or a new fd given the same number may be mistaken for
+ * the old one (see [func@Task9.fd_set_nonblocking]).
  *
  * Returns: %TRUE if close(2) succeeded; %FALSE with the error it reported (the
  *   waiters are woken either way)

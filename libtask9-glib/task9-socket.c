@@ -61,7 +61,10 @@ check_args (int            fd,
  *
  * Makes @fd non-blocking (sets `O_NONBLOCK`), as the task socket calls need: a blocking
  * fd would block the whole proc. The fds that [func@Task9.fd_listen],
- * [func@Task9.fd_accept] and [func@Task9.fd_connect] return already are.
+ * [func@Task9.fd_accept] and [func@Task9.fd_connect] return already are. It also tells
+ * every proc that @fd may be a new fd with the number of one closed with close(2), so
+ * the next wait on it checks its registration: call it on every fd you make yourself
+ * before using it with [func@Task9.fd_read] or [func@Task9.fd_write_all].
  *
  * Returns: %TRUE on success
  *
@@ -90,7 +93,16 @@ task9_fd_set_nonblocking (int      fd,
  * @error: return location for a #GError
  *
  * Reads up to @count bytes from @fd, suspending the calling task until some are there
- * (libtask's fdread). Bytes already there are returned at once, without a wait.
+ * (libtask's fdread). Bytes already there are returned at once, without a wait. On a
+ * TCP socket a read that returns fewer bytes than @count is taken as having emptied
+ * it (epoll(7)), so the next call waits for new data at once.
+ *
+ * The fd stays registered with the proc's epoll instance between calls: close it with
+ * [func@Task9.fd_close], not close(2), or a later fd that gets the same number may be
+ * taken for this one (a wait on it never wakes) until it is announced: fds made by
+ * [func@Task9.fd_accept], [func@Task9.fd_connect] and [func@Task9.fd_listen] are, and so
+ * is an fd passed to [func@Task9.fd_set_nonblocking]. See "Closing an fd that tasks
+ * wait on" in the I/O guide.
  *
  * Returns: the number of bytes read, 0 at end of file; -1 with an error: the one
  *   read(2) reported, or those of [func@Task9.fd_wait]
@@ -150,7 +162,8 @@ task9_fd_read (int            fd,
  * @error: return location for a #GError
  *
  * Writes all @count bytes to @fd, suspending the calling task whenever it is full
- * (libtask's fdwrite): partial writes are continued until everything is written. On a
+ * (libtask's fdwrite): partial writes are continued until everything is written. Close
+ * @fd with [func@Task9.fd_close], as for [func@Task9.fd_read]. On a
  * socket it uses send() with `MSG_NOSIGNAL`, so a peer that went away is an error
  * (%G_IO_ERROR_BROKEN_PIPE or %G_IO_ERROR_CONNECTION_CLOSED), not a SIGPIPE; on a pipe
  * whose reader is gone, write(2) raises SIGPIPE as usual.
