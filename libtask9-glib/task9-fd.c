@@ -440,8 +440,9 @@ record_register (Task9FdTable *table,
                  GIOCondition  want)
 {
   struct epoll_event ev;
-  guint32 events = to_epoll (want) | (record->added ? record->events : 0) |
-                   (record->kind == KIND_TCP ? EPOLLPRI : 0);
+  /* What it was registered for stays, also while it is being revalidated (added
+   * FALSE): waiters parked meanwhile may rely on it. */
+  guint32 events = to_epoll (want) | record->events | (record->kind == KIND_TCP ? EPOLLPRI : 0);
   int op = record->added ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 
   memset (&ev, 0, sizeof ev);
@@ -528,7 +529,9 @@ table_drain_epoll (Task9FdTable *table)
         {
           FdRecord *record = record_lookup (table, events[i].data.fd);
 
-          if (record == NULL || !record->added)
+          /* Also a record being revalidated (added FALSE): its waiters may wait on the
+           * very file this entry is for. */
+          if (record == NULL)
             continue;
           /* Anything may have come: task9_fd_read() tries again. Urgent data, where a
            * TCP read stops short of the mark with more behind it: it always does. */
@@ -804,7 +807,6 @@ record_revalidate (Task9FdTable *table,
 {
   record->added = FALSE;
 #if HAVE_SYS_EPOLL_H
-  record->events = 0;
   record->kind = KIND_UNKNOWN;
   record->drained = FALSE;
 #endif

@@ -6,7 +6,7 @@
  * The proc's epoll registrations persist between waits (task9-fd.c), so these check
  * what could make a persistent registration lie: fd numbers closed with close(2) and
  * reused (by accept, by pipe() + task9_fd_set_nonblocking(), by a new GSocket, by a
- * plain task9_fd_wait()), a short TCP read that stops at urgent data, and a partial
+ * plain task9_fd_wait()) or announced while a task waits on it, a short TCP read that stops at urgent data, and a partial
  * read followed by a level wait. And that a cancellable kept hooked on an fd between
  * waits cancels every wait parked with it, from any thread, and is let go.
  * Each wait that must block is seen blocked (test_wait_blocked) before it is released;
@@ -166,6 +166,36 @@ pipe_reuse_body (gpointer data, GError **error)
 }
 
 TEST_IN_TASK (test_fd_edge_pipe_reuse, pipe_reuse_body)
+
+/* task9_fd_set_nonblocking() on an fd a task is waiting on (no reuse at all): the
+ * waiter still wakes. */
+static gpointer
+revalidate_busy_body (gpointer data, GError **error)
+{
+  int p[2];
+
+  g_assert_true (g_unix_open_pipe (p, FD_CLOEXEC, error));
+  g_assert_true (task9_fd_set_nonblocking (p[0], error));
+  read_after_block (p[0], p[1], "one");
+  {
+    Reader r = { p[0], NULL, sizeof r.buf, 0, { 0 }, NULL };
+    Task9Task *task = test_spawn ("reader", reader_task, &r);
+
+    test_wait_blocked (task, "fd");
+    g_assert_true (task9_fd_set_nonblocking (p[0], error));
+    g_assert_cmpint (write (p[1], "two", 3), ==, 3);
+    task9_task_join (task, -1, NULL);
+    task9_task_unref (task);
+    g_assert_no_error (r.error);
+    g_assert_cmpint (r.got, ==, 3);
+  }
+  read_after_block (p[0], p[1], "three");
+  g_assert_true (task9_fd_close (p[0], NULL));
+  close (p[1]);
+  return NULL;
+}
+
+TEST_IN_TASK (test_fd_edge_revalidate_busy, revalidate_busy_body)
 
 typedef struct
 {
@@ -429,6 +459,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/fd-edge/accept-reuse", test_fd_edge_accept_reuse);
   g_test_add_func ("/fd-edge/pipe-reuse", test_fd_edge_pipe_reuse);
+  g_test_add_func ("/fd-edge/revalidate-busy", test_fd_edge_revalidate_busy);
   g_test_add_func ("/fd-edge/gsocket-reuse", test_fd_edge_gsocket_reuse);
   g_test_add_func ("/fd-edge/short-read", test_fd_edge_short_read);
   g_test_add_func ("/fd-edge/urgent", test_fd_edge_urgent);
