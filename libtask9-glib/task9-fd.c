@@ -8,7 +8,7 @@
  * kernel says the fd is ready. On Linux the table is one epoll instance per proc,
  * created on the proc's first fd wait and polled as ONE fd of the scheduler GSource (no
  * GSource per fd or per waiter: GMainContext is linear in its sources). The scheduler's
- * dispatch reads it with epoll_wait (..., 0) before it runs tasks. Without epoll each
+ * dispatch reads one batch of it with epoll_wait (..., 0) before it runs tasks. Without epoll each
  * busy fd gets a small GSource of its own instead.
  *
  * Registration: edge-triggered (EPOLLET), persistent. The first wait on an fd registers
