@@ -32,6 +32,25 @@ GIOCondition task9_fd_wait_until  (int            fd,
                                    GCancellable  *cancellable,
                                    GError       **error);
 
+/* The same, right after the system call for @condition said EAGAIN: no system call
+ * while the fd's registration covers @condition (see task9-fd.c). */
+GIOCondition task9_fd_wait_again_until (int            fd,
+                                        GIOCondition   condition,
+                                        gint64         deadline,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+
+/* The calling thread just got @fd from the kernel: forget stale records of the number. */
+void     task9_fd_obtained        (int        fd);
+/* @fd may have been closed and reused behind our back: validate it on the next wait. */
+void     task9_fd_revalidate      (int        fd,
+                                   gboolean   all_procs);
+
+/* task9_fd_read()'s hint: TRUE if its last read of @fd emptied it and nothing came
+ * since (TCP only); it notes each short read. See task9-fd.c. */
+gboolean task9_fd_read_would_block (int  fd);
+void     task9_fd_note_short_read  (int  fd);
+
 /* For tests: on the calling proc, fds with a waiter or a watch, and waiters + watches. */
 guint    task9_fd_debug_n_busy    (void);
 guint    task9_fd_debug_n_waiting (void);

@@ -29,6 +29,7 @@
 #include <glib-unix.h>
 
 #include "task9-fd-private.h"
+#include "task9-scheduler-private.h"
 #include "task9-socket.h"
 #include "task9-waiter-private.h"
 
@@ -60,7 +61,10 @@ check_args (int            fd,
  *
  * Makes @fd non-blocking (sets `O_NONBLOCK`), as the task socket calls need: a blocking
  * fd would block the whole proc. The fds that [func@Task9.fd_listen],
- * [func@Task9.fd_accept] and [func@Task9.fd_connect] return already are.
+ * [func@Task9.fd_accept] and [func@Task9.fd_connect] return already are. It also tells
+ * every proc that @fd may be a new fd with the number of one closed with close(2), so
+ * the next wait on it checks its registration: call it on every fd you make yourself
+ * before using it with [func@Task9.fd_read] or [func@Task9.fd_write_all].
  *
  * Returns: %TRUE on success
  *
@@ -74,6 +78,7 @@ task9_fd_set_nonblocking (int      fd,
 
   if (!check_args (fd, NULL, error))
     return FALSE;
+  task9_fd_revalidate (fd, TRUE);
   return g_unix_set_fd_nonblocking (fd, TRUE, error);
 }
 
@@ -88,7 +93,16 @@ task9_fd_set_nonblocking (int      fd,
  * @error: return location for a #GError
  *
  * Reads up to @count bytes from @fd, suspending the calling task until some are there
- * (libtask's fdread). Bytes already there are returned at once, without a wait.
+ * (libtask's fdread). Bytes already there are returned at once, without a wait. On a
+ * TCP socket a read that returns fewer bytes than @count is taken as having emptied
+ * it (epoll(7)), so the next call waits for new data at once.
+ *
+ * The fd stays registered with the proc's epoll instance between calls: close it with
+ * [func@Task9.fd_close], not close(2), or a later fd that gets the same number may be
+ * taken for this one (a wait on it never wakes) until it is announced: fds made by
+ * [func@Task9.fd_accept], [func@Task9.fd_connect] and [func@Task9.fd_listen] are, and so
+ * is an fd passed to [func@Task9.fd_set_nonblocking]. See "Closing an fd that tasks
+ * wait on" in the I/O guide.
  *
  * Returns: the number of bytes read, 0 at end of file; -1 with an error: the one
  *   read(2) reported, or those of [func@Task9.fd_wait]
@@ -111,11 +125,17 @@ task9_fd_read (int            fd,
   if (!check_args (fd, cancellable, error))
     return -1;
   deadline = task9_deadline_from_timeout (timeout);
+  /* Its last read emptied it and nothing came since: read would say EAGAIN. */
+  if (count > 0 && task9_fd_read_would_block (fd) &&
+      task9_fd_wait_again_until (fd, G_IO_IN, deadline, cancellable, error) == 0)
+    return -1;
   for (;;)
     {
       gssize n = read (fd, buffer, count);
       int errsv;
 
+      if (n > 0 && (gsize) n < count)
+        task9_fd_note_short_read (fd);
       if (n >= 0)
         return n;
       errsv = errno;
@@ -126,7 +146,7 @@ task9_fd_read (int            fd,
           set_errno_error (error, errsv, "Cannot read");
           return -1;
         }
-      if (task9_fd_wait_until (fd, G_IO_IN, deadline, cancellable, error) == 0)
+      if (task9_fd_wait_again_until (fd, G_IO_IN, deadline, cancellable, error) == 0)
         return -1;
     }
 }
@@ -142,7 +162,8 @@ task9_fd_read (int            fd,
  * @error: return location for a #GError
  *
  * Writes all @count bytes to @fd, suspending the calling task whenever it is full
- * (libtask's fdwrite): partial writes are continued until everything is written. On a
+ * (libtask's fdwrite): partial writes are continued until everything is written. Close
+ * @fd with [func@Task9.fd_close], as for [func@Task9.fd_read]. On a
  * socket it uses send() with `MSG_NOSIGNAL`, so a peer that went away is an error
  * (%G_IO_ERROR_BROKEN_PIPE or %G_IO_ERROR_CONNECTION_CLOSED), not a SIGPIPE; on a pipe
  * whose reader is gone, write(2) raises SIGPIPE as usual.
@@ -204,7 +225,7 @@ task9_fd_write_all (int            fd,
           set_errno_error (error, errsv, "Cannot write");
           break;
         }
-      if (task9_fd_wait_until (fd, G_IO_OUT, deadline, cancellable, error) == 0)
+      if (task9_fd_wait_again_until (fd, G_IO_OUT, deadline, cancellable, error) == 0)
         break;
     }
   if (bytes_written != NULL)
@@ -240,6 +261,8 @@ socket_for (GSocketAddress          *address,
 #endif
   if (fd < 0)
     set_errno_error (error, errno, "Cannot create socket");
+  else
+    task9_fd_obtained (fd);
   return fd;
 }
 
@@ -325,7 +348,10 @@ task9_fd_accept (int            listen_fd,
         }
 #endif
       if (fd >= 0)
-        return fd;
+        {
+          task9_fd_obtained (fd);
+          return fd;
+        }
       errsv = errno;
       if (errsv == EINTR || errsv == ECONNABORTED)
         continue;
@@ -334,7 +360,7 @@ task9_fd_accept (int            listen_fd,
           set_errno_error (error, errsv, "Cannot accept");
           return -1;
         }
-      if (task9_fd_wait_until (listen_fd, G_IO_IN, deadline, cancellable, error) == 0)
+      if (task9_fd_wait_again_until (listen_fd, G_IO_IN, deadline, cancellable, error) == 0)
         return -1;
     }
 }
@@ -383,8 +409,8 @@ task9_fd_connect (GSocketAddress  *address,
       close (fd);
       return -1;
     }
-  if (task9_fd_wait_until (fd, G_IO_OUT, task9_deadline_from_timeout (timeout),
-                           cancellable, error) == 0)
+  if (task9_fd_wait_again_until (fd, G_IO_OUT, task9_deadline_from_timeout (timeout),
+                                 cancellable, error) == 0)
     {
       close (fd);
       return -1;
@@ -402,6 +428,17 @@ task9_fd_connect (GSocketAddress  *address,
 
 /* ---- the same over GSocket ---------------------------------------------------------- */
 
+static GQuark
+socket_proc_quark (void)
+{
+  static gsize quark;
+
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark, g_quark_from_static_string ("task9-socket-proc"));
+  return (GQuark) quark;
+}
+
+/* After a GSocket call said G_IO_ERROR_WOULD_BLOCK (in *@local): waits for @condition. */
 static gboolean
 socket_wait (GSocket       *socket,
              GError       **local,
@@ -410,6 +447,8 @@ socket_wait (GSocket       *socket,
              GCancellable  *cancellable,
              GError       **error)
 {
+  int fd;
+
   if (!g_error_matches (*local, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) &&
       !g_error_matches (*local, G_IO_ERROR, G_IO_ERROR_PENDING))
     {
@@ -418,7 +457,15 @@ socket_wait (GSocket       *socket,
       return FALSE;
     }
   g_clear_error (local);
-  return task9_fd_wait_until (g_socket_get_fd (socket), condition, deadline, cancellable, error) != 0;
+  fd = g_socket_get_fd (socket);
+  /* A GSocket closes its fd when it is closed or finalized, behind our back: the first
+   * time a proc waits on this one, its number may be a stale one of that proc's. */
+  if (g_object_get_qdata (G_OBJECT (socket), socket_proc_quark ()) != task9_current_proc)
+    {
+      task9_fd_revalidate (fd, FALSE);
+      g_object_set_qdata (G_OBJECT (socket), socket_proc_quark (), task9_current_proc);
+    }
+  return task9_fd_wait_again_until (fd, condition, deadline, cancellable, error) != 0;
 }
 
 /**
@@ -546,7 +593,11 @@ task9_socket_accept (GSocket       *socket,
       GSocket *connection = g_socket_accept (socket, cancellable, &local);
 
       if (connection != NULL)
-        return connection;
+        {
+          task9_fd_obtained (g_socket_get_fd (connection));
+          g_object_set_qdata (G_OBJECT (connection), socket_proc_quark (), task9_current_proc);
+          return connection;
+        }
       if (!socket_wait (socket, &local, G_IO_IN, deadline, cancellable, error))
         return NULL;
     }
