@@ -28,11 +28,6 @@ struct _Task9Task
   Task9WakeReason wake_reason;
   Task9TaskState  state;
   const char     *wait_reason;
-  /* Atomic: the current park waits for an event no task can cause (a GIO call, an fd, a
-   * child, a Unix or GObject signal), so the deadlock detector counts the task as alive.
-   * Set by whoever parks the task for such an event, before the park, and cleared after
-   * it: see task9_wait_park_external(). */
-  gboolean        wait_external;
   Task9Timer      timer;             /* the current park's deadline */
   gboolean        started;           /* its context is built (at first run, on a warm stack) */
 
@@ -43,6 +38,11 @@ struct _Task9Task
   gint            ref_count;
   gint            cancelled;         /* atomic, sticky */
   gboolean        shielded;          /* parks ignore cancellation (a group draining) */
+  /* Atomic: the current park waits for an event no task can cause (a GIO call, an fd, a
+   * child, a Unix or GObject signal), so the deadlock detector counts the task as alive.
+   * Set by whoever parks the task for such an event, before the park, and cleared after
+   * it: see task9_wait_park_external(). */
+  gboolean        wait_external;
   guint64         id;
   char           *name;              /* under task9_task_name_lock */
   Task9Group     *group;
