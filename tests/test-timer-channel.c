@@ -273,10 +273,12 @@ TEST_IN_TASK (test_ticker_periodic, ticker_periodic_body)
 /* No drift: after every second tick the receiving task keeps its proc's thread busy (a
  * long computation, simulated by blocking the thread) until one period plus D after
  * that tick, so the next tick fires about D late. A ticker that schedules its next tick
- * at now + period carries each delay forward: its ticks end up about D * N / 2 behind
- * the schedule. One that keeps deadline += period is back on schedule at the tick
- * after a late one. The check compares the best of the last few on-time ticks with
- * the schedule computed from the ticker's creation. */
+ * at now + period carries each delay forward: over N ticks it loses about D * N / 2,
+ * that is N * D / (2 * period) = 6 whole periods here. One that keeps deadline +=
+ * period loses none: every period that passed is a tick received or a tick counted as
+ * dropped (task9_channel_get_dropped() counts those whose time passed while the proc
+ * was busy). That accounting is exact whatever the machine's load, unlike the ticks'
+ * lateness, so it is what the test checks; lateness is only reported. */
 static gpointer
 ticker_no_drift_body (gpointer data, GError **error)
 {
@@ -286,34 +288,17 @@ ticker_no_drift_body (gpointer data, GError **error)
   gint64 before = g_get_monotonic_time ();
   Task9Channel *ticker = task9_channel_new_ticker (period);
   gint64 after = g_get_monotonic_time ();
-  gint64 last = before;
-  guint k = 0;
-  GTimeSpan best_recent = G_MAXINT64;
-  guint drops = 0;
+  gint64 t = before;
+  guint64 dropped;
 
   for (guint j = 1; j <= n; j++)
     {
-      gint64 t = recv_time (ticker, error);
-      gint64 gap = t - last;
-      GTimeSpan offset;
+      gint64 previous = t;
 
-      /* Which scheduled tick this is: the next one, unless the gap says that whole
-       * periods' ticks were dropped (this thread was descheduled for long). A late tick
-       * and a drifting schedule make gaps of at most period + delay. */
-      k++;
-      if (j > 1 && gap > 5 * period / 2)
-        {
-          guint skipped = (guint) ((gap + period / 2) / period) - 1;
-
-          k += skipped;
-          drops += skipped;
-        }
-      last = t;
-
-      g_assert_cmpint (t, >=, before + (gint64) k * period);   /* never early */
-      offset = t - (after + (gint64) k * period);
-      if (j % 2 == 0 && j > n - 8)
-        best_recent = MIN (best_recent, offset);
+      t = recv_time (ticker, error);
+      /* The j-th tick received is for slot j or a later one: never early. */
+      g_assert_cmpint (t, >=, before + (gint64) j * period);
+      g_assert_cmpint (t, >, previous);
 
       if (j % 2 == 0)
         {
@@ -326,10 +311,14 @@ ticker_no_drift_body (gpointer data, GError **error)
             g_usleep (until - now);
         }
     }
-  g_test_message ("best offset of the last on-time ticks: %" G_GINT64_FORMAT " us; %u dropped",
-                  best_recent, drops);
-  /* A drifting ticker would be about delay * n / 2 = 120 ms behind by now. */
-  g_assert_cmpint (best_recent, <, delay * n / 6);
+  dropped = task9_channel_get_dropped (ticker);
+  g_test_message ("%u ticks received, %" G_GUINT64_FORMAT " dropped, the last %"
+                  G_GINT64_FORMAT " us after its slot", n, dropped,
+                  (t - after) % period);
+  /* Every slot up to the last tick received was received or dropped. */
+  g_assert_cmpint ((gint64) n + (gint64) dropped, >=, (t - after) / period);
+  /* And no slot was counted twice. */
+  g_assert_cmpint ((gint64) n + (gint64) dropped, <=, (t - before) / period + 1);
 
   task9_channel_close (ticker);
   g_object_unref (ticker);
@@ -377,11 +366,6 @@ TEST_IN_TASK (test_ticker_dropped, ticker_dropped_body)
 static void
 test_ticker_no_drift (void)
 {
-  if (test_is_slow_runtime ())
-    {
-      g_test_skip ("timing under valgrind is too coarse for the drift bound");
-      return;
-    }
   run_in_task_ok (ticker_no_drift_body, NULL);
 }
 
