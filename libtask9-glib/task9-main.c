@@ -301,9 +301,13 @@ main_task (gpointer data, GError **error)
  * a wait keeps this from happening: a timer or deadline, a wake-up in flight between
  * procs, an fd or any other #GSource attached to a proc's context (a Unix signal or
  * child watch, an idle, a source another thread readies), and a task waiting on a
- * library condition outside the procs (an fd, a child, a signal, a GIO call). Only a
- * wait that nothing in the program can end is reported; a thread of its own that would
- * end it without any of these (say, by attaching a source only later) is not seen.
+ * library condition outside the procs (an fd, a child, a signal, a GIO call through
+ * [class@Task9.AsyncCall]). Only a wait that nothing in the program can end is
+ * reported; a thread of its own that would end it without any of these (say, by
+ * attaching a source only later) is not seen. That includes a GIO `_async` call whose
+ * callback was written by hand: nothing is attached to the context while GIO's worker
+ * thread runs it, so a task that waits for what that callback will send looks stuck.
+ * Wait for GIO calls through [class@Task9.AsyncCall] instead.
  *
  * The calling thread stays the main proc's thread afterwards.
  *
