@@ -102,6 +102,14 @@ task9_scalar_from_value (const GValue *value,
 
 /* ---- typed channels -------------------------------------------------------------- */
 
+#define CHECK_RECV_TYPED(channel, value, error, val) \
+  G_STMT_START { \
+    g_return_val_if_fail (TASK9_IS_CHANNEL (channel), val); \
+    g_return_val_if_fail ((channel)->elem_type != G_TYPE_INVALID, val); \
+    g_return_val_if_fail ((value) != NULL, val); \
+    g_return_val_if_fail ((error) == NULL || *(error) == NULL, val); \
+  } G_STMT_END
+
 #define CHECK_TYPED(channel, value, val) \
   G_STMT_START { \
     g_return_val_if_fail (TASK9_CHANNEL_CHECK (channel), val); \
@@ -211,10 +219,7 @@ task9_channel_recv_value (Task9Channel  *channel,
                           GValue        *value,
                           GError       **error)
 {
-  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), FALSE);
-  g_return_val_if_fail (channel->elem_type != G_TYPE_INVALID, FALSE);
-  g_return_val_if_fail (value != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  CHECK_RECV_TYPED (channel, value, error, FALSE);
 
   return recv_value (channel, value, -1, error);
 }
@@ -262,10 +267,7 @@ task9_channel_try_recv_value (Task9Channel  *channel,
                               GValue        *value,
                               GError       **error)
 {
-  g_return_val_if_fail (TASK9_IS_CHANNEL (channel), FALSE);
-  g_return_val_if_fail (channel->elem_type != G_TYPE_INVALID, FALSE);
-  g_return_val_if_fail (value != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  CHECK_RECV_TYPED (channel, value, error, FALSE);
 
   return recv_value (channel, value, 0, error);
 }
