@@ -106,6 +106,7 @@
 #endif
 
 #include "task9-channel-private.h"
+#include "task9-condition-private.h"
 #include "task9-error.h"
 #include "task9-fd-private.h"
 #include "task9-fd.h"
@@ -1249,66 +1250,42 @@ task9_fd_watch (int          fd,
 
 /* ---- async ----------------------------------------------------------------------- */
 
-typedef struct
-{
-  GSource *fd_source;
-  GSource *cancel_source;
-} FallbackSources;
-
-static void
-fallback_sources_free (gpointer data)
-{
-  FallbackSources *sources = data;
-
-  g_source_destroy (sources->fd_source);
-  g_source_unref (sources->fd_source);
-  if (sources->cancel_source != NULL)
-    {
-      g_source_destroy (sources->cancel_source);
-      g_source_unref (sources->cancel_source);
-    }
-  g_free (sources);
-}
-
-/* Both sources are on the caller's context: only one of them completes the task. */
+/* Off a proc: a GLib unix fd source on @context feeds the channel, once. The source
+ * holds a reference on the channel until it is destroyed; the channel's on_done hook
+ * (its close: task9_condition_wait_async() always closes it) destroys the source. */
 static gboolean
 fallback_fd_ready (gint          fd,
                    GIOCondition  condition,
                    gpointer      data)
 {
-  GTask *task = data;
-
-  g_task_return_int (task, condition);
-  g_task_set_task_data (task, NULL, NULL);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-fallback_cancelled (GCancellable *cancellable,
-                    gpointer      data)
-{
-  GTask *task = data;
-
-  g_task_return_error_if_cancelled (task);
-  g_task_set_task_data (task, NULL, NULL);
+  task9_channel_offer (data, &condition);
   return G_SOURCE_REMOVE;
 }
 
 static void
-watch_received (GObject      *source,
-                GAsyncResult *result,
-                gpointer      data)
+fallback_done (gpointer data)
 {
-  GTask *task = data;
-  GValue value = G_VALUE_INIT;
-  GError *error = NULL;
+  GSource *source = data;
 
-  if (task9_channel_recv_value_finish (TASK9_CHANNEL (source), result, &value, &error))
-    g_task_return_int (task, g_value_get_flags (&value));
-  else
-    g_task_return_error (task, error);
-  g_value_unset (&value);
-  g_object_unref (task);   /* its data, the channel, goes with it: so does the watch */
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+static Task9Channel *
+fallback_watch (int           fd,
+                GIOCondition  condition,
+                GMainContext *context)
+{
+  Task9Channel *channel = task9_channel_new_typed (G_TYPE_IO_CONDITION, 1);
+  GSource *source = g_unix_fd_source_new (fd, condition);
+
+  task9_channel_set_external (channel);
+  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) fallback_fd_ready,
+                         g_object_ref (channel), g_object_unref);
+  g_source_set_static_name (source, "Task9 fd wait");
+  task9_channel_set_on_done (channel, fallback_done, source);
+  g_source_attach (source, context);
+  return channel;
 }
 
 /**
@@ -1340,45 +1317,29 @@ task9_fd_wait_async (int                  fd,
 {
   Task9Proc *proc = task9_current_proc;
   GMainContext *context;
-  GTask *task;
+  Task9Channel *channel;
 
   g_return_if_fail ((condition & ~FD_CONDITIONS) == 0 && condition != 0);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, task9_fd_wait_async);
   if (fd < 0)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+      g_task_report_new_error (NULL, callback, user_data, task9_fd_wait_async,
+                               G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                "Invalid file descriptor %d", fd);
-      g_object_unref (task);
       return;
     }
 
+  /* One receive on a fresh channel: a watch's on a proc's context, else one fed by a
+   * unix fd source on the caller's context. Either way closing it (when the receive is
+   * over, before the callback) unsubscribes. */
   context = g_main_context_ref_thread_default ();
   if (proc != NULL && proc->context == context)
-    {
-      Task9Channel *channel = task9_fd_watch (fd, condition);
-
-      g_task_set_task_data (task, channel, g_object_unref);
-      task9_channel_recv_value_async (channel, cancellable, watch_received, task);
-    }
+    channel = task9_fd_watch (fd, condition);
   else
-    {
-      FallbackSources *sources = g_new0 (FallbackSources, 1);
-
-      g_task_set_task_data (task, sources, fallback_sources_free);
-      sources->fd_source = g_unix_fd_source_new (fd, condition);
-      g_task_attach_source (task, sources->fd_source, (GSourceFunc) (void (*) (void)) fallback_fd_ready);
-      if (cancellable != NULL)
-        {
-          sources->cancel_source = g_cancellable_source_new (cancellable);
-          g_task_attach_source (task, sources->cancel_source,
-                                (GSourceFunc) (void (*) (void)) fallback_cancelled);
-        }
-      g_object_unref (task);
-    }
+    channel = fallback_watch (fd, condition, context);
   g_main_context_unref (context);
+  task9_condition_wait_async (channel, task9_fd_wait_async, cancellable, callback, user_data);
 }
 
 /**
@@ -1398,13 +1359,14 @@ GIOCondition
 task9_fd_wait_finish (GAsyncResult  *result,
                       GError       **error)
 {
-  gssize ret;
+  GValue value = G_VALUE_INIT;
+  GIOCondition ret;
 
-  g_return_val_if_fail (g_task_is_valid (result, NULL), 0);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == task9_fd_wait_async, 0);
-
-  ret = g_task_propagate_int (G_TASK (result), error);
-  return ret < 0 ? 0 : (GIOCondition) ret;
+  if (!task9_condition_wait_finish (result, task9_fd_wait_async, &value, error))
+    return 0;
+  ret = g_value_get_flags (&value);
+  g_value_unset (&value);
+  return ret;
 }
 
 /* ---- closing --------------------------------------------------------------------- */

@@ -509,6 +509,7 @@ typedef struct
   GIOCondition  got;
   GError       *error;
   gint          done;
+  guint         left;   /* registrations on the proc when the callback ran */
 } AsyncWait;
 
 static void
@@ -517,6 +518,7 @@ async_waited (GObject *source, GAsyncResult *result, gpointer data)
   AsyncWait *w = data;
 
   w->got = task9_fd_wait_finish (result, &w->error);
+  w->left = task9_fd_debug_n_waiting ();   /* unsubscribed before the callback */
   g_atomic_int_set (&w->done, 1);
   g_main_context_wakeup (NULL);
 }
@@ -552,6 +554,7 @@ test_fd_async_proc (void)
   wait_done (&w);
   g_assert_no_error (w.error);
   g_assert_cmpint (w.got, ==, G_IO_IN);
+  g_assert_cmpuint (w.left, ==, 0);
 
   /* Cancelled: nothing left registered, a later wait works. */
   g_assert_cmpint (read (fds[0], (char[1]) { 0 }, 1), ==, 1);
@@ -560,8 +563,16 @@ test_fd_async_proc (void)
   g_cancellable_cancel (w.cancellable);
   wait_done (&w);
   g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (w.left, ==, 0);
   g_clear_error (&w.error);
   g_clear_object (&w.cancellable);
+  w = (AsyncWait) { fds[0], NULL, 0, NULL, 0, 0 };
+  write_byte (fds[1]);
+  g_main_context_invoke (task9_proc_get_context (proc), async_start, &w);
+  wait_done (&w);
+  g_assert_no_error (w.error);
+  g_assert_cmpint (w.got, ==, G_IO_IN);
+  g_assert_cmpuint (w.left, ==, 0);
 
   w = (AsyncWait) { -1, NULL, 0, NULL, 0 };
   g_main_context_invoke (task9_proc_get_context (proc), async_start, &w);
