@@ -64,7 +64,7 @@
  * - Only the proc's thread touches its table's records, waiter queues (so the queues
  *   have no lock), the epoll instance and the scheduler source's fd. Other threads only
  *   claim (a GCancellable), or hand work to table->lock's lists (a watch channel
- *   finalized elsewhere, an fd closed by another proc) and poke the proc.
+ *   closed or finalized elsewhere, an fd closed by another proc) and poke the proc.
  * - A record's busy flag is TRUE iff it has waiters or watches queued; table->n_busy
  *   counts busy records. A proc with n_busy > 0 is never idle for the deadlock detector
  *   (the epoll fd counts as a live fd in its poll set; task9_fd_table_quiet_fds()).
@@ -74,11 +74,13 @@
  *   record wants nothing outside record->events (plus G_IO_ERR/G_IO_HUP).
  * - Nothing between a wait-after-EAGAIN's system call and its park reads the epoll
  *   instance (only task9_fd_table_dispatch() does, and it never runs inside a task).
- * - A watch channel holds no reference from the table: its watch has a weak reference
- *   on the channel and a reference on the table; the table's lock guards the channel
- *   pointer, so the watch never offers to a finalized channel. A watch goes from its
- *   record when it fires, when its channel is found closed or finalized, or when the fd
- *   is closed with task9_fd_close().
+ * - A watch channel holds no reference from the table: its watch is the channel's
+ *   on_done hook (task9_channel_set_on_done()), which clears the watch's channel
+ *   pointer under the table's lock when the channel is closed or finalized, so the
+ *   watch never offers to a finalized channel, and takes the watch off its record then:
+ *   at once on the proc's thread, else through table->dead before the proc's next wait
+ *   or dispatch. A watch also goes when it fires or when the fd is closed with
+ *   task9_fd_close().
  * - A woken waiter never touches its record again unless it finds it in the table: a
  *   task9_fd_close() on its proc frees the record after waking every waiter.
  * - record->drained only while the record is registered for EPOLLIN and EPOLLPRI, is
@@ -104,6 +106,7 @@
 #endif
 
 #include "task9-channel-private.h"
+#include "task9-condition-private.h"
 #include "task9-error.h"
 #include "task9-fd-private.h"
 #include "task9-fd.h"
@@ -189,7 +192,7 @@ struct _Task9FdTable
   gint        ref_count;       /* atomic: the proc's and each live watch's */
   GMutex      lock;            /* guards proc, dead, closed and each watch's channel */
   Task9Proc  *proc;            /* NULL once the proc's thread ended */
-  FdWatch    *dead;            /* watches whose channel was finalized */
+  FdWatch    *dead;            /* watches whose channel was closed or finalized elsewhere */
   GArray     *closed;          /* fds closed or obtained elsewhere (fd), or to
                                 * revalidate (-1 - fd) */
   gint        pending;         /* atomic: dead or closed has something */
@@ -675,10 +678,12 @@ watch_deliver (FdWatch      *watch,
   g_mutex_unlock (&table->lock);
 }
 
-/* Any thread, while the channel is disposed: the watch must go. The proc removes it. */
+/* The channel's on_done hook (task9_channel_set_on_done()): the channel was closed or
+ * finalized, on any thread, so the watch goes. On the proc's thread (never inside this
+ * file's own loops: they run no code that could close or drop a channel) at once;
+ * elsewhere the proc removes it, poked. */
 static void
-watch_channel_gone (gpointer  data,
-                    GObject  *where_the_object_was)
+watch_done (gpointer data)
 {
   FdWatch *watch = data;
   Task9FdTable *table = watch->table;
@@ -686,8 +691,6 @@ watch_channel_gone (gpointer  data,
 
   g_mutex_lock (&table->lock);
   watch->channel = NULL;
-  /* On the proc's thread (never inside this file's own loops: they run no code that
-   * could drop a channel) it goes at once. */
   here = table->proc != NULL && table->proc == task9_current_proc;
   if (table->proc != NULL && !here)
     {
@@ -706,17 +709,6 @@ watch_channel_gone (gpointer  data,
       record_settle (table, record);
     }
   watch_unref (watch);   /* the channel's */
-}
-
-static gboolean
-watch_channel_closed (FdWatch *watch)
-{
-  gboolean closed;
-
-  g_mutex_lock (&watch->table->lock);
-  closed = watch->channel == NULL || task9_channel_is_closed (watch->channel);
-  g_mutex_unlock (&watch->table->lock);
-  return closed;
 }
 
 /* ---- waking ---------------------------------------------------------------------- */
@@ -759,13 +751,12 @@ record_ready (Task9FdTable *table,
       GIOCondition hit = revents & (watch->want | FD_ALWAYS);
 
       next_watch = watch->next;
-      if (hit == 0 && !watch_channel_closed (watch))
+      if (hit == 0)
         {
           rest |= watch->want;
           continue;
         }
-      if (hit != 0)
-        watch_deliver (watch, hit);
+      watch_deliver (watch, hit);
       watch_detach (watch);
     }
 
@@ -936,7 +927,7 @@ task9_fd_table_release (Task9Proc *proc)
 
   table_take_pending (table);
   g_mutex_lock (&table->lock);
-  table->proc = NULL;   /* watch channels finalized from now on just let go */
+  table->proc = NULL;   /* watch channels closed or finalized from now on just let go */
   g_mutex_unlock (&table->lock);
 
   task9_proc_lock_all ();
@@ -1190,8 +1181,9 @@ task9_fd_wait (int            fd,
  * };
  * ]|
  *
- * Dropping the last reference to the channel (or closing it) removes the fd's
- * registration; it never fires into a finalized channel. A bad fd sends %G_IO_NVAL at
+ * Closing the channel or dropping its last reference removes the watch: at once on the
+ * watching proc's thread, from another thread as soon as that proc runs; it never fires
+ * into a closed or finalized channel. A bad fd sends %G_IO_NVAL at
  * once, and so does [func@Task9.fd_close] if the fd is closed while the watch waits; a
  * regular file sends the requested %G_IO_IN/%G_IO_OUT at once. Call it on a proc's
  * thread (in a task, or a callback of the proc's main context): that proc watches the fd.
@@ -1251,73 +1243,49 @@ task9_fd_watch (int          fd,
   if (record->watches != NULL)
     record->watches->prev = watch;
   record->watches = watch;
-  g_object_weak_ref (G_OBJECT (channel), watch_channel_gone, watch);
+  task9_channel_set_on_done (channel, watch_done, watch);
   record_settle (table, record);
   return channel;
 }
 
 /* ---- async ----------------------------------------------------------------------- */
 
-typedef struct
-{
-  GSource *fd_source;
-  GSource *cancel_source;
-} FallbackSources;
-
-static void
-fallback_sources_free (gpointer data)
-{
-  FallbackSources *sources = data;
-
-  g_source_destroy (sources->fd_source);
-  g_source_unref (sources->fd_source);
-  if (sources->cancel_source != NULL)
-    {
-      g_source_destroy (sources->cancel_source);
-      g_source_unref (sources->cancel_source);
-    }
-  g_free (sources);
-}
-
-/* Both sources are on the caller's context: only one of them completes the task. */
+/* Off a proc: a GLib unix fd source on @context feeds the channel, once. The source
+ * holds a reference on the channel until it is destroyed; the channel's on_done hook
+ * (its close: task9_condition_wait_async() always closes it) destroys the source. */
 static gboolean
 fallback_fd_ready (gint          fd,
                    GIOCondition  condition,
                    gpointer      data)
 {
-  GTask *task = data;
-
-  g_task_return_int (task, condition);
-  g_task_set_task_data (task, NULL, NULL);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-fallback_cancelled (GCancellable *cancellable,
-                    gpointer      data)
-{
-  GTask *task = data;
-
-  g_task_return_error_if_cancelled (task);
-  g_task_set_task_data (task, NULL, NULL);
+  task9_channel_offer (data, &condition);
   return G_SOURCE_REMOVE;
 }
 
 static void
-watch_received (GObject      *source,
-                GAsyncResult *result,
-                gpointer      data)
+fallback_done (gpointer data)
 {
-  GTask *task = data;
-  GValue value = G_VALUE_INIT;
-  GError *error = NULL;
+  GSource *source = data;
 
-  if (task9_channel_recv_value_finish (TASK9_CHANNEL (source), result, &value, &error))
-    g_task_return_int (task, g_value_get_flags (&value));
-  else
-    g_task_return_error (task, error);
-  g_value_unset (&value);
-  g_object_unref (task);   /* its data, the channel, goes with it: so does the watch */
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+static Task9Channel *
+fallback_watch (int           fd,
+                GIOCondition  condition,
+                GMainContext *context)
+{
+  Task9Channel *channel = task9_channel_new_typed (G_TYPE_IO_CONDITION, 1);
+  GSource *source = g_unix_fd_source_new (fd, condition);
+
+  task9_channel_set_external (channel);
+  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) fallback_fd_ready,
+                         g_object_ref (channel), g_object_unref);
+  g_source_set_static_name (source, "Task9 fd wait");
+  task9_channel_set_on_done (channel, fallback_done, source);
+  g_source_attach (source, context);
+  return channel;
 }
 
 /**
@@ -1349,45 +1317,29 @@ task9_fd_wait_async (int                  fd,
 {
   Task9Proc *proc = task9_current_proc;
   GMainContext *context;
-  GTask *task;
+  Task9Channel *channel;
 
   g_return_if_fail ((condition & ~FD_CONDITIONS) == 0 && condition != 0);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, task9_fd_wait_async);
   if (fd < 0)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+      g_task_report_new_error (NULL, callback, user_data, task9_fd_wait_async,
+                               G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                "Invalid file descriptor %d", fd);
-      g_object_unref (task);
       return;
     }
 
+  /* One receive on a fresh channel: a watch's on a proc's context, else one fed by a
+   * unix fd source on the caller's context. Either way closing it (when the receive is
+   * over, before the callback) unsubscribes. */
   context = g_main_context_ref_thread_default ();
   if (proc != NULL && proc->context == context)
-    {
-      Task9Channel *channel = task9_fd_watch (fd, condition);
-
-      g_task_set_task_data (task, channel, g_object_unref);
-      task9_channel_recv_value_async (channel, cancellable, watch_received, task);
-    }
+    channel = task9_fd_watch (fd, condition);
   else
-    {
-      FallbackSources *sources = g_new0 (FallbackSources, 1);
-
-      g_task_set_task_data (task, sources, fallback_sources_free);
-      sources->fd_source = g_unix_fd_source_new (fd, condition);
-      g_task_attach_source (task, sources->fd_source, (GSourceFunc) (void (*) (void)) fallback_fd_ready);
-      if (cancellable != NULL)
-        {
-          sources->cancel_source = g_cancellable_source_new (cancellable);
-          g_task_attach_source (task, sources->cancel_source,
-                                (GSourceFunc) (void (*) (void)) fallback_cancelled);
-        }
-      g_object_unref (task);
-    }
+    channel = fallback_watch (fd, condition, context);
   g_main_context_unref (context);
+  task9_condition_wait_async (channel, task9_fd_wait_async, cancellable, callback, user_data);
 }
 
 /**
@@ -1407,13 +1359,14 @@ GIOCondition
 task9_fd_wait_finish (GAsyncResult  *result,
                       GError       **error)
 {
-  gssize ret;
+  GValue value = G_VALUE_INIT;
+  GIOCondition ret;
 
-  g_return_val_if_fail (g_task_is_valid (result, NULL), 0);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == task9_fd_wait_async, 0);
-
-  ret = g_task_propagate_int (G_TASK (result), error);
-  return ret < 0 ? 0 : (GIOCondition) ret;
+  if (!task9_condition_wait_finish (result, task9_fd_wait_async, &value, error))
+    return 0;
+  ret = g_value_get_flags (&value);
+  g_value_unset (&value);
+  return ret;
 }
 
 /* ---- closing --------------------------------------------------------------------- */

@@ -3,7 +3,8 @@
  * Copyright 2026 The libtask9-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Many tasks on one fd, one task on many fds through alt, timeouts and cancellations
+ * Many tasks on one fd, one task on many fds through alt, watch channels closed or
+ * dropped here and on other threads, timeouts and cancellations
  * that leave no registration behind, closing an fd under its waiters, bad fds, and the
  * async form on a proc's context and on a plain one. Links the library statically to
  * count registrations (task9_fd_debug_n_busy/_n_waiting).
@@ -154,9 +155,10 @@ alt_many_body (gpointer data, GError **error)
     g_object_unref (arms[i].channel);
   assert_no_registration ();
 
-  /* A closed watch channel goes at the latest when its fd becomes ready. */
+  /* A closed watch channel goes at once, and its fd becoming ready sends nothing. */
   timeout = task9_fd_watch (pipes[0][0], G_IO_IN);
   task9_channel_close (timeout);
+  g_assert_cmpuint (task9_fd_debug_n_waiting (), ==, 0);
   write_byte (pipes[0][1]);
   assert_no_registration ();
   g_assert_cmpuint (task9_channel_get_length (timeout), ==, 0);
@@ -202,6 +204,65 @@ watch_dropped_elsewhere_body (gpointer data, GError **error)
 }
 
 TEST_IN_TASK (test_fd_watch_dropped_elsewhere, watch_dropped_elsewhere_body)
+
+/* ---- a watch closed (not dropped), here and on another thread ---------------------------- */
+
+static gpointer
+close_task (gpointer data, GError **error)
+{
+  task9_channel_close (data);
+  return NULL;
+}
+
+static gpointer
+watch_closed_body (gpointer data, GError **error)
+{
+  Task9Proc *other = test_proc_new ("closer");
+  int fds[2];
+  Task9Channel *channel;
+  Task9Task *closer;
+  GIOCondition got = 0;
+  GError *local = NULL;
+
+  make_pipe (fds);
+
+  /* On the watching proc's thread: the watch goes before the close returns. */
+  channel = task9_fd_watch (fds[0], G_IO_IN);
+  g_assert_cmpuint (task9_fd_debug_n_waiting (), ==, 1);
+  g_assert_cmpuint (task9_fd_debug_n_busy (), ==, 1);
+  task9_channel_close (channel);
+  g_assert_cmpuint (task9_fd_debug_n_waiting (), ==, 0);
+  g_assert_cmpuint (task9_fd_debug_n_busy (), ==, 0);
+  /* Still referenced, it gets nothing when the fd becomes ready. */
+  write_byte (fds[1]);
+  g_assert_cmpint (task9_fd_wait (fds[0], G_IO_IN, -1, NULL, NULL), ==, G_IO_IN);
+  g_assert_cmpuint (task9_channel_get_length (channel), ==, 0);
+  g_assert_false (task9_channel_recv (channel, &got, &local));
+  g_assert_error (local, TASK9_ERROR, TASK9_ERROR_CLOSED);
+  g_clear_error (&local);
+  g_object_unref (channel);
+  g_assert_cmpint (read (fds[0], (char[1]) { 0 }, 1), ==, 1);
+
+  /* Closed by a task of another proc while this one still holds the channel: this
+   * proc takes the watch off (poked), without the fd ever becoming ready. */
+  channel = task9_fd_watch (fds[0], G_IO_IN);
+  g_assert_cmpuint (task9_fd_debug_n_waiting (), ==, 1);
+  closer = test_spawn_on (other, "closer", close_task, channel);
+  task9_task_join (closer, -1, NULL);
+  task9_task_unref (closer);
+  assert_no_registration ();
+  write_byte (fds[1]);
+  g_assert_cmpint (task9_fd_wait (fds[0], G_IO_IN, -1, NULL, NULL), ==, G_IO_IN);
+  g_assert_cmpuint (task9_channel_get_length (channel), ==, 0);
+  g_object_unref (channel);
+  assert_no_registration ();
+
+  test_proc_finish (other);
+  close_pipe (fds);
+  return NULL;
+}
+
+TEST_IN_TASK (test_fd_watch_closed, watch_closed_body)
 
 /* ---- timeout and cancellation leave nothing behind ------------------------------------- */
 
@@ -448,6 +509,7 @@ typedef struct
   GIOCondition  got;
   GError       *error;
   gint          done;
+  guint         left;   /* registrations on the proc when the callback ran */
 } AsyncWait;
 
 static void
@@ -456,6 +518,7 @@ async_waited (GObject *source, GAsyncResult *result, gpointer data)
   AsyncWait *w = data;
 
   w->got = task9_fd_wait_finish (result, &w->error);
+  w->left = task9_fd_debug_n_waiting ();   /* unsubscribed before the callback */
   g_atomic_int_set (&w->done, 1);
   g_main_context_wakeup (NULL);
 }
@@ -491,6 +554,7 @@ test_fd_async_proc (void)
   wait_done (&w);
   g_assert_no_error (w.error);
   g_assert_cmpint (w.got, ==, G_IO_IN);
+  g_assert_cmpuint (w.left, ==, 0);
 
   /* Cancelled: nothing left registered, a later wait works. */
   g_assert_cmpint (read (fds[0], (char[1]) { 0 }, 1), ==, 1);
@@ -499,8 +563,16 @@ test_fd_async_proc (void)
   g_cancellable_cancel (w.cancellable);
   wait_done (&w);
   g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (w.left, ==, 0);
   g_clear_error (&w.error);
   g_clear_object (&w.cancellable);
+  w = (AsyncWait) { fds[0], NULL, 0, NULL, 0, 0 };
+  write_byte (fds[1]);
+  g_main_context_invoke (task9_proc_get_context (proc), async_start, &w);
+  wait_done (&w);
+  g_assert_no_error (w.error);
+  g_assert_cmpint (w.got, ==, G_IO_IN);
+  g_assert_cmpuint (w.left, ==, 0);
 
   w = (AsyncWait) { -1, NULL, 0, NULL, 0 };
   g_main_context_invoke (task9_proc_get_context (proc), async_start, &w);
@@ -551,6 +623,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fd/many-on-one", test_fd_many_on_one);
   g_test_add_func ("/fd/alt-many", test_fd_alt_many);
   g_test_add_func ("/fd/watch-dropped-elsewhere", test_fd_watch_dropped_elsewhere);
+  g_test_add_func ("/fd/watch-closed", test_fd_watch_closed);
   g_test_add_func ("/fd/timeout-cancel", test_fd_timeout_cancel);
   g_test_add_func ("/fd/task-cancel", test_fd_task_cancel);
   g_test_add_func ("/fd/close", test_fd_close);
