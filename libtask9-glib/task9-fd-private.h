@@ -19,6 +19,7 @@ typedef struct _Task9FdTable Task9FdTable;
 gboolean task9_fd_table_pending   (Task9Proc *proc);   /* work that needs no poll */
 gboolean task9_fd_table_check     (Task9Proc *proc);   /* ... or the poll said ready */
 void     task9_fd_table_dispatch  (Task9Proc *proc);   /* wakes the waiters of ready fds */
+gboolean task9_fd_table_dispatch_more (Task9Proc *proc); /* ... the next batch, no poll */
 void     task9_fd_table_mute      (Task9Proc *proc,
                                    gboolean   mute);   /* leave the epoll fd out of the poll */
 guint    task9_fd_table_quiet_fds (Task9Proc *proc);   /* fds in the poll set nobody waits on */

@@ -26,7 +26,8 @@
  *   get an iteration: a busy-yielding task cannot starve timers, fd sources or GTK. The
  *   proc's epoll fd is left out of that iteration's poll (task9_fd_table_mute()).
  * - fd readiness (task9-fd.c) is one more fd of this source: a dispatch first wakes the
- *   waiters of ready fds, then runs tasks.
+ *   waiters of ready fds, then runs tasks; when they have all run and budget is left, it
+ *   reads the next batch of ready fds itself (and fires the timers due) and goes on.
  * - The tasks that timers woke and that have not run yet are a prefix of the run queue,
  *   in the order their timers fired; proc->timer_woken_last is its last task (NULL: the
  *   prefix is empty). A dispatch appends the tasks its timers wake to that prefix, ahead
@@ -470,10 +471,22 @@ scheduler_dispatch (GSource     *source,
   inbox_drain (proc);
 
   next = runq_pop (proc);
-  if (next != NULL)
+  while (next != NULL)
     {
       next->state = TASK9_TASK_STATE_RUNNING;
       switch_context (proc, NULL, next, FALSE);
+      /* Every runnable task ran with budget left: the next batch of ready fds (and
+       * the timers due meanwhile) at once, rather than through a main loop iteration
+       * (prepare, poll, check). With task9-fd.c's prefetching, echo_rps_1k went from
+       * 1.13x to 1.17x Go's messages/s (medians of 7 alternating runs). */
+      if (proc->run_head != NULL || proc->current != NULL)
+        break;
+      now = g_get_monotonic_time ();
+      if (now >= proc->budget_end || !task9_fd_table_dispatch_more (proc))
+        break;
+      fire_timers_first (proc, now);
+      inbox_drain (proc);
+      next = runq_pop (proc);
     }
 
   proc->yield_to_others = proc->run_head != NULL;
