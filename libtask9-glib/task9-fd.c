@@ -1050,8 +1050,8 @@ fd_wait (int            fd,
   Task9FdTable *table;
   FdRecord *record;
   FdWaitSlot slot = { condition, 0 };
-  Task9WaitSet set = { self, NULL, -1, FALSE };
-  Task9Waiter waiter = { 0, };
+  Task9WaitSet set;
+  Task9Waiter waiter;
   FdCancelHook *hook = NULL;
   FdCancelPark park;
   Task9WakeReason why;
@@ -1085,10 +1085,7 @@ fd_wait (int            fd,
       return arm_failed (fd, errsv, condition, error);
     }
 
-  waiter.claim = task9_task_park_word (self);
-  waiter.token = task9_wait_begin (self);
-  waiter.set = &set;
-  waiter.value = &slot;
+  task9_wait_begin_one (self, &waiter, &set, &slot);
   task9_waiter_enqueue (&record->waiters, &waiter);
   record_settle (table, record);
 

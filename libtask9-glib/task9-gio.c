@@ -376,21 +376,10 @@ park_until_done (CallCore     *core,
 {
   while (!core->done)
     {
-      Task9WaitSet set = { self, NULL, -1, FALSE };
-      Task9Waiter waiter = { 0, };
-      Task9WakeReason why;
-
-      waiter.claim = task9_task_park_word (self);
-      waiter.token = task9_wait_begin (self);
-      waiter.set = &set;
-      task9_waiter_enqueue (&core->waiters.waiters, &waiter);
-      g_mutex_unlock (&core->lock);
-
       /* For the deadlock detector: what wakes us is outside the procs. */
-      why = task9_wait_park_external (self, waiter.token, deadline, cancellable, "gio");
+      Task9WakeReason why = task9_wait_list_park (&core->waiters, &core->lock, self, deadline,
+                                                  cancellable, TRUE, "gio");
 
-      g_mutex_lock (&core->lock);
-      task9_waiter_withdraw (&waiter);
       if (why != TASK9_WAKE_READY)
         return why;
     }

@@ -306,8 +306,8 @@ task9_receive_message (const char * const  *names,
   mailbox = mailbox_get (self, TRUE);
   for (;;)
     {
-      Task9WaitSet set = { self, NULL, -1, FALSE };
-      Task9Waiter waiter = { 0, };
+      Task9WaitSet set;
+      Task9Waiter waiter;
       Task9WakeReason why;
       GList *link;
 
@@ -320,10 +320,7 @@ task9_receive_message (const char * const  *names,
           task9_spin_unlock (&mailbox->lock);
           break;
         }
-      waiter.claim = task9_task_park_word (self);
-      waiter.token = task9_wait_begin (self);
-      waiter.set = &set;
-      waiter.value = (gpointer) names;
+      task9_wait_begin_one (self, &waiter, &set, (gpointer) names);
       task9_waiter_enqueue (&mailbox->receivers, &waiter);
       task9_spin_unlock (&mailbox->lock);
 

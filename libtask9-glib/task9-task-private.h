@@ -83,6 +83,23 @@ task9_wait_begin (Task9Task *self)
   return token;
 }
 
+/* Opens @self's next wait with @waiter as its one arm, waiting for an element at (or
+ * sending one from) @value; @set lives on the task's stack beside it. Queue the waiter,
+ * then park with its token. */
+static inline void
+task9_wait_begin_one (Task9Task    *self,
+                      Task9Waiter  *waiter,
+                      Task9WaitSet *set,
+                      gpointer      value)
+{
+  *set = (Task9WaitSet) { self, NULL, -1, FALSE };
+  *waiter = (Task9Waiter) { 0, };
+  waiter->claim = task9_task_park_word (self);
+  waiter->token = task9_wait_begin (self);
+  waiter->set = set;
+  waiter->value = value;
+}
+
 /* Wins the wake-up of @task's wait @token, or learns that somebody else did. */
 static inline gboolean
 task9_wait_claim (Task9Task *task,

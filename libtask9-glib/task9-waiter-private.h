@@ -196,5 +196,12 @@ gboolean task9_wait_list_wait     (Task9WaitList       *list,
                                    const char          *reason,
                                    GError             **error);
 void     task9_wait_list_wake_all (Task9WaitList       *list);
+Task9WakeReason task9_wait_list_park (Task9WaitList   *list,
+                                      GMutex          *lock,
+                                      Task9Task       *self,
+                                      gint64           deadline,
+                                      GCancellable    *cancellable,
+                                      gboolean         external,
+                                      const char      *reason);
 
 G_END_DECLS

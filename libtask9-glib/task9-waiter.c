@@ -256,25 +256,36 @@ task9_wait_list_wait (Task9WaitList       *list,
     }
 
   while (!condition (data))
-    {
-      Task9WaitSet set = { self, NULL, -1, FALSE };
-      Task9Waiter waiter = { 0, };
-      Task9WakeReason why;
-
-      waiter.claim = task9_task_park_word (self);
-      waiter.token = task9_wait_begin (self);
-      waiter.set = &set;
-      task9_waiter_enqueue (&list->waiters, &waiter);
-
-      g_mutex_unlock (lock);
-      why = task9_wait_park (self, waiter.token, deadline, NULL, reason);
-      g_mutex_lock (lock);
-
-      task9_waiter_withdraw (&waiter);
-      if (!task9_wait_check_reason (why, error))
-        return FALSE;
-    }
+    if (!task9_wait_check_reason (task9_wait_list_park (list, lock, self, deadline, NULL,
+                                                        FALSE, reason), error))
+      return FALSE;
   return TRUE;
+}
+
+/* One round of a task's wait on @list, with @lock held on entry and on return: queues
+ * @self, parks it (for an event outside the procs if @external), withdraws it. The
+ * caller checks its condition again when this returns TASK9_WAKE_READY. */
+Task9WakeReason
+task9_wait_list_park (Task9WaitList *list,
+                      GMutex        *lock,
+                      Task9Task     *self,
+                      gint64         deadline,
+                      GCancellable  *cancellable,
+                      gboolean       external,
+                      const char    *reason)
+{
+  Task9WaitSet set;
+  Task9Waiter waiter;
+  Task9WakeReason why;
+
+  task9_wait_begin_one (self, &waiter, &set, NULL);
+  task9_waiter_enqueue (&list->waiters, &waiter);
+  g_mutex_unlock (lock);
+  why = (external ? task9_wait_park_external : task9_wait_park)
+          (self, waiter.token, deadline, cancellable, reason);
+  g_mutex_lock (lock);
+  task9_waiter_withdraw (&waiter);
+  return why;
 }
 
 /* With the owner's lock held: wakes every task, async caller and thread on @list. */
