@@ -1,0 +1,156 @@
+/* task9-sync.c: waiting on a synchronisation object
+ *
+ * Copyright 2026 The libtask9-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Locks, read-write locks, conditions, events, semaphores and queues are clients of the
+ * waiter (task9-waiter.c), like channels: a caller that cannot proceed queues one
+ * waiter on the object's Task9SyncQueue and parks (a task) or returns (an async caller).
+ * Whoever changes the object's state so that waiters can proceed grants them: it claims
+ * each waiter, performs what the waiter asked for on its behalf (hands it the lock, a
+ * permit, an item) and, once the spinlock is released, fires it.
+ *
+ * Invariants:
+ * - A waiter is granted only by a party that won its claim, and the grant is performed
+ *   before the waiter is fired: a woken waiter owns what it asked for, and a waiter
+ *   whose wait ended by timeout or cancellation (its claim lost to the timer or the
+ *   cancellable) was given nothing. That is why a cancelled lock acquisition owns
+ *   nothing and a cancelled queue get leaves the item in the queue.
+ * - Grants go in FIFO order of arrival.
+ * - A waiter that gave up may have held back waiters behind it (a writer that timed
+ *   out with readers queued after it): the object re-examines its queue after every
+ *   withdrawal that may change what can be granted.
+ */
+
+#include "task9-config.h"
+
+#include "task9-error.h"
+#include "task9-scheduler-private.h"
+#include "task9-sync-private.h"
+
+/* With @queue locked: queues @self for @arg/@kind, unlocks, parks. Returns why the task
+ * woke, with the lock released and the waiter withdrawn; TASK9_WAKE_READY means it was
+ * granted. */
+Task9WakeReason
+task9_sync_park (Task9SyncQueue *queue,
+                 Task9Task      *self,
+                 gpointer        arg,
+                 guint8          kind,
+                 gint64          deadline,
+                 GCancellable   *cancellable,
+                 const char     *reason)
+{
+  Task9WaitSet set;
+  Task9Waiter waiter;
+  Task9WakeReason why;
+
+  task9_wait_begin_one (self, &waiter, &set, arg);
+  waiter.is_send = kind;
+  task9_waiter_enqueue (&queue->waiters, &waiter);
+  task9_sync_unlock (queue);
+
+  why = task9_wait_park (self, waiter.token, deadline, cancellable, reason);
+  if (why != TASK9_WAKE_READY)
+    task9_waiter_withdraw (&waiter);   /* nobody granted it: it may still be queued */
+  return why;
+}
+
+/* With @queue locked: queues the op's one waiter for @arg/@kind, unlocks, and lets the
+ * op wait (consumes the caller's reference to @op). The op's settle function withdraws
+ * the waiter. */
+void
+task9_sync_wait_async (Task9SyncQueue *queue,
+                       Task9AsyncOp   *op,
+                       gpointer        arg,
+                       guint8          kind)
+{
+  Task9Waiter *waiter = &op->waiters[0];
+
+  waiter->value = arg;
+  waiter->is_send = kind;
+  task9_waiter_enqueue (&queue->waiters, waiter);
+  g_object_ref (op);   /* a granter may complete it as soon as we unlock */
+  task9_sync_unlock (queue);
+  task9_async_op_wait (op);
+}
+
+/* With @queue locked: claims the first waiter still waiting, if its kind is @kind (or
+ * @kind is TASK9_SYNC_ANY_KIND), and adds it to @grants. Waiters whose wait already
+ * ended are dropped on the way. Returns the claimed waiter, whose request the caller
+ * now performs, or NULL. */
+Task9Waiter *
+task9_sync_grant_first (Task9SyncQueue  *queue,
+                        gint             kind,
+                        Task9SyncGrants *grants)
+{
+  Task9Waiter *waiter;
+
+  while ((waiter = queue->waiters.head) != NULL)
+    {
+      guint64 *claim = waiter->claim;
+      guint64 token = waiter->token;
+
+      if (kind != TASK9_SYNC_ANY_KIND && waiter->is_send != kind)
+        {
+          /* Not the kind asked for: stop there, unless it is a stale waiter. */
+          if (__atomic_load_n (claim, __ATOMIC_ACQUIRE) == token)
+            return NULL;
+          task9_waiter_dequeue (waiter);
+          continue;
+        }
+      task9_waiter_dequeue (waiter);
+      if (task9_claim (claim, token))
+        {
+          waiter->next = grants->head;
+          grants->head = waiter;
+          return waiter;
+        }
+    }
+  return NULL;
+}
+
+/* Releases @queue's lock, then wakes every waiter in @grants, oldest grant first. */
+void
+task9_sync_unlock_and_fire (Task9SyncQueue  *queue,
+                            Task9SyncGrants *grants)
+{
+  Task9Waiter *reversed = NULL, *next;
+
+  task9_sync_unlock (queue);
+  for (Task9Waiter *w = grants->head; w != NULL; w = next)
+    {
+      next = w->next;
+      w->next = reversed;
+      reversed = w;
+    }
+  for (Task9Waiter *w = reversed; w != NULL; w = next)
+    {
+      next = w->next;   /* read first: a fired waiter may be gone at once */
+      task9_waiter_fire (w, FALSE);
+    }
+  grants->head = NULL;
+}
+
+/* When a wait cannot be granted at once and @self (the current task, or NULL) may not
+ * block: a zero @timeout asked not to (TASK9_ERROR_WOULD_BLOCK); outside a task nothing
+ * can (TASK9_ERROR_NOT_IN_TASK). Returns FALSE with @error set in those cases, TRUE when
+ * the caller may park. */
+gboolean
+task9_sync_may_block (Task9Task     *self,
+                      GTimeSpan      timeout,
+                      const char    *what,
+                      GError       **error)
+{
+  if (timeout == 0)
+    {
+      g_set_error (error, TASK9_ERROR, TASK9_ERROR_WOULD_BLOCK, "%s would block", what);
+      return FALSE;
+    }
+  if (self == NULL)
+    {
+      g_set_error (error, TASK9_ERROR, TASK9_ERROR_NOT_IN_TASK,
+                   "%s can only block in a task; use the try_ or _async variant", what);
+      return FALSE;
+    }
+  return TRUE;
+}
