@@ -38,6 +38,8 @@ G_BEGIN_DECLS
  * @TASK9_ERROR_WOULD_BLOCK: a non-blocking operation could not complete at once.
  * @TASK9_ERROR_PROC_STOPPED: the proc was stopped and accepts no new tasks.
  * @TASK9_ERROR_DEADLOCK: waiting would never end, as every task is blocked.
+ * @TASK9_ERROR_NOT_OWNER: a lock was released by a caller that does not hold it.
+ * @TASK9_ERROR_OVERFLOW: a bounded count (a bounded semaphore's) would pass its bound.
  *
  * Error codes in the `TASK9_ERROR` domain.
  *
@@ -51,6 +53,8 @@ typedef enum /*< underscore_name=task9_error >*/ {
   TASK9_ERROR_WOULD_BLOCK,
   TASK9_ERROR_PROC_STOPPED,
   TASK9_ERROR_DEADLOCK,
+  TASK9_ERROR_NOT_OWNER,
+  TASK9_ERROR_OVERFLOW,
 } Task9Error;
 
 TASK9_AVAILABLE_IN_ALL

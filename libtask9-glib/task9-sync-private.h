@@ -64,6 +64,7 @@ Task9WakeReason task9_sync_park          (Task9SyncQueue   *queue,
                                           guint8            kind,
                                           gint64            deadline,
                                           GCancellable     *cancellable,
+                                          gboolean          external,
                                           const char       *reason);
 void            task9_sync_wait_async    (Task9SyncQueue   *queue,
                                           Task9AsyncOp     *op,

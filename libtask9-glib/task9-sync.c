@@ -28,7 +28,8 @@
 #include "task9-scheduler-private.h"
 #include "task9-sync-private.h"
 
-/* With @queue locked: queues @self for @arg/@kind, unlocks, parks. Returns why the task
+/* With @queue locked: queues @self for @arg/@kind, unlocks, parks (for an event from
+ * outside the procs if @external: see task9_wait_park_external()). Returns why the task
  * woke, with the lock released and the waiter withdrawn; TASK9_WAKE_READY means it was
  * granted. */
 Task9WakeReason
@@ -38,6 +39,7 @@ task9_sync_park (Task9SyncQueue *queue,
                  guint8          kind,
                  gint64          deadline,
                  GCancellable   *cancellable,
+                 gboolean        external,
                  const char     *reason)
 {
   Task9WaitSet set;
@@ -49,7 +51,7 @@ task9_sync_park (Task9SyncQueue *queue,
   task9_waiter_enqueue (&queue->waiters, &waiter);
   task9_sync_unlock (queue);
 
-  why = task9_wait_park (self, waiter.token, deadline, cancellable, reason);
+  why = (external ? task9_wait_park_external : task9_wait_park) (self, waiter.token, deadline, cancellable, reason);
   if (why != TASK9_WAKE_READY)
     task9_waiter_withdraw (&waiter);   /* nobody granted it: it may still be queued */
   return why;
