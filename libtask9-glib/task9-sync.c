@@ -51,7 +51,8 @@ task9_sync_park (Task9SyncQueue *queue,
   task9_waiter_enqueue (&queue->waiters, &waiter);
   task9_sync_unlock (queue);
 
-  why = (external ? task9_wait_park_external : task9_wait_park) (self, waiter.token, deadline, cancellable, reason);
+  why = (external ? task9_wait_park_external : task9_wait_park)
+          (self, waiter.token, deadline, cancellable, reason);
   if (why != TASK9_WAKE_READY)
     task9_waiter_withdraw (&waiter);   /* nobody granted it: it may still be queued */
   return why;
