@@ -122,6 +122,7 @@ static gboolean
 send_value (Task9Channel  *channel,
             const GValue  *value,
             GTimeSpan      timeout,
+            GCancellable  *cancellable,
             GError       **error)
 {
   GValue copy = G_VALUE_INIT;
@@ -131,13 +132,13 @@ send_value (Task9Channel  *channel,
       guint64 raw[2] = { 0, };
 
       task9_scalar_from_value (value, raw);
-      return task9_channel_op (channel, TRUE, raw, timeout, NULL, error);
+      return task9_channel_op (channel, TRUE, raw, timeout, cancellable, error);
     }
 
   /* Copied outside the lock (a boxed copy is user code), then moved in. */
   g_value_init (&copy, channel->elem_type);
   g_value_copy (value, &copy);
-  if (task9_channel_op (channel, TRUE, &copy, timeout, NULL, error))
+  if (task9_channel_op (channel, TRUE, &copy, timeout, cancellable, error))
     return TRUE;   /* the receiver (or the buffer) owns the copy now */
   g_value_unset (&copy);
   return FALSE;
@@ -147,6 +148,7 @@ static gboolean
 recv_value (Task9Channel  *channel,
             GValue        *value,
             GTimeSpan      timeout,
+            GCancellable  *cancellable,
             GError       **error)
 {
   GValue received = G_VALUE_INIT;
@@ -155,7 +157,7 @@ recv_value (Task9Channel  *channel,
     {
       guint64 raw[2] = { 0, };
 
-      if (!task9_channel_op (channel, FALSE, raw, timeout, NULL, error))
+      if (!task9_channel_op (channel, FALSE, raw, timeout, cancellable, error))
         {
           task9_value_reset (value, channel->elem_type);
           return FALSE;
@@ -164,7 +166,7 @@ recv_value (Task9Channel  *channel,
       return TRUE;
     }
 
-  if (!task9_channel_op (channel, FALSE, &received, timeout, NULL, error))
+  if (!task9_channel_op (channel, FALSE, &received, timeout, cancellable, error))
     {
       task9_value_reset (value, channel->elem_type);
       return FALSE;
@@ -173,6 +175,21 @@ recv_value (Task9Channel  *channel,
     g_value_unset (value);
   *value = received;
   return TRUE;
+}
+
+/* A typed send (of a copy of @value) or receive (into @value, as recv_value() leaves
+ * it) with a timeout and a cancellable, for objects built on typed channels (a queue).
+ * The caller checked its arguments. */
+gboolean
+task9_channel_value_op (Task9Channel  *channel,
+                        gboolean       is_send,
+                        GValue        *value,
+                        GTimeSpan      timeout,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  return is_send ? send_value (channel, value, timeout, cancellable, error)
+                 : recv_value (channel, value, timeout, cancellable, error);
 }
 
 /**
@@ -196,7 +213,7 @@ task9_channel_send_value (Task9Channel  *channel,
   CHECK_TYPED (channel, value, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return send_value (channel, value, -1, error);
+  return send_value (channel, value, -1, NULL, error);
 }
 
 /**
@@ -221,7 +238,7 @@ task9_channel_recv_value (Task9Channel  *channel,
 {
   CHECK_RECV_TYPED (channel, value, error, FALSE);
 
-  return recv_value (channel, value, -1, error);
+  return recv_value (channel, value, -1, NULL, error);
 }
 
 /**
@@ -245,7 +262,7 @@ task9_channel_try_send_value (Task9Channel  *channel,
   CHECK_TYPED (channel, value, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return send_value (channel, value, 0, error);
+  return send_value (channel, value, 0, NULL, error);
 }
 
 /**
@@ -269,5 +286,5 @@ task9_channel_try_recv_value (Task9Channel  *channel,
 {
   CHECK_RECV_TYPED (channel, value, error, FALSE);
 
-  return recv_value (channel, value, 0, error);
+  return recv_value (channel, value, 0, NULL, error);
 }
