@@ -31,4 +31,5 @@
 # include "task9-task-end.h"
 # include "task9-callback.h"
 # include "task9-mailbox.h"
+# include "task9-event.h"
 #undef TASK9_INSIDE
