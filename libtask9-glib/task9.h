@@ -32,4 +32,5 @@
 # include "task9-callback.h"
 # include "task9-mailbox.h"
 # include "task9-event.h"
+# include "task9-semaphore.h"
 #undef TASK9_INSIDE
