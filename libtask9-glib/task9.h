@@ -33,4 +33,5 @@
 # include "task9-mailbox.h"
 # include "task9-event.h"
 # include "task9-semaphore.h"
+# include "task9-queue.h"
 #undef TASK9_INSIDE
