@@ -451,8 +451,8 @@ consumer_task (gpointer data, GError **error)
           continue;
         }
       g_atomic_int_inc (&s->seen[g_value_get_int (&value)]);
+      g_atomic_int_inc (&s->n_done);   /* before: the last task_done() ends the join */
       g_assert_true (task9_queue_task_done (s->queue, error));
-      g_atomic_int_inc (&s->n_done);
     }
 }
 
