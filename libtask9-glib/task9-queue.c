@@ -259,7 +259,8 @@ unfinished_remove (Task9Queue *queue)
   G_STMT_START { \
     g_return_val_if_fail (TASK9_IS_QUEUE (queue), val); \
     g_return_val_if_fail (G_IS_VALUE (value), val); \
-    g_return_val_if_fail (g_type_is_a (G_VALUE_TYPE (value), (queue)->elem_type), val); \
+    g_return_val_if_fail (G_VALUE_TYPE (value) == (queue)->elem_type || \
+                          g_type_is_a (G_VALUE_TYPE (value), (queue)->elem_type), val); \
     g_return_val_if_fail ((error) == NULL || *(error) == NULL, val); \
   } G_STMT_END
 
