@@ -933,6 +933,90 @@ bench_xproc_pingpong (guint    n,
   return TRUE;
 }
 
+/* queue_pingpong {{{1
+ *
+ * queue_pingpong_ns: pingpong_ns through two unbounded Task9Queues of
+ * G_TYPE_INT instead of two unbuffered channels: the main task puts i on one
+ * (task9_queue_put) and gets the partner's echo from the other
+ * (task9_queue_get), on one proc; ns per round trip, the same warm-up. The
+ * partner's loop ends when the first queue is closed. No task_done(): the
+ * figure is put/get.
+ * Peer line (peer.queue_pingpong_ns): pingpong_ns measured in the same
+ * process right before, the channel figure the queue is held to
+ * (target <= 1.2x). */
+
+typedef struct
+{
+  Task9Queue *ping;
+  Task9Queue *pong;
+} QueuePingPong;
+
+static gpointer
+queue_echo_func (gpointer   user_data,
+                 GError   **error)
+{
+  QueuePingPong *pp = user_data;
+  g_autoptr(GError) get_error = NULL;
+  GValue v = G_VALUE_INIT;
+
+  while (task9_queue_get (pp->ping, &v, -1, NULL, &get_error))
+    if (!task9_queue_put (pp->pong, &v, -1, NULL, error))
+      return NULL;
+  recv_closed (get_error, error);
+  return NULL;
+}
+
+static gboolean
+queue_ping_rounds (QueuePingPong  *pp,
+                   guint           n,
+                   GError        **error)
+{
+  GValue v = G_VALUE_INIT;
+
+  g_value_init (&v, G_TYPE_INT);
+  for (guint i = 0; i < n; i++)
+    {
+      g_value_set_int (&v, (int) i);
+      if (!task9_queue_put (pp->ping, &v, -1, NULL, error) ||
+          !task9_queue_get (pp->pong, &v, -1, NULL, error))
+        return FALSE;
+      if (G_UNLIKELY (g_value_get_int (&v) != (int) i))
+        return bad_value ("pong", g_value_get_int (&v), i, error);
+    }
+  return TRUE;
+}
+
+static gboolean
+bench_queue_pingpong (guint    n,
+                      GError **error)
+{
+  g_autoptr(Task9Queue) ping = task9_queue_new (G_TYPE_INT, 0);
+  g_autoptr(Task9Queue) pong = task9_queue_new (G_TYPE_INT, 0);
+  g_autoptr(Task9Task) partner = NULL;
+  QueuePingPong pp = { ping, pong };
+  double channel_ns;
+  gint64 t0, elapsed;
+  gboolean ok;
+
+  if (!run_pingpong (NULL, n, &channel_ns, error))
+    return FALSE;
+
+  partner = task9_task_spawn ("queue-pong", queue_echo_func, &pp, NULL, error);
+  if (partner == NULL)
+    return FALSE;
+  ok = queue_ping_rounds (&pp, PINGPONG_WARMUP, error);
+  t0 = g_get_monotonic_time ();
+  ok = ok && queue_ping_rounds (&pp, n, error);
+  elapsed = g_get_monotonic_time () - t0;
+
+  task9_queue_close (ping);
+  if (!join_task (partner, ok ? error : NULL) || !ok)
+    return FALSE;
+  result ("queue_pingpong_ns", elapsed * 1000.0 / n, "ns/roundtrip");
+  result ("peer.queue_pingpong_ns", channel_ns, "ns/roundtrip");
+  return TRUE;
+}
+
 /* buffered {{{1
  *
  * buffered128_ns: a producer (the main task) sends N = 20M ints 0..N-1
@@ -2061,6 +2145,8 @@ static const Bench benches[] = {
     "yielding tasks", "fairness_late_p99_ms" },
   { "pingpong", bench_pingpong, 5000000, FALSE,
     "round trips", "pingpong_ns" },
+  { "queue_pingpong", bench_queue_pingpong, 2000000, FALSE,
+    "round trips (each side)", "queue_pingpong_ns" },
   { "buffered", bench_buffered, 20000000, FALSE,
     "items", "buffered128_ns" },
   { "select2", bench_select2, 5000000, FALSE,

@@ -104,7 +104,8 @@ arm_looks_ready (const Task9AltArm *arm)
   if (arm->op == TASK9_ALT_SEND)
     return __atomic_load_n (&channel->closed, __ATOMIC_RELAXED) ||
            __atomic_load_n (&channel->receivers.head, __ATOMIC_RELAXED) != NULL ||
-           __atomic_load_n (&channel->count, __ATOMIC_RELAXED) < channel->capacity;
+           __atomic_load_n (&channel->count, __ATOMIC_RELAXED) < channel->capacity ||
+           channel->unbounded;   /* a queue's: grows when full */
   if (arm->op == TASK9_ALT_RECV)
     return __atomic_load_n (&channel->count, __ATOMIC_RELAXED) > 0 ||
            __atomic_load_n (&channel->senders.head, __ATOMIC_RELAXED) != NULL ||

@@ -18,16 +18,24 @@
 
 /* ---- the async face -------------------------------------------------------------- */
 
-static void
-settle_op (Task9AsyncOp *op)
+/* The settle of an op on @channel (its source object, or the object built on it). */
+void
+task9_channel_settle (Task9AsyncOp *op,
+                      Task9Channel *channel)
 {
   task9_async_op_withdraw (op);
   if (op->reason != TASK9_WAKE_READY)
     task9_wait_check_reason (op->reason, &op->error);
   else if (op->set.fired_closed)
-    task9_channel_status_to_error (TASK9_CHANNEL (op->source_object), TASK9_CHANNEL_CLOSED, &op->error);
+    task9_channel_status_to_error (channel, TASK9_CHANNEL_CLOSED, &op->error);
   else if (op->sends_value)
     memset (&op->value, 0, sizeof op->value);   /* moved to the receiver */
+}
+
+static void
+settle_op (Task9AsyncOp *op)
+{
+  task9_channel_settle (op, TASK9_CHANNEL (op->source_object));
 }
 
 /* Starts an async send or receive. @elem is the raw element to send (copied into the
@@ -35,6 +43,8 @@ settle_op (Task9AsyncOp *op)
  * its element through op->value; a scalar channel through op->elem_copy. */
 static void
 channel_op_async (Task9Channel        *channel,
+                  gpointer             source_object,
+                  Task9AsyncSettle     settle,
                   gboolean             is_send,
                   gboolean             typed,
                   gconstpointer        elem,
@@ -44,8 +54,8 @@ channel_op_async (Task9Channel        *channel,
                   gpointer             user_data,
                   gpointer             source_tag)
 {
-  Task9AsyncOp *op = task9_async_op_new (channel, 1, cancellable, callback, user_data,
-                                         source_tag, settle_op);
+  Task9AsyncOp *op = task9_async_op_new (source_object, 1, cancellable, callback, user_data,
+                                         source_tag, settle);
   Task9Waiter *waiter = &op->waiters[0];
   Task9ChannelStatus status;
   gpointer slot_ptr;
@@ -98,6 +108,39 @@ channel_op_async (Task9Channel        *channel,
   task9_async_op_complete_now (op, TASK9_WAKE_READY);
 }
 
+/* The typed async send or receive of an object built on @channel (a queue). */
+void
+task9_channel_value_op_async (Task9Channel        *channel,
+                              gpointer             source_object,
+                              gboolean             is_send,
+                              const GValue        *value,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data,
+                              gpointer             source_tag,
+                              void               (*settle) (Task9AsyncOp *op))
+{
+  channel_op_async (channel, source_object, settle, is_send, TRUE, NULL, value, cancellable,
+                    callback, user_data, source_tag);
+}
+
+/* Moves the element a typed receive @op got into @value. */
+void
+task9_channel_take_value (Task9Channel *channel,
+                          Task9AsyncOp *op,
+                          GValue       *value)
+{
+  if (!channel->holds_values)
+    {
+      task9_scalar_to_value (channel->elem_type, op->elem_copy, value);
+      return;
+    }
+  if (G_IS_VALUE (value))
+    g_value_unset (value);
+  *value = op->value;
+  memset (&op->value, 0, sizeof op->value);
+}
+
 static gboolean
 channel_op_finish (Task9Channel  *channel,
                    GAsyncResult  *result,
@@ -136,7 +179,7 @@ task9_channel_send_async (Task9Channel        *channel,
   g_return_if_fail (!channel->holds_values);
   g_return_if_fail (elem != NULL);
 
-  channel_op_async (channel, TRUE, FALSE, elem, NULL, cancellable, callback, user_data,
+  channel_op_async (channel, channel, settle_op, TRUE, FALSE, elem, NULL, cancellable, callback, user_data,
                     task9_channel_send_async);
 }
 
@@ -184,7 +227,7 @@ task9_channel_recv_async (Task9Channel        *channel,
   g_return_if_fail (TASK9_IS_CHANNEL (channel));
   g_return_if_fail (!channel->holds_values);
 
-  channel_op_async (channel, FALSE, FALSE, elem, NULL, cancellable, callback, user_data,
+  channel_op_async (channel, channel, settle_op, FALSE, FALSE, elem, NULL, cancellable, callback, user_data,
                     task9_channel_recv_async);
 }
 
@@ -235,7 +278,7 @@ task9_channel_send_value_async (Task9Channel        *channel,
   g_return_if_fail (G_IS_VALUE (value));
   g_return_if_fail (g_type_is_a (G_VALUE_TYPE (value), channel->elem_type));
 
-  channel_op_async (channel, TRUE, TRUE, NULL, value, cancellable, callback, user_data,
+  channel_op_async (channel, channel, settle_op, TRUE, TRUE, NULL, value, cancellable, callback, user_data,
                     task9_channel_send_value_async);
 }
 
@@ -281,7 +324,7 @@ task9_channel_recv_value_async (Task9Channel        *channel,
   g_return_if_fail (TASK9_IS_CHANNEL (channel));
   g_return_if_fail (channel->elem_type != G_TYPE_INVALID);
 
-  channel_op_async (channel, FALSE, TRUE, NULL, NULL, cancellable, callback, user_data,
+  channel_op_async (channel, channel, settle_op, FALSE, TRUE, NULL, NULL, cancellable, callback, user_data,
                     task9_channel_recv_value_async);
 }
 
@@ -320,14 +363,6 @@ task9_channel_recv_value_finish (Task9Channel  *channel,
     }
 
   op = TASK9_ASYNC_OP (result);
-  if (!channel->holds_values)
-    {
-      task9_scalar_to_value (channel->elem_type, op->elem_copy, value);
-      return TRUE;
-    }
-  if (G_IS_VALUE (value))
-    g_value_unset (value);
-  *value = op->value;
-  memset (&op->value, 0, sizeof op->value);
+  task9_channel_take_value (channel, op, value);
   return TRUE;
 }

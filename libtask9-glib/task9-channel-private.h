@@ -38,6 +38,7 @@ struct _Task9Channel
   gboolean          holds_values; /* elements are GValues the channel owns (else raw bytes,
                                   * scalars of elem_type if typed: task9_scalar_size()) */
   gboolean          external;    /* fed by something outside the tasks (a wait condition) */
+  gboolean          unbounded;   /* a full buffer grows instead of blocking (a queue's) */
   guint64           dropped;     /* offers refused for want of room, under the lock */
   GDestroyNotify    on_done;     /* a wait condition's unsubscribe: run once, at close or
                                   * finalize (task9_channel_set_on_done()) */
@@ -92,6 +93,31 @@ void               task9_channel_set_external (Task9Channel       *channel);
 void               task9_channel_set_on_done (Task9Channel        *channel,
                                               GDestroyNotify       func,
                                               gpointer             data);
+void               task9_channel_set_unbounded (Task9Channel      *channel);
+
+/* Typed elements with a timeout and a cancellable, and the async pairs for objects built
+ * on a typed channel (a queue): the op's source is @source_object, its settle function
+ * @settle, which calls task9_channel_settle() with the channel. */
+gboolean           task9_channel_value_op    (Task9Channel        *channel,
+                                              gboolean             is_send,
+                                              GValue              *value,
+                                              GTimeSpan            timeout,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
+void               task9_channel_value_op_async (Task9Channel     *channel,
+                                              gpointer             source_object,
+                                              gboolean             is_send,
+                                              const GValue        *value,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data,
+                                              gpointer             source_tag,
+                                              void               (*settle) (Task9AsyncOp *op));
+void               task9_channel_settle      (Task9AsyncOp        *op,
+                                              Task9Channel        *channel);
+void               task9_channel_take_value  (Task9Channel        *channel,
+                                              Task9AsyncOp        *op,
+                                              GValue              *value);
 
 /* Typed channels of scalar types keep their elements raw, as C stores them. */
 gsize              task9_scalar_size         (GType                type);

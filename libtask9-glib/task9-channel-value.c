@@ -20,6 +20,13 @@
 
 /* ---- scalars kept raw -------------------------------------------------------------- */
 
+/* G_TYPE_FUNDAMENTAL() without its call for the fundamental types themselves. */
+static inline GType
+fundamental (GType type)
+{
+  return type <= G_TYPE_FUNDAMENTAL_MAX ? type : g_type_fundamental (type);
+}
+
 /* The size of the C type a GValue of @type stores a scalar in, or 0 if @type is no
  * scalar (its elements are then GValues the channel owns). */
 gsize
@@ -51,29 +58,36 @@ task9_scalar_size (GType type)
     }
 }
 
-/* @value is unset or holds @type; it then holds the scalar at @raw. */
+/* @value is unset or holds @type; it then holds the scalar at @raw. A value that holds
+ * @type already is only overwritten: scalars own nothing, and a receive loop then pays
+ * no unset and init per element. */
 void
 task9_scalar_to_value (GType          type,
                        gconstpointer  raw,
                        GValue        *value)
 {
-  if (G_IS_VALUE (value))
-    g_value_unset (value);
-  g_value_init (value, type);
-  switch (G_TYPE_FUNDAMENTAL (type))
+  if (G_VALUE_TYPE (value) != type)
     {
-    case G_TYPE_BOOLEAN: g_value_set_boolean (value, *(const gboolean *) raw); break;
-    case G_TYPE_INT:     g_value_set_int (value, *(const gint *) raw); break;
-    case G_TYPE_ENUM:    g_value_set_enum (value, *(const gint *) raw); break;
-    case G_TYPE_UINT:    g_value_set_uint (value, *(const guint *) raw); break;
-    case G_TYPE_FLAGS:   g_value_set_flags (value, *(const guint *) raw); break;
-    case G_TYPE_LONG:    g_value_set_long (value, *(const glong *) raw); break;
-    case G_TYPE_ULONG:   g_value_set_ulong (value, *(const gulong *) raw); break;
-    case G_TYPE_INT64:   g_value_set_int64 (value, *(const gint64 *) raw); break;
-    case G_TYPE_UINT64:  g_value_set_uint64 (value, *(const guint64 *) raw); break;
-    case G_TYPE_FLOAT:   g_value_set_float (value, *(const gfloat *) raw); break;
-    case G_TYPE_DOUBLE:  g_value_set_double (value, *(const gdouble *) raw); break;
-    case G_TYPE_POINTER: g_value_set_pointer (value, *(gpointer const *) raw); break;
+      if (G_IS_VALUE (value))
+        g_value_unset (value);
+      g_value_init (value, type);
+    }
+  /* The fields GLib's own value tables use: the type was checked by the caller, and the
+   * checked setters cost as much as the rest of a typed transfer. */
+  switch (fundamental (type))
+    {
+    case G_TYPE_BOOLEAN: value->data[0].v_int = *(const gboolean *) raw; break;
+    case G_TYPE_INT:     value->data[0].v_int = *(const gint *) raw; break;
+    case G_TYPE_ENUM:    value->data[0].v_long = *(const gint *) raw; break;
+    case G_TYPE_UINT:    value->data[0].v_uint = *(const guint *) raw; break;
+    case G_TYPE_FLAGS:   value->data[0].v_ulong = *(const guint *) raw; break;
+    case G_TYPE_LONG:    value->data[0].v_long = *(const glong *) raw; break;
+    case G_TYPE_ULONG:   value->data[0].v_ulong = *(const gulong *) raw; break;
+    case G_TYPE_INT64:   value->data[0].v_int64 = *(const gint64 *) raw; break;
+    case G_TYPE_UINT64:  value->data[0].v_uint64 = *(const guint64 *) raw; break;
+    case G_TYPE_FLOAT:   value->data[0].v_float = *(const gfloat *) raw; break;
+    case G_TYPE_DOUBLE:  value->data[0].v_double = *(const gdouble *) raw; break;
+    case G_TYPE_POINTER: value->data[0].v_pointer = *(gpointer const *) raw; break;
     default:             g_assert_not_reached ();
     }
 }
@@ -82,20 +96,20 @@ void
 task9_scalar_from_value (const GValue *value,
                          gpointer      raw)
 {
-  switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value)))
+  switch (fundamental (G_VALUE_TYPE (value)))
     {
-    case G_TYPE_BOOLEAN: *(gboolean *) raw = g_value_get_boolean (value); break;
-    case G_TYPE_INT:     *(gint *) raw = g_value_get_int (value); break;
-    case G_TYPE_ENUM:    *(gint *) raw = g_value_get_enum (value); break;
-    case G_TYPE_UINT:    *(guint *) raw = g_value_get_uint (value); break;
-    case G_TYPE_FLAGS:   *(guint *) raw = g_value_get_flags (value); break;
-    case G_TYPE_LONG:    *(glong *) raw = g_value_get_long (value); break;
-    case G_TYPE_ULONG:   *(gulong *) raw = g_value_get_ulong (value); break;
-    case G_TYPE_INT64:   *(gint64 *) raw = g_value_get_int64 (value); break;
-    case G_TYPE_UINT64:  *(guint64 *) raw = g_value_get_uint64 (value); break;
-    case G_TYPE_FLOAT:   *(gfloat *) raw = g_value_get_float (value); break;
-    case G_TYPE_DOUBLE:  *(gdouble *) raw = g_value_get_double (value); break;
-    case G_TYPE_POINTER: *(gpointer *) raw = g_value_get_pointer (value); break;
+    case G_TYPE_BOOLEAN: *(gboolean *) raw = value->data[0].v_int != FALSE; break;
+    case G_TYPE_INT:     *(gint *) raw = value->data[0].v_int; break;
+    case G_TYPE_ENUM:    *(gint *) raw = (gint) value->data[0].v_long; break;
+    case G_TYPE_UINT:    *(guint *) raw = value->data[0].v_uint; break;
+    case G_TYPE_FLAGS:   *(guint *) raw = (guint) value->data[0].v_ulong; break;
+    case G_TYPE_LONG:    *(glong *) raw = value->data[0].v_long; break;
+    case G_TYPE_ULONG:   *(gulong *) raw = value->data[0].v_ulong; break;
+    case G_TYPE_INT64:   *(gint64 *) raw = value->data[0].v_int64; break;
+    case G_TYPE_UINT64:  *(guint64 *) raw = value->data[0].v_uint64; break;
+    case G_TYPE_FLOAT:   *(gfloat *) raw = value->data[0].v_float; break;
+    case G_TYPE_DOUBLE:  *(gdouble *) raw = value->data[0].v_double; break;
+    case G_TYPE_POINTER: *(gpointer *) raw = value->data[0].v_pointer; break;
     default:             g_assert_not_reached ();
     }
 }
@@ -122,6 +136,7 @@ static gboolean
 send_value (Task9Channel  *channel,
             const GValue  *value,
             GTimeSpan      timeout,
+            GCancellable  *cancellable,
             GError       **error)
 {
   GValue copy = G_VALUE_INIT;
@@ -131,13 +146,13 @@ send_value (Task9Channel  *channel,
       guint64 raw[2] = { 0, };
 
       task9_scalar_from_value (value, raw);
-      return task9_channel_op (channel, TRUE, raw, timeout, NULL, error);
+      return task9_channel_op (channel, TRUE, raw, timeout, cancellable, error);
     }
 
   /* Copied outside the lock (a boxed copy is user code), then moved in. */
   g_value_init (&copy, channel->elem_type);
   g_value_copy (value, &copy);
-  if (task9_channel_op (channel, TRUE, &copy, timeout, NULL, error))
+  if (task9_channel_op (channel, TRUE, &copy, timeout, cancellable, error))
     return TRUE;   /* the receiver (or the buffer) owns the copy now */
   g_value_unset (&copy);
   return FALSE;
@@ -147,6 +162,7 @@ static gboolean
 recv_value (Task9Channel  *channel,
             GValue        *value,
             GTimeSpan      timeout,
+            GCancellable  *cancellable,
             GError       **error)
 {
   GValue received = G_VALUE_INIT;
@@ -155,7 +171,7 @@ recv_value (Task9Channel  *channel,
     {
       guint64 raw[2] = { 0, };
 
-      if (!task9_channel_op (channel, FALSE, raw, timeout, NULL, error))
+      if (!task9_channel_op (channel, FALSE, raw, timeout, cancellable, error))
         {
           task9_value_reset (value, channel->elem_type);
           return FALSE;
@@ -164,7 +180,7 @@ recv_value (Task9Channel  *channel,
       return TRUE;
     }
 
-  if (!task9_channel_op (channel, FALSE, &received, timeout, NULL, error))
+  if (!task9_channel_op (channel, FALSE, &received, timeout, cancellable, error))
     {
       task9_value_reset (value, channel->elem_type);
       return FALSE;
@@ -173,6 +189,21 @@ recv_value (Task9Channel  *channel,
     g_value_unset (value);
   *value = received;
   return TRUE;
+}
+
+/* A typed send (of a copy of @value) or receive (into @value, as recv_value() leaves
+ * it) with a timeout and a cancellable, for objects built on typed channels (a queue).
+ * The caller checked its arguments. */
+gboolean
+task9_channel_value_op (Task9Channel  *channel,
+                        gboolean       is_send,
+                        GValue        *value,
+                        GTimeSpan      timeout,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  return is_send ? send_value (channel, value, timeout, cancellable, error)
+                 : recv_value (channel, value, timeout, cancellable, error);
 }
 
 /**
@@ -196,7 +227,7 @@ task9_channel_send_value (Task9Channel  *channel,
   CHECK_TYPED (channel, value, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return send_value (channel, value, -1, error);
+  return send_value (channel, value, -1, NULL, error);
 }
 
 /**
@@ -221,7 +252,7 @@ task9_channel_recv_value (Task9Channel  *channel,
 {
   CHECK_RECV_TYPED (channel, value, error, FALSE);
 
-  return recv_value (channel, value, -1, error);
+  return recv_value (channel, value, -1, NULL, error);
 }
 
 /**
@@ -245,7 +276,7 @@ task9_channel_try_send_value (Task9Channel  *channel,
   CHECK_TYPED (channel, value, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return send_value (channel, value, 0, error);
+  return send_value (channel, value, 0, NULL, error);
 }
 
 /**
@@ -269,5 +300,5 @@ task9_channel_try_recv_value (Task9Channel  *channel,
 {
   CHECK_RECV_TYPED (channel, value, error, FALSE);
 
-  return recv_value (channel, value, 0, error);
+  return recv_value (channel, value, 0, NULL, error);
 }

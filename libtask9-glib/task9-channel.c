@@ -23,9 +23,13 @@
  * Invariants:
  * - Everything below is under channel->lock, a spinlock: critical sections copy a few
  *   bytes and never run user code, allocate, or take another channel's lock (except
- *   alt, which takes its channels in address order).
+ *   alt, which takes its channels in address order). The one allocation is an
+ *   unbounded channel's (a queue's) buffer doubling when a send finds it full: rare
+ *   (log2 of the most elements ever buffered times), and never on a bounded channel.
  * - count > 0 implies no receiver is waiting; a waiting sender implies count ==
- *   capacity. Receivers and senders are woken in FIFO order.
+ *   capacity. Receivers and senders are woken in FIFO order. An unbounded channel has
+ *   no waiting sender unless its buffer could not grow (out of memory, or G_MAXINT / 2
+ *   elements).
  * - Elements are moved, never duplicated: a completed operation transferred exactly one
  *   element, a failed one (closed, cancelled, timed out) transferred none.
  * - Typed channels hold GValues: the sender copies its value before locking, and the
@@ -114,6 +118,36 @@ copy_elem (Task9Channel *channel, gpointer dst, gconstpointer src)
     g_value_unset ((GValue *) src);   /* a typed element nobody wants is freed */
 }
 
+/* An unbounded channel's full buffer: doubles it (from nothing: 8 elements), keeping
+ * the elements in order from index 0. Under the lock; FALSE if it cannot grow (the
+ * sender then waits, as on a bounded channel). Out of line: only full sends get here. */
+static G_GNUC_NO_INLINE gboolean
+grow_buffer (Task9Channel *channel)
+{
+  guint old = channel->capacity, grown;
+  guint8 *buffer;
+  gsize first;
+
+  if (old >= G_MAXINT / 2)
+    return FALSE;
+  grown = old == 0 ? 8 : MIN (old * 2, G_MAXINT / 2);
+  buffer = g_try_malloc_n (grown, channel->elem_size);
+  if (buffer == NULL)
+    return FALSE;
+  if (channel->count > 0)
+    {
+      /* Full: from head to the end, then the part that wrapped to the start. */
+      first = (gsize) (old - channel->head) * channel->elem_size;
+      memcpy (buffer, channel->buffer + (gsize) channel->head * channel->elem_size, first);
+      memcpy (buffer + first, channel->buffer, (gsize) channel->head * channel->elem_size);
+    }
+  g_free (channel->buffer);
+  channel->buffer = buffer;
+  channel->head = 0;
+  channel->capacity = grown;
+  return TRUE;
+}
+
 /* ---- the algorithm --------------------------------------------------------------- */
 
 Task9ChannelStatus
@@ -133,7 +167,8 @@ task9_channel_send_locked (Task9Channel  *channel,
       return TASK9_CHANNEL_DONE;
     }
 
-  if (channel->count < channel->capacity)
+  if (channel->count < channel->capacity ||
+      (G_UNLIKELY (channel->unbounded) && grow_buffer (channel)))
     {
       move_bytes (slot (channel, channel->head + channel->count), elem, channel->elem_size);
       channel->count++;
@@ -526,7 +561,8 @@ task9_channel_get_elem_type (Task9Channel *channel)
  * task9_channel_get_capacity:
  * @channel: a channel
  *
- * Returns how many elements @channel buffers.
+ * Returns how many elements @channel buffers. The channel of an unbounded
+ * [class@Task9.Queue] grows its buffer as needed: this is its size now.
  *
  * Returns: the capacity; 0 for an unbuffered channel
  *
@@ -535,9 +571,14 @@ task9_channel_get_elem_type (Task9Channel *channel)
 guint
 task9_channel_get_capacity (Task9Channel *channel)
 {
+  guint capacity;
+
   g_return_val_if_fail (TASK9_IS_CHANNEL (channel), 0);
 
-  return channel->capacity;
+  task9_channel_lock (channel);   /* a queue's unbounded channel grows */
+  capacity = channel->capacity;
+  task9_channel_unlock (channel);
+  return capacity;
 }
 
 /**
@@ -698,6 +739,14 @@ task9_channel_set_on_done (Task9Channel   *channel,
   g_assert (channel->on_done == NULL);
   channel->on_done = func;
   channel->on_done_data = data;
+}
+
+/* Makes @channel, a queue's new typed channel, unbounded: a send that finds its buffer
+ * full grows it instead of waiting. Set it before the channel is shared. */
+void
+task9_channel_set_unbounded (Task9Channel *channel)
+{
+  channel->unbounded = TRUE;
 }
 
 /**

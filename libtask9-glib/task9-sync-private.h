@@ -70,6 +70,7 @@ void            task9_sync_wait_async    (Task9SyncQueue   *queue,
                                           Task9AsyncOp     *op,
                                           gpointer          arg,
                                           guint8            kind);
+void            task9_sync_settle        (Task9AsyncOp     *op);
 Task9Waiter    *task9_sync_grant_first   (Task9SyncQueue   *queue,
                                           gint              kind,
                                           Task9SyncGrants  *grants);

@@ -77,6 +77,17 @@ task9_sync_wait_async (Task9SyncQueue *queue,
   task9_async_op_wait (op);
 }
 
+/* The settle function of an async wait whose grant carries nothing back but "granted"
+ * (an event, a permit, a join): withdraws the waiter if nobody granted it and turns a
+ * timeout or cancellation into op->error. */
+void
+task9_sync_settle (Task9AsyncOp *op)
+{
+  task9_async_op_withdraw (op);
+  if (op->reason != TASK9_WAKE_READY)
+    task9_wait_check_reason (op->reason, &op->error);
+}
+
 /* With @queue locked: claims the first waiter still waiting, if its kind is @kind (or
  * @kind is TASK9_SYNC_ANY_KIND), and adds it to @grants. Waiters whose wait already
  * ended are dropped on the way. Returns the claimed waiter, whose request the caller

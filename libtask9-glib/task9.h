@@ -31,4 +31,7 @@
 # include "task9-task-end.h"
 # include "task9-callback.h"
 # include "task9-mailbox.h"
+# include "task9-event.h"
+# include "task9-semaphore.h"
+# include "task9-queue.h"
 #undef TASK9_INSIDE
