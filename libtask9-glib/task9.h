@@ -31,4 +31,6 @@
 # include "task9-task-end.h"
 # include "task9-callback.h"
 # include "task9-mailbox.h"
+# include "task9-offload.h"
+# include "task9-ioproc.h"
 #undef TASK9_INSIDE
