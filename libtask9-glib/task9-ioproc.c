@@ -205,25 +205,44 @@ interrupt_call (Task9IOProc      *io,
  * poll(2)...) fails with `EINTR`. The signal is repeated until the function returns,
  * so a function that retries on `EINTR` keeps being interrupted: it should check its
  * #GCancellable. The call's caller gets %G_IO_ERROR_CANCELLED, or the function's own
- * error if it reports one. Queued calls are not affected; @io goes on with them.
+ * error if it reports one. If no call runs because the thread has not yet picked up
+ * the first queued call, that call is the one in progress for its caller: it ends
+ * with %G_IO_ERROR_CANCELLED without running. Other queued calls are not affected;
+ * @io goes on with them. With nothing queued or running, this does nothing.
  *
  * Since: 0.1
  */
 void
 task9_ioproc_interrupt (Task9IOProc *io)
 {
-  Task9OffloadCall *call;
+  Task9OffloadCall *call, *unstarted = NULL;
 
   g_return_if_fail (TASK9_IS_IOPROC (io));
 
   g_mutex_lock (&io->lock);
   call = io->current != NULL ? task9_offload_call_ref (io->current) : NULL;
+  if (call == NULL && io->head != NULL)
+    {
+      /* Handed to the thread, which has not picked it up yet: it is the call in
+       * progress as far as its caller can tell. It ends without running. */
+      unstarted = io->head;
+      io->head = unstarted->next;
+      if (io->head == NULL)
+        io->tail = NULL;
+      unstarted->next = NULL;
+    }
   g_mutex_unlock (&io->lock);
 
   if (call != NULL)
     {
       interrupt_call (io, call);
       task9_offload_call_unref (call);
+    }
+  else if (unstarted != NULL)
+    {
+      task9_offload_call_fail (unstarted, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                               "The call was interrupted"));
+      task9_offload_call_unref (unstarted);
     }
 }
 
