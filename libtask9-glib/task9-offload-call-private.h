@@ -36,6 +36,7 @@ struct _Task9OffloadCall
   Task9OffloadCallState  state;
   gboolean               abandoned;     /* the caller stopped waiting */
   gboolean               handed;        /* result and error belong to the caller now */
+  gboolean               counts_external; /* an async caller waits: see task9_main_external_begin() */
   gpointer               result;        /* until it is handed or destroyed */
   GError                *error;
 

@@ -28,9 +28,11 @@
  *   result it was not granted destroys them itself.
  * - data_destroy runs once, on the runner's thread, after the function returned (or
  *   instead of running it).
- * - From creation until DONE a call counts as an external wait for the deadlock
- *   detector (task9_main_external_begin()/_end()): whoever waits for it can be woken
- *   from outside the procs. The count drops after the caller's waiter was fired.
+ * - A task waiting for a call parks as waiting for something outside the procs
+ *   (task9_sync_park()'s external flag); an async caller's call counts, from the
+ *   moment it waits until DONE, as an external wait for the deadlock detector
+ *   (task9_main_external_begin()/_end(), counts_external), which drops after the
+ *   caller was fired. Both tell the detector that a worker may still wake someone.
  * - No spinlock is held while a GCancellable is cancelled or user code runs.
  */
 
@@ -70,7 +72,6 @@ task9_offload_call_new (Task9ThreadFunc      func,
   call->cancellable = g_cancellable_new ();
   call->runner = runner;
   call->abandon = abandon;
-  task9_main_external_begin ();
   return call;
 }
 
@@ -113,7 +114,7 @@ call_done (Task9OffloadCall *call,
            GError           *error)
 {
   Task9SyncGrants grants = TASK9_SYNC_GRANTS_INIT;
-  gboolean destroy = FALSE;
+  gboolean destroy = FALSE, external;
 
   if (call->data_destroy != NULL)
     {
@@ -134,6 +135,7 @@ call_done (Task9OffloadCall *call,
 
   task9_sync_lock (&call->queue);
   call->state = TASK9_OFFLOAD_CALL_DONE;
+  external = call->counts_external;
   if (call->abandoned)
     destroy = TRUE;
   else
@@ -149,8 +151,10 @@ call_done (Task9OffloadCall *call,
   if (destroy)
     destroy_outcome (call, result, error);
 
-  /* After the wake-up: a task woken is runnable before the call stops counting. */
-  task9_main_external_end ();
+  /* After the wake-up: an async caller's completion is queued before the call stops
+   * counting. */
+  if (external)
+    task9_main_external_end ();
 }
 
 /* On a runner thread, with a reference of the runner's (kept): runs the function,
@@ -306,6 +310,8 @@ task9_offload_call_wait_async (Task9OffloadCall    *call,
       task9_async_op_complete_now (op, TASK9_WAKE_READY);
       return;
     }
+  call->counts_external = TRUE;
+  task9_main_external_begin ();
   task9_sync_wait_async (&call->queue, op, call, 0);
 }
 

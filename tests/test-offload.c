@@ -415,6 +415,9 @@ test_async (void)
   task9_run_in_thread_async (gated_func, "unclaimed", NULL, result_free, NULL, async_done, &w);
   test_iterate_until (context, &w.done);
   g_clear_object (&w.result);
+  /* Freed once the op and the worker have both let go of the call. */
+  while (gate_get (&gate.results_freed) < 1)
+    g_thread_yield ();
   g_assert_cmpint (gate_get (&gate.results_freed), ==, 1);
 
   g_object_unref (cancellable);
