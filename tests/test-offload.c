@@ -1,7 +1,8 @@
 /* test-offload.c: task9_run_in_thread() and the worker pool: results and errors come
  * back, the proc runs its other tasks meanwhile, the pool's bound, cancellation and
  * timeout return at once and free the late result, a queued call that is given up
- * never runs, the async pair, many tasks on many procs offloading at once, bad input
+ * never runs, the async pair, many tasks on many procs offloading at once, bad input,
+ * and task9_main()'s deadlock detector leaving waits for a call alone
  *
  * Copyright 2026 The libtask9-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -557,6 +558,66 @@ test_bad_input (void)
   g_assert_cmpuint (task9_get_max_worker_threads (), >=, 1);
 }
 
+/* ---- the deadlock detector leaves offloading tasks alone ------------------------------------ */
+
+/* On a worker: returns once the task @data is blocked (waiting for this very call, or
+ * on a channel that only this call's callback feeds): everything is parked meanwhile. */
+static gpointer
+until_blocked (gpointer      data,
+               GCancellable *cancellable,
+               GError      **error)
+{
+  while (task9_task_get_state (data) != TASK9_TASK_STATE_BLOCKED)
+    g_thread_yield ();
+  return data;
+}
+
+static void
+token_to_channel (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  gint64 token = GPOINTER_TO_SIZE (task9_run_in_thread_finish (result, NULL)) != 0;
+
+  task9_channel_try_send (user_data, &token, NULL);
+}
+
+static int
+offload_main (int argc, char **argv)
+{
+  Task9Task *self = task9_task_self ();
+  Task9Channel *channel = test_chan_new (1);
+  Task9IOProc *io = task9_ioproc_new (NULL, NULL);
+  GError *error = NULL;
+  gint64 token = 0;
+
+  /* The blocking forms: the task waits for the call. */
+  g_assert_true (task9_run_in_thread (until_blocked, self, NULL, NULL, -1, NULL, &error) == self);
+  g_assert_true (task9_ioproc_call (io, until_blocked, self, NULL, NULL, -1, NULL, &error) == self);
+  g_assert_no_error (error);
+  /* The async form: the task waits on a channel its callback will feed. */
+  task9_run_in_thread_async (until_blocked, self, NULL, NULL, NULL, token_to_channel, channel);
+  g_assert_true (task9_channel_recv (channel, &token, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (token, ==, 1);
+  g_object_unref (io);
+  g_object_unref (channel);
+  return 5;
+}
+
+static void
+test_not_a_deadlock (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_assert_cmpint (task9_main (0, NULL, offload_main), ==, 5);
+      return;
+    }
+  test_run_child ();
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr_unmatched ("*deadlock*");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -572,5 +633,6 @@ main (int argc, char **argv)
   g_test_add_func ("/offload/many", test_many);
   g_test_add_func ("/offload/bad-input-in-task", test_bad_input_in_task);
   g_test_add_func ("/offload/bad-input", test_bad_input);
+  g_test_add_func ("/offload/not-a-deadlock", test_not_a_deadlock);
   return g_test_run ();
 }
