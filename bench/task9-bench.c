@@ -2128,6 +2128,137 @@ bench_fdwait_dispatch (guint    n,
   return TRUE;
 }
 
+/* offload_rtt {{{1
+ *
+ * offload_rtt_us: the main task calls task9_run_in_thread() of an empty function N
+ * times, one after the other; wall time / N (a round trip: to a worker thread and back
+ * to the waiting task). Peer line (peer.offload_rtt_us): the same with plain GLib,
+ * g_task_run_in_thread() of an empty function whose callback starts the next one, on
+ * a GMainLoop of a thread of its own in this process. Three rounds each, alternating;
+ * the medians are printed. */
+
+static gpointer
+offload_empty (gpointer      data,
+               GCancellable *cancellable,
+               GError      **error)
+{
+  return data;
+}
+
+static gboolean
+run_offload (guint    n,
+             double  *us,
+             GError **error)
+{
+  gint64 t0 = g_get_monotonic_time ();
+
+  for (guint i = 0; i < n; i++)
+    if (task9_run_in_thread (offload_empty, GUINT_TO_POINTER (i + 1), NULL, NULL, -1, NULL,
+                             error) != GUINT_TO_POINTER (i + 1))
+      return FALSE;
+  *us = (double) (g_get_monotonic_time () - t0) / n;
+  return TRUE;
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  guint      left;
+  guint      bad;
+} GTaskPeer;
+
+static void
+gtask_empty (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  g_task_return_pointer (task, task_data, NULL);
+}
+
+static void gtask_next (GTaskPeer *peer);
+
+static void
+gtask_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTaskPeer *peer = user_data;
+
+  if (g_task_propagate_pointer (G_TASK (result), NULL) != GUINT_TO_POINTER (peer->left))
+    peer->bad++;
+  if (--peer->left == 0)
+    g_main_loop_quit (peer->loop);
+  else
+    gtask_next (peer);
+}
+
+static void
+gtask_next (GTaskPeer *peer)
+{
+  GTask *task = g_task_new (NULL, NULL, gtask_done, peer);
+
+  g_task_set_task_data (task, GUINT_TO_POINTER (peer->left), NULL);
+  g_task_run_in_thread (task, gtask_empty);
+  g_object_unref (task);
+}
+
+static gpointer
+gtask_peer_thread (gpointer data)
+{
+  GTaskPeer *peer = data;
+  GMainContext *context = g_main_context_new ();
+
+  g_main_context_push_thread_default (context);
+  peer->loop = g_main_loop_new (context, FALSE);
+  gtask_next (peer);
+  g_main_loop_run (peer->loop);
+  g_main_loop_unref (peer->loop);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  return NULL;
+}
+
+static gboolean
+run_gtask_peer (guint    n,
+                double  *us,
+                GError **error)
+{
+  GTaskPeer peer = { NULL, n, 0 };
+  gint64 t0 = g_get_monotonic_time ();
+
+  g_thread_join (g_thread_new ("gtask-peer", gtask_peer_thread, &peer));
+  *us = (double) (g_get_monotonic_time () - t0) / n;
+  if (peer.bad != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "g_task_run_in_thread: %u wrong results",
+                   peer.bad);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+bench_offload_rtt (guint    n,
+                   GError **error)
+{
+  double ours[ECHO_ROUNDS], peer[ECHO_ROUNDS];
+
+  /* Warm-up: the workers exist, as GLib's pool threads do after their first use. */
+  if (!run_offload (MIN (n, 1000), &ours[0], error) ||
+      !run_gtask_peer (MIN (n, 1000), &peer[0], error))
+    return FALSE;
+  for (guint round = 0; round < ECHO_ROUNDS; round++)
+    {
+      if (!run_offload (n, &ours[round], error) ||
+          !run_gtask_peer (n, &peer[round], error))
+        return FALSE;
+    }
+  result ("offload_rtt_us", median3 (ours), "us/call");
+  result ("peer.offload_rtt_us", median3 (peer), "us/call");
+  return TRUE;
+}
+
 /* The table {{{1 */
 
 static const Bench benches[] = {
@@ -2171,6 +2302,8 @@ static const Bench benches[] = {
     "connections", "echo_rps_10k" },
   { "fdwait_dispatch", bench_fdwait_dispatch, 100000, FALSE,
     "wakes / 2", "fdwait_dispatch_ns" },
+  { "offload_rtt", bench_offload_rtt, 20000, FALSE,
+    "round trips", "offload_rtt_us" },
 };
 
 /* Does @name select @bench, by the benchmark's name or a figure's? */

@@ -34,4 +34,6 @@
 # include "task9-event.h"
 # include "task9-semaphore.h"
 # include "task9-queue.h"
+# include "task9-offload.h"
+# include "task9-ioproc.h"
 #undef TASK9_INSIDE

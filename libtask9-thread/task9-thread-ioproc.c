@@ -3,17 +3,21 @@
  * Copyright 2026 The libtask9-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * An Ioproc is a Task9Proc of its own. iocall() spawns a short task on it that runs the
- * call, blocking that proc's thread (nothing else runs there), and joins the task:
- * only the calling thread waits, its proc runs its other threads meanwhile. While the
- * call blocks, the Ioproc's thread is in the system call, not idle in poll(), so
- * task9_main()'s deadlock detector sees that something may still wake the caller.
- * An idle Ioproc has no task and keeps no program alive.
+ * An Ioproc is a Task9IOProc (the core's thread for blocking calls, task9-ioproc.c);
+ * this file only adapts its calls to ioproc(3)'s: a va_list function whose return
+ * value and errno come back to the caller. iointerrupt() is task9_ioproc_interrupt():
+ * a call blocked in a system call fails with EINTR.
+ *
+ * The manual's iocall() cannot be left early: the call's arguments (and the buffers
+ * they point to) live on the caller's stack. So a Plan 9 thread waits through the
+ * async form, whose op has no GCancellable: cancelling the thread's task does not
+ * abandon the call, and the thread waits on (yielding, as a cancelled task's waits
+ * fail at once) until the call's callback ran on its proc.
  *
  * Invariants:
- * - The call's arguments, including the va_list, stay on the caller's stack until the
- *   call task has finished: the caller waits for that even when it is cancelled.
- * - io->current is the call task in progress (a reference), for iointerrupt().
+ * - The IoCall stays on the caller's stack until its callback has set finished, the
+ *   callback's last touch of it.
+ * - The core call has no result to free: its function returns the IoCall itself.
  */
 
 #include <errno.h>
@@ -32,18 +36,22 @@
 
 struct Ioproc
 {
-  Task9Proc *proc;
-  GMutex     lock;
-  Task9Task *current;
+  Task9IOProc *io;
 };
 
 typedef struct
 {
-  long    (*op) (va_list *);
-  va_list  *args;
-  long      ret;
-  int       err;
+  long         (*op) (va_list *);
+  va_list       *args;
+  long           ret;
+  int            err;
+  gboolean       ran;
+  Task9Channel  *done;       /* in a task: the callback's token */
+  gint           finished;   /* atomic: the callback has run */
 } IoCall;
+
+/* The running call's GCancellable, for op_sleep (on the IOProc's thread). */
+static GPrivate call_cancellable;
 
 Ioproc *
 ioproc (void)
@@ -51,10 +59,9 @@ ioproc (void)
   GError *error = NULL;
   Ioproc *io = g_new0 (Ioproc, 1);
 
-  io->proc = task9_proc_new ("ioproc", &error);
-  if (io->proc == NULL)
+  io->io = task9_ioproc_new ("ioproc", &error);
+  if (io->io == NULL)
     g_error ("ioproc: %s", error->message);
-  g_mutex_init (&io->lock);
   return io;
 }
 
@@ -64,14 +71,8 @@ closeioproc (Ioproc *io)
   if (io == NULL)
     return;
 
-  g_mutex_lock (&io->lock);
-  if (io->current != NULL)
-    g_critical ("closeioproc: a call is still in progress");
-  g_mutex_unlock (&io->lock);
-
-  task9_proc_stop (io->proc);
-  task9_thread_reap_proc (io->proc);   /* takes our reference */
-  g_mutex_clear (&io->lock);
+  task9_ioproc_close (io->io);
+  g_object_unref (io->io);
   g_free (io);
 }
 
@@ -80,22 +81,49 @@ iointerrupt (Ioproc *io)
 {
   g_return_if_fail (io != NULL);
 
-  g_mutex_lock (&io->lock);
-  if (io->current != NULL)
-    task9_task_cancel (io->current);
-  g_mutex_unlock (&io->lock);
+  task9_ioproc_interrupt (io->io);
 }
 
 static gpointer
-call_task (gpointer  user_data,
-           GError  **error)
+call_func (gpointer       data,
+           GCancellable  *cancellable,
+           GError       **error)
 {
-  IoCall *call = user_data;
+  IoCall *call = data;
 
+  g_private_set (&call_cancellable, cancellable);
   errno = 0;
   call->ret = call->op (call->args);
   call->err = errno;
-  return NULL;
+  call->ran = TRUE;
+  g_private_set (&call_cancellable, NULL);
+  return call;
+}
+
+static void
+call_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  IoCall *call = user_data;
+  Task9Channel *done = call->done != NULL ? g_object_ref (call->done) : NULL;
+  GError *error = NULL;
+  int token = 1;
+
+  task9_ioproc_call_finish (TASK9_IOPROC (source), result, &error);
+  if (!call->ran)
+    {
+      /* Never ran: the Ioproc was closed meanwhile. */
+      call->ret = -1;
+      call->err = g_error_matches (error, TASK9_ERROR, TASK9_ERROR_CLOSED) ? EBADF : EINTR;
+    }
+  g_clear_error (&error);
+  g_atomic_int_set (&call->finished, 1);   /* the last touch: the caller may leave */
+  if (done != NULL)
+    {
+      task9_channel_try_send (done, &token, NULL);
+      g_object_unref (done);
+    }
 }
 
 static long
@@ -103,29 +131,32 @@ iocall_va (Ioproc  *io,
            long   (*op) (va_list *),
            va_list *args)
 {
-  IoCall call = { op, args, -1, 0 };
-  GError *error = NULL;
-  Task9Task *task;
+  IoCall call = { op, args, -1, 0, FALSE, NULL, 0 };
 
-  task = task9_task_spawn_full (io->proc, "iocall", 0, call_task, &call, NULL, &error);
-  if (task == NULL)
+  if (task9_in_task ())
     {
-      g_warning ("iocall: %s", error->message);
-      g_error_free (error);
-      errno = EAGAIN;
-      return -1;
+      int token;
+
+      /* The callback runs on our proc's context, which is thread-default here. */
+      call.done = task9_channel_new (sizeof (int), 1);
+      task9_ioproc_call_async (io->io, call_func, &call, NULL, NULL, NULL, call_done, &call);
+      if (!task9_channel_recv (call.done, &token, NULL))
+        while (!g_atomic_int_get (&call.finished))
+          if (task9_yield () == 0)
+            g_usleep (100);   /* cancelled: poll, letting the proc run the callback */
+      g_object_unref (call.done);
     }
+  else
+    {
+      GMainContext *context = g_main_context_new ();
 
-  g_mutex_lock (&io->lock);
-  io->current = task;
-  g_mutex_unlock (&io->lock);
-
-  task9_thread_wait_finished (task);
-
-  g_mutex_lock (&io->lock);
-  io->current = NULL;
-  g_mutex_unlock (&io->lock);
-  task9_task_unref (task);
+      g_main_context_push_thread_default (context);
+      task9_ioproc_call_async (io->io, call_func, &call, NULL, NULL, NULL, call_done, &call);
+      while (!g_atomic_int_get (&call.finished))
+        g_main_context_iteration (context, TRUE);
+      g_main_context_pop_thread_default (context);
+      g_main_context_unref (context);
+    }
 
   errno = call.err;
   return call.ret;
@@ -242,15 +273,33 @@ static long
 op_sleep (va_list *args)
 {
   long n = va_arg (*args, long);
-  GError *error = NULL;
+  GCancellable *cancellable = g_private_get (&call_cancellable);
+  gint64 end = g_get_monotonic_time () + (gint64) MAX (n, 0) * G_TIME_SPAN_MILLISECOND;
+  GPollFD pfd = { -1, G_IO_IN, 0 };
+  gboolean have_fd = cancellable != NULL && g_cancellable_make_pollfd (cancellable, &pfd);
+  long ret = 0;
 
-  /* A task9 sleep on the Ioproc's proc: its thread sleeps in poll() with a timeout, and
-   * iointerrupt() can end it by cancelling the call's task. */
-  if (task9_sleep ((GTimeSpan) MAX (n, 0) * G_TIME_SPAN_MILLISECOND, &error))
-    return 0;
-  g_error_free (error);
-  errno = EINTR;
-  return -1;
+  /* Poll on the call's GCancellable: iointerrupt() ends the sleep, by the signal
+   * (EINTR) or, if the signal came just before poll(), by the cancellable's fd. */
+  for (;;)
+    {
+      gint64 left = end - g_get_monotonic_time ();
+      int r;
+
+      if (left <= 0)
+        break;
+      r = g_poll (&pfd, have_fd ? 1 : 0, (gint) MIN ((left + 999) / 1000, G_MAXINT));
+      if (r != 0 || (cancellable != NULL && g_cancellable_is_cancelled (cancellable)))
+        {
+          ret = -1;
+          break;
+        }
+    }
+  if (have_fd)
+    g_cancellable_release_fd (cancellable);
+  if (ret < 0)
+    errno = EINTR;
+  return ret;
 }
 
 int

@@ -657,9 +657,9 @@ TASK9_THREAD_API int  rwakeupall (Rendez *r);
 /**
  * Ioproc:
  *
- * A slave I/O proc: a #Task9Proc of its own whose thread runs blocking calls for the
- * threads that use it, so their own proc keeps running its other threads meanwhile. An
- * idle Ioproc has no task and does not keep the program alive.
+ * A slave I/O proc: a #Task9IOProc, a thread of its own that runs blocking calls for
+ * the threads that use it, one at a time, so their own proc keeps running its other
+ * threads meanwhile. An idle Ioproc does not keep the program alive.
  */
 typedef struct Ioproc Ioproc;
 
@@ -674,9 +674,10 @@ TASK9_THREAD_API Ioproc *ioproc      (void);
 
 /**
  * closeioproc:
- * @io: (nullable): an Ioproc with no call in progress
+ * @io: (nullable): an Ioproc
  *
- * Ends the I/O proc and frees @io.
+ * Ends the I/O proc and frees @io. A call in progress is interrupted (as by
+ * iointerrupt()) and waited for; calls still queued return -1 with errno EBADF.
  */
 TASK9_THREAD_API void    closeioproc (Ioproc *io);
 
@@ -684,9 +685,11 @@ TASK9_THREAD_API void    closeioproc (Ioproc *io);
  * iointerrupt:
  * @io: an Ioproc
  *
- * Interrupts the call in progress on @io, if any: an iosleep() or an iocall() whose
- * function waits in a task9_ call returns early with -1 (errno EINTR). A call blocked in
- * a system call (read(2) on a quiet pipe) is not interrupted, as in plan9port.
+ * Interrupts the call in progress on @io, if any, with task9_ioproc_interrupt(): a
+ * call blocked in a system call (read(2) on a quiet pipe, accept(2), an iosleep())
+ * returns early with -1 and errno EINTR, as the Plan 9 manual says. The signal used
+ * is task9_ioproc_get_interrupt_signal(). Functions that retry on EINTR (ioreadn())
+ * are interrupted again until they return.
  */
 TASK9_THREAD_API void    iointerrupt (Ioproc *io);
 

@@ -1,5 +1,5 @@
 /* test-p9-ioproc.c: ioproc(3): ioread from a pipe written later (the caller's proc keeps
- * running), iosleep, iointerrupt, ioreadn, ioopen/iowrite/ioclose, errno, iocall,
+ * running), iosleep, iointerrupt (also of a read blocked in the kernel), ioreadn, ioopen/iowrite/ioclose, errno, iocall,
  * iodial/iolisten/ioaccept, a cancelled caller, and the deadlock detector left alone
  * while a call blocks
  *
@@ -180,6 +180,27 @@ test_iointerrupt (void)
   iointerrupt (s.io);   /* nothing in progress: a no-op */
   closeioproc (s.io);
   chanfree (s.result);
+}
+
+/* A read(2) blocked on a quiet pipe is interrupted too (the manual's iointerrupt). */
+static void
+test_iointerrupt_read (void)
+{
+  ReadArg r = { ioproc (), -1, chancreate (sizeof (unsigned long), 0), "" };
+  int p[2];
+  int id;
+
+  CHECK_EQ (pipe (p), 0);
+  r.fd = p[0];
+  id = proccreate (read_thread, &r, 0);
+  p9_wait_blocked (id);
+  iointerrupt (r.io);
+  CHECK_EQ ((long) recvul (r.result), -1);
+
+  close (p[0]);
+  close (p[1]);
+  closeioproc (r.io);
+  chanfree (r.result);
 }
 
 /* ---- ioreadn, files, errno ---------------------------------------------------------------- */
@@ -418,6 +439,7 @@ threadmain (int argc, char *argv[])
   test_not_a_deadlock ();
   test_iosleep ();
   test_iointerrupt ();
+  test_iointerrupt_read ();
   test_ioreadn ();
   test_files ();
   test_iocall ();

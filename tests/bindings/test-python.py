@@ -807,6 +807,26 @@ class ProcessConditionsTest(LoopTestCase):
         self.assertEqual(os.WEXITSTATUS(status), 4)
         self.assertEqual(status, proc.get_status())
 
+    def test_ioproc_and_pool_surface(self):
+        # The calls take a C function and are not introspectable (Python callables run
+        # on Python threads through the override); what is: making, naming,
+        # interrupting and closing an IOProc, and the pool's bound.
+        io = Task9.IOProc.new('py-io')
+        self.assertEqual(io.get_name(), 'py-io')
+        self.assertFalse(io.is_closed())
+        self.assertFalse(hasattr(io, 'call_async'))
+        self.assertFalse(hasattr(Task9, 'run_in_thread_async'))
+        io.interrupt()          # nothing runs: does nothing
+        io.close()
+        self.assertTrue(io.is_closed())
+        io.close()              # closing twice does nothing more
+        self.assertEqual(Task9.IOProc.get_interrupt_signal(), signal.SIGRTMIN + 6)
+        old = Task9.get_max_worker_threads()
+        self.assertGreaterEqual(old, 1)
+        Task9.set_max_worker_threads(3)
+        self.assertEqual(Task9.get_max_worker_threads(), 3)
+        Task9.set_max_worker_threads(old)
+
 
 if __name__ == '__main__':
     unittest.main(verbosity=2)
