@@ -522,8 +522,35 @@ function _isJsChannel(channel) {
     return channel.get_elem_type() === GObject.TYPE_JSOBJECT;
 }
 
+// The setter of a GValue for each fundamental type GJS would guess wrong (a JS
+// number is a gint or a gdouble to it).
+const _setters = new Map([
+    [GObject.TYPE_INT64, 'set_int64'], [GObject.TYPE_UINT64, 'set_uint64'],
+    [GObject.TYPE_LONG, 'set_long'], [GObject.TYPE_ULONG, 'set_ulong'],
+    [GObject.TYPE_UINT, 'set_uint'], [GObject.TYPE_INT, 'set_int'],
+    [GObject.TYPE_DOUBLE, 'set_double'], [GObject.TYPE_FLOAT, 'set_float'],
+    [GObject.TYPE_BOOLEAN, 'set_boolean'], [GObject.TYPE_ENUM, 'set_enum'],
+    [GObject.TYPE_FLAGS, 'set_flags'], [GObject.TYPE_UCHAR, 'set_uchar'],
+    [GObject.TYPE_CHAR, 'set_schar'],
+]);
+
+// What a send puts in the channel: a box holding any JS value on a JS channel, a
+// GValue of the element type for numbers and booleans, else the value (GJS makes the
+// GValue).
 function _wrap(channel, value) {
-    return _isJsChannel(channel) ? {value} : value;
+    const type = channel.get_elem_type();
+    if (type === GObject.TYPE_JSOBJECT)
+        return {value};
+    if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+        const setter = _setters.get(GObject.type_fundamental(type));
+        if (setter !== undefined) {
+            const v = new GObject.Value();
+            v.init(type);
+            v[setter](value);
+            return v;
+        }
+    }
+    return value;
 }
 
 function _unwrap(channel, value) {
