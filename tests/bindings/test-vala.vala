@@ -1,12 +1,23 @@
-/* test-vala.vala: the async face of Task9 from Vala, through the generated VAPI
+/* test-vala.vala: Task9 from Vala, through the generated VAPI
  *
  * Copyright 2026 The libtask9-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * vapigen makes each _async/_finish pair a Vala async method, so the channel is used
- * with `yield`. The cases run one after another in an async method on a MainLoop; a
- * timeout source only turns a hang into a failure. Exits 1 on any failure.
+ * Both faces. The async face: vapigen makes each _async/_finish pair a Vala async
+ * method, used with `yield`. The stackful face: introspection/Task9-1.metadata
+ * re-exposes the task-only blocking calls, so a Vala lambda is a task body that calls
+ * them (Task.spawn (name, () => { ch.send_value (...); return null; })), and a task
+ * and an async method are the two ends of one channel.
+ *
+ * `using Task9;` is deliberate: `catch (Error e)` below must still mean GLib.Error
+ * (the library's error domain is Task9.TaskError in Vala).
+ *
+ * The cases run one after another in an async method on a MainLoop; a timeout source
+ * only turns a hang into a failure. Prints `N passed, N failed` last; exits 1 on any
+ * failure.
  */
+
+using Task9;
 
 errordomain TestError {
     FAILED
@@ -142,7 +153,7 @@ async void test_closed () throws Error {
     try {
         yield recv_int (channel);
         throw new TestError.FAILED ("a receive from a closed, drained channel succeeded");
-    } catch (Task9.Error.CLOSED e) {
+    } catch (TaskError.CLOSED e) {
         /* expected */
     }
 }
@@ -162,10 +173,201 @@ async void test_alt () throws Error {
     check (value.get_int () == 8, "value of arm 1");
 }
 
+/* The error domain's Vala name: with `using Task9;`, `Error` is GLib.Error and the
+ * library's domain is TaskError. */
+async void test_error_domain () throws Error {
+    var channel = new Task9.Channel.typed (typeof (int), 1);
+    channel.close ();
+    try {
+        Value value;
+        channel.try_recv_value (out value);
+        throw new TestError.FAILED ("try_recv_value on a closed channel succeeded");
+    } catch (TestError e) {
+        throw e;
+    } catch (Error e) {
+        check (e is TaskError.CLOSED, "expected TaskError.CLOSED, got %s".printf (e.message));
+        check (e.domain == TaskError.quark (), "the domain's quark");
+    }
+}
+
+/* Waits for @task from an async method: its result, or its error thrown. */
+async void* join (Task9.Task task) throws Error {
+    return yield task.join_async (null);
+}
+
+Value int_value (int i) {
+    Value value = Value (typeof (int));
+    value.set_int (i);
+    return value;
+}
+
+/* A Vala lambda as a stackful task body calling the blocking forms; an async method
+ * at the channel's other end. */
+async void test_stackful_sender () throws Error {
+    Task9.Proc.get_main ();
+    var channel = new Task9.Channel.typed (typeof (int), 0);
+    int[] values = { 1, 2, 3, -4 };
+    var task = Task9.Task.spawn ("vala-sender", () => {
+        check (Task9.in_task (), "in_task () in the body");
+        foreach (int v in values)
+            channel.send_value (int_value (v));
+        Task9.sleep (1000);
+        channel.close ();
+        return null;
+    });
+    check (task.get_name () == "vala-sender", "the task's name");
+    foreach (int expected in values) {
+        int got = yield recv_int (channel);
+        check (got == expected, "received %d, expected %d".printf (got, expected));
+    }
+    yield join (task);
+    check (task.is_finished (), "finished after the join");
+    check (channel.is_closed (), "the task closed the channel");
+}
+
+/* The async side sends, a stackful task receives and answers; select with a timeout
+ * in the task. */
+async void test_stackful_receiver () throws Error {
+    var requests = new Task9.Channel.typed (typeof (int), 0);
+    var replies = new Task9.Channel.typed (typeof (string), 1);
+    bool timed_out = false;
+    var task = Task9.Task.spawn ("vala-echo", () => {
+        for (;;) {
+            Value value;
+            try {
+                requests.recv_value (out value);
+            } catch (TaskError.CLOSED e) {
+                break;
+            }
+            replies.send_value ("n=%d".printf (value.get_int ()));
+        }
+        var alt = new Task9.Alt ();
+        alt.add_recv (new Task9.Channel.typed (typeof (int), 0));
+        try {
+            alt.select (2000, null);
+        } catch (IOError.TIMED_OUT e) {
+            timed_out = true;
+        }
+        return null;
+    });
+    for (int i = 0; i < 3; i++) {
+        yield requests.send_value_async (int_value (i), null);
+        Value reply;
+        yield replies.recv_value_async (null, out reply);
+        check (reply.get_string () == "n=%d".printf (i), "reply %d".printf (i));
+    }
+    requests.close ();
+    yield join (task);
+    check (timed_out, "Alt.select with a timeout in the task timed out");
+}
+
+/* Cancelling a task fails its blocking call with CANCELLED; it cleans up and rethrows,
+ * and the joiner sees CANCELLED. */
+async void test_stackful_cancel () throws Error {
+    var channel = new Task9.Channel.typed (typeof (int), 0);
+    bool cleaned = false;
+    var task = Task9.Task.spawn ("vala-cancelled", () => {
+        try {
+            Value value;
+            channel.recv_value (out value);
+        } catch (IOError.CANCELLED e) {
+            cleaned = true;
+            throw e;
+        }
+        return null;
+    });
+    while (task.get_state () != TaskState.BLOCKED)
+        yield Task9.wait_idle_async (null);
+    check (task.get_wait_reason () != null, "a wait reason while blocked");
+    task.cancel ();
+    try {
+        yield join (task);
+        throw new TestError.FAILED ("the cancelled task's join succeeded");
+    } catch (IOError.CANCELLED e) {
+        /* expected */
+    }
+    check (cleaned, "the task ran its cleanup");
+    check (channel.get_length () == 0 && !channel.is_closed (), "the channel is untouched");
+}
+
+/* An error a task body throws is its join's error. */
+async void test_stackful_throws () throws Error {
+    var task = Task9.Task.spawn ("vala-throws", () => {
+        throw new TestError.FAILED ("thrown in the task");
+    });
+    try {
+        yield join (task);
+        throw new IOError.FAILED ("the failing task's join succeeded");
+    } catch (TestError.FAILED e) {
+        check (e.message == "thrown in the task", "the task's message: " + e.message);
+    }
+}
+
+/* The blocking forms outside a task fail with NOT_IN_TASK, never block. */
+async void test_not_in_task () throws Error {
+    var channel = new Task9.Channel.typed (typeof (int), 0);
+    try {
+        channel.send_value (int_value (1));
+        throw new TestError.FAILED ("send_value outside a task succeeded");
+    } catch (TaskError.NOT_IN_TASK e) {
+        /* expected */
+    }
+    try {
+        Task9.sleep (1);
+        throw new TestError.FAILED ("sleep outside a task succeeded");
+    } catch (TaskError.NOT_IN_TASK e) {
+        /* expected */
+    }
+}
+
+const int STRESS_TASKS = 5000;
+
+async void send_range (Task9.Channel channel, int n) throws Error {
+    for (int i = 0; i < n; i++)
+        yield channel.send_value_async (int_value (i), null);
+}
+
+/* 5,000 stackful tasks each take one number from an async sender and pass its double
+ * to an async collector: every result arrives exactly once. */
+async void test_stress () throws Error {
+    var work = new Task9.Channel.typed (typeof (int), 0);
+    var results = new Task9.Channel.typed (typeof (int), 16);
+    var tasks = new GenericArray<Task9.Task> ();
+    for (int i = 0; i < STRESS_TASKS; i++) {
+        tasks.add (Task9.Task.spawn ("worker", () => {
+            Value value;
+            work.recv_value (out value);
+            results.send_value (int_value (value.get_int () * 2));
+            return null;
+        }));
+    }
+    Error? sender_error = null;
+    send_range.begin (work, STRESS_TASKS, (obj, res) => {
+        try {
+            send_range.end (res);
+        } catch (Error e) {
+            sender_error = e;
+        }
+    });
+    var seen = new bool[STRESS_TASKS];
+    for (int i = 0; i < STRESS_TASKS; i++) {
+        int got = yield recv_int (results);
+        check (got % 2 == 0 && got / 2 < STRESS_TASKS, "result %d in range".printf (got));
+        check (!seen[got / 2], "result %d twice".printf (got));
+        seen[got / 2] = true;
+    }
+    foreach (var task in tasks.data)
+        yield join (task);
+    if (sender_error != null)
+        throw sender_error;
+    check (results.get_length () == 0, "nothing left over");
+}
+
 async int run_all () {
-    int failures = 0;
+    int passed = 0, failed = 0;
     string[] names = { "round-trip-int", "round-trip-string", "cancelled-recv", "closed",
-                       "alt" };
+                       "alt", "error-domain", "stackful-sender", "stackful-receiver",
+                       "stackful-cancel", "stackful-throws", "not-in-task", "stress" };
     for (int i = 0; i < names.length; i++) {
         try {
             switch (i) {
@@ -174,15 +376,23 @@ async int run_all () {
             case 2: yield test_cancelled_recv (); break;
             case 3: yield test_closed (); break;
             case 4: yield test_alt (); break;
+            case 5: yield test_error_domain (); break;
+            case 6: yield test_stackful_sender (); break;
+            case 7: yield test_stackful_receiver (); break;
+            case 8: yield test_stackful_cancel (); break;
+            case 9: yield test_stackful_throws (); break;
+            case 10: yield test_not_in_task (); break;
+            case 11: yield test_stress (); break;
             }
             print ("ok - %s\n", names[i]);
+            passed++;
         } catch (Error e) {
             print ("not ok - %s: %s\n", names[i], e.message);
-            failures++;
+            failed++;
         }
     }
-    print ("%d/%d passed\n", names.length - failures, names.length);
-    return failures;
+    print ("%d passed, %d failed\n", passed, failed);
+    return failed;
 }
 
 int main () {
@@ -191,6 +401,7 @@ int main () {
 
     Timeout.add_seconds (GUARD_SECONDS, () => {
         printerr ("timed out after %u s\n", GUARD_SECONDS);
+        print ("0 passed, 1 failed\n");
         loop.quit ();
         return Source.REMOVE;
     });

@@ -1,0 +1,709 @@
+// Task9.js: the GJS override of the Task9 namespace (JavaScript tasklets)
+//
+// Copyright 2026 The libtask9-glib authors
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// GJS loads this file when a program imports Task9 (`imports.gi.Task9` or
+// `import Task9 from 'gi://Task9'`), from an `overrides/` directory on its search
+// path: `$datadir/gjs-1.0/overrides/` of any prefix in XDG_DATA_DIRS (Debian's gjs
+// searches /usr/local/share/gjs-1.0 and /usr/share/gjs-1.0), or a directory named in
+// GJS_PATH (the tests point it at introspection/ in the source tree).
+//
+// What it adds (doc/javascript.md is the guide):
+//
+// - Operations. Every _async/_finish pair of every Task9 class and of the namespace
+//   gets a short name without `_async` (`ch.recv()`, `alt.select()`, `task.join()`,
+//   `Task9.fd_wait(fd, cond)`, and `lock.acquire()` for any type that gains a pair
+//   later), returning an Operation: a thenable that comes back with a plain value
+//   (not `[ok, value]`) or throws the GLib.Error. Each takes a trailing options object
+//   `{timeout, cancellable}` (timeout in seconds; G_IO_ERROR_TIMED_OUT when it
+//   expires, and a timed-out operation has no effect, as a cancelled one).
+// - Tasks. `Task9.spawn(asyncFn, {name})` runs an async function as a task: an id, a
+//   name, a state and wait reason, `cancel()`, and joinable by `await handle`. Every
+//   operation a task starts is cancelled when the task is (G_IO_ERROR_CANCELLED
+//   thrown at the task's current await, and at every later one: cancellation is
+//   sticky, as for C tasks). A task that fails and that nobody joins is reported on
+//   stderr. Where the library offers external tasks (task9_task_new_external()), each
+//   JS task is also one of those: it shows in the task table, and C can join and
+//   cancel it.
+// - `Task9.alt(op, op, ...)` over channel operations, resolving to [index, value];
+//   `Task9.after(s)`, `Task9.ticker(s)`, `Task9.sleep(s)`, `Task9.run(asyncMain)`
+//   (runs a GLib main loop until asyncMain's task ends), and
+//   `Task9.Channel.new_for_js(capacity)`, a channel that carries any JS value.
+//
+// How a task knows its operations. JS async functions cannot be resumed by a driver,
+// so the task an operation belongs to is "the task whose code is running" when the
+// operation is made. GJS runs promise jobs from its own GSource at priority -1000,
+// draining the whole queue in one dispatch. Every resumption of a task goes through
+// one idle source at priority -999 (PRIORITY_RESUME below): it settles exactly one
+// waiting operation (or starts one new task) with `current` set to that task, and the
+// next main-loop iteration is GJS's drain, which runs that task's continuation, the
+// async functions it awaits, up to its next wait. Nothing else runs in between, so
+// every operation made in that drain is the task's. Completions from the library only
+// queue here; they never settle a promise themselves. (A task that awaits a plain JS
+// promise another task resolves runs that continuation in the other task's drain:
+// await Task9 operations, channels and joins between tasks.)
+
+const {GLib, GObject, Gio} = imports.gi;
+
+let Task9 = null;
+
+const PRIORITY_RESUME = -999;   // just below GJS's promise job source (-1000)
+const USEC = 1000000;
+
+// ---- the resume queue --------------------------------------------------------------
+
+let _current = null;            // the _Task whose code runs now, or null
+let _queue = [];                // [task, fn, arg, task, fn, arg, ...]
+let _head = 0;
+let _idle = 0;
+
+function _schedule(task, fn, arg) {
+    _queue.push(task, fn, arg);
+    if (_idle === 0)
+        _idle = GLib.idle_add(PRIORITY_RESUME, _resumeOne);
+}
+
+function _resumeOne() {
+    if (_head === _queue.length) {
+        _queue = [];
+        _head = 0;
+        _current = null;
+        _idle = 0;
+        return GLib.SOURCE_REMOVE;
+    }
+    const task = _queue[_head], fn = _queue[_head + 1], arg = _queue[_head + 2];
+    _queue[_head] = _queue[_head + 1] = _queue[_head + 2] = undefined;
+    _head += 3;
+    if (_head > 3072 && _head * 2 > _queue.length) {
+        _queue = _queue.slice(_head);
+        _head = 0;
+    }
+    _current = task;
+    if (task !== null)
+        task._setWait(null);
+    try {
+        fn(arg);
+    } catch (e) {
+        _report(`Task9: a resumption threw: ${e}`, e);
+    }
+    return GLib.SOURCE_CONTINUE;
+}
+
+function _report(message, error) {
+    printerr(message);
+    if (error && error.stack)
+        printerr(error.stack);
+}
+
+// ---- errors ------------------------------------------------------------------------
+
+function _ioError(code, message) {
+    return new GLib.Error(Gio.io_error_quark(), code, message);
+}
+
+function _isError(e, domain, code) {
+    return e instanceof GLib.Error && e.matches(domain, code);
+}
+
+// ---- cancellation and deadlines ----------------------------------------------------
+
+// The GCancellable an operation passes to the library: the task's own when that is
+// all there is, else a fresh one that the task's, the caller's and the timeout cancel.
+class _Guard {
+    constructor(task, options) {
+        const {timeout = -1, cancellable = null} = options ?? {};
+        this.task = task;
+        this.user = cancellable;
+        this.timedOut = false;
+        this._links = [];
+        this._timer = 0;
+        const own = task !== null ? task._cancellable : null;
+        if (cancellable === null && !(timeout >= 0)) {
+            this.cancellable = own;
+            return;
+        }
+        const c = new Gio.Cancellable();
+        this.cancellable = c;
+        for (const parent of [own, cancellable]) {
+            if (parent !== null)
+                this._links.push([parent, parent.connect(() => c.cancel())]);
+        }
+        if (timeout >= 0 && !c.is_cancelled()) {
+            this._timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT,
+                Math.ceil(timeout * 1000), () => {
+                    this._timer = 0;
+                    this.timedOut = true;
+                    c.cancel();
+                    return GLib.SOURCE_REMOVE;
+                });
+        }
+    }
+
+    // Releases the links and the timer; turns the CANCELLED of an expired deadline
+    // into TIMED_OUT.
+    finish(error) {
+        for (const [parent, id] of this._links)
+            parent.disconnect(id);
+        this._links = [];
+        if (this._timer !== 0) {
+            GLib.source_remove(this._timer);
+            this._timer = 0;
+        }
+        if (error !== undefined && this.timedOut &&
+            _isError(error, Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED) &&
+            !(this.user !== null && this.user.is_cancelled()) &&
+            !(this.task !== null && this.task._cancellable.is_cancelled()))
+            return _ioError(Gio.IOErrorEnum.TIMED_OUT, 'Operation timed out');
+        return error;
+    }
+}
+
+// ---- operations --------------------------------------------------------------------
+
+const _resolved = Promise.resolve();
+
+/**
+ * An operation: started when first awaited (`then`), when it becomes an arm of
+ * Task9.alt(), or else at the end of the code that made it, so that a send nobody
+ * awaits still happens.
+ */
+class Operation {
+    // @begin(cancellable, callback) starts the _async call; @finish(source, result)
+    // returns the plain value or throws. @arm, for channel operations, is
+    // {channel, send, value} for Task9.alt().
+    constructor(reason, options, begin, finish, arm = null) {
+        this._task = _current;
+        this._reason = reason;
+        this._options = options;
+        this._begin = begin;
+        this._finish = finish;
+        this._arm = arm;
+        this._promise = null;
+        this._claimed = false;     // started, or an arm of an alt
+        this._awaited = false;     // someone called then()
+        _resolved.then(() => {
+            if (this._claimed)
+                return;
+            this._start().catch(e => {
+                if (!this._awaited)
+                    _report(`Task9: ${reason} failed and nobody awaited it: ${e}`, e);
+            });
+        });
+    }
+
+    _start() {
+        if (this._promise === null) {
+            this._claimed = true;
+            this._promise = _run(this._task, this._reason, this._options, this._begin,
+                this._finish);
+        }
+        return this._promise;
+    }
+
+    then(onFulfilled, onRejected) {
+        this._awaited = true;
+        return this._start().then(onFulfilled, onRejected);
+    }
+
+    catch(onRejected) {
+        return this.then(undefined, onRejected);
+    }
+
+    finally(onFinally) {
+        this._awaited = true;
+        return this._start().finally(onFinally);
+    }
+}
+
+// Starts an _async call for @task and settles the promise through the resume queue.
+function _run(task, reason, options, begin, finish) {
+    return new Promise((resolve, reject) => {
+        const guard = new _Guard(task, options);
+        if (task !== null)
+            task._setWait(reason);
+        try {
+            begin(guard.cancellable, (source, result) => {
+                let value;
+                try {
+                    value = finish(source, result);
+                } catch (e) {
+                    _schedule(task, reject, guard.finish(e));
+                    return;
+                }
+                guard.finish();
+                _schedule(task, resolve, value);
+            });
+        } catch (e) {
+            guard.finish();
+            _schedule(task, reject, e);
+        }
+    });
+}
+
+// A plain value from what a _finish function returned: [true, x] is x, [true, x, y]
+// is [x, y].
+function _plain(ret) {
+    if (Array.isArray(ret) && ret.length > 1 && typeof ret[0] === 'boolean') {
+        const rest = ret.slice(1);
+        return rest.length === 1 ? rest[0] : rest;
+    }
+    return ret;
+}
+
+// Splits (positional..., options) at the method's count of positional arguments.
+function _split(args, n) {
+    const options = args.length > n ? args[n] : undefined;
+    if (options !== undefined && options !== null &&
+        (typeof options !== 'object' || options instanceof GObject.Object))
+        throw new TypeError(`expected at most ${n} arguments and an options object`);
+    return [args.slice(0, n), options];
+}
+
+// Makes `name` (from name_async/name_finish) on @target, unless @target has it.
+function _promisifyPair(target, asyncName, isMethod) {
+    const name = asyncName.slice(0, -'_async'.length);
+    const finishName = `${name}_finish`;
+    if (typeof target[finishName] !== 'function' ||
+        Object.prototype.hasOwnProperty.call(target, name))
+        return;
+    const n = Math.max(0, target[asyncName].length - 2);
+    const reason = name.replace(/_/g, ' ');
+    const op = isMethod
+        ? function (...args) {
+            const [positional, options] = _split(args, n);
+            return new Operation(reason, options,
+                (c, cb) => this[asyncName](...positional, c, cb),
+                (src, res) => _plain(this[finishName](res)));
+        }
+        : function (...args) {
+            const [positional, options] = _split(args, n);
+            return new Operation(reason, options,
+                (c, cb) => target[asyncName](...positional, c, cb),
+                (src, res) => _plain(target[finishName](res)));
+        };
+    Object.defineProperty(target, name, {value: op, writable: true, configurable: true});
+}
+
+// Every pair of every class (GObject or boxed) and of the namespace.
+function _promisifyAll(ns) {
+    for (const key of Object.keys(ns)) {
+        let value;
+        try {
+            value = ns[key];
+        } catch (e) {
+            continue;
+        }
+        if (typeof value !== 'function')
+            continue;
+        if (key.endsWith('_async'))
+            _promisifyPair(ns, key, false);
+        else if (value.prototype && key[0] === key[0].toUpperCase()) {
+            const proto = value.prototype;
+            for (const name of Object.getOwnPropertyNames(proto)) {
+                if (name.endsWith('_async') && typeof proto[name] === 'function')
+                    _promisifyPair(proto, name, true);
+            }
+        }
+    }
+}
+
+// ---- JS tasks ----------------------------------------------------------------------
+
+let _nextJsId = 1;
+
+// The library's external task for a JS task, where the library has them (null
+// otherwise): the one call that puts JS tasks in the task table.
+function _registerExternal(name) {
+    if (typeof Task9.Task.new_external !== 'function')
+        return null;
+    return Task9.Task.new_external(name);
+}
+
+class _Task {
+    constructor(fn, name) {
+        this._fn = fn;
+        this._external = _registerExternal(name);
+        this._cancellable = this._external !== null
+            ? this._external.get_cancellable() : new Gio.Cancellable();
+        this.id = this._external !== null ? this._external.get_id() : _nextJsId++;
+        this.name = name ?? `js-task-${this.id}`;
+        this.state = 'runnable';
+        this.waitReason = null;
+        this._joined = false;
+        this._done = false;
+        this._failed = false;
+        this._result = undefined;
+        this._waiters = [];       // functions called when the task ends
+        this.handle = new TaskHandle(this);
+    }
+
+    _setWait(reason) {
+        if (this._done)
+            return;
+        this.waitReason = reason;
+        this.state = reason === null ? 'running' : 'waiting';
+        if (this._external !== null && typeof this._external.set_wait_reason === 'function')
+            this._external.set_wait_reason(reason);
+    }
+
+    _start() {
+        let promise;
+        try {
+            promise = Promise.resolve(this._fn(this.handle));
+        } catch (e) {
+            promise = Promise.reject(e);
+        }
+        promise.then(v => this._end(false, v), e => this._end(true, e));
+    }
+
+    _end(failed, value) {
+        this._done = true;
+        this._failed = failed;
+        this._result = value;
+        this.state = 'finished';
+        this.waitReason = null;
+        if (this._external !== null)
+            this._endExternal(failed, value);
+        if (failed && !this._joined &&
+            !_isError(value, Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
+            _report(`Task9: task ${this.id} (${this.name}) failed and nobody joined it: ${value}`, value);
+        // Each waiter is a join's library-style callback (its Operation resumes the
+        // joiner through the resume queue) or Task9.run()'s loop quit.
+        const waiters = this._waiters;
+        this._waiters = [];
+        for (const waiter of waiters)
+            waiter();
+    }
+
+    _endExternal(failed, value) {
+        const ext = this._external;
+        if (failed) {
+            const error = value instanceof GLib.Error ? value
+                : new GLib.Error(Task9.error_quark(), Task9.Error.FAILED ?? 0, `${value}`);
+            if (typeof ext.return_error === 'function')
+                ext.return_error(error);
+        } else if (typeof ext.return_value === 'function') {
+            // A C joiner gets what a GValue can hold; a JS joiner gets the JS value.
+            try {
+                ext.return_value(value === undefined ? null : value);
+            } catch (e) {
+                ext.return_value(null);
+            }
+        }
+    }
+}
+
+/**
+ * What Task9.spawn() returns: `id`, `name`, `state` ('runnable', 'running',
+ * 'waiting', 'finished'), `waitReason`, `cancel()`, `join(options)`; and `await
+ * handle` joins (the task's return value, or its exception rethrown).
+ */
+class TaskHandle {
+    constructor(task) {
+        this._task = task;
+    }
+
+    get id() {
+        return this._task.id;
+    }
+
+    get name() {
+        return this._task.name;
+    }
+
+    get state() {
+        return this._task.state;
+    }
+
+    get waitReason() {
+        return this._task.waitReason;
+    }
+
+    get cancelled() {
+        return this._task._cancellable.is_cancelled();
+    }
+
+    get finished() {
+        return this._task._done;
+    }
+
+    // The library's Task9.Task for this task, where there are external tasks; else null.
+    get task() {
+        return this._task._external;
+    }
+
+    cancel() {
+        const t = this._task;
+        if (t._done)
+            return;
+        if (t._external !== null)
+            t._external.cancel();
+        else
+            t._cancellable.cancel();
+    }
+
+    join(options) {
+        const t = this._task;
+        t._joined = true;
+        return new Operation('join', options, (cancellable, callback) => {
+            if (t._done) {
+                _resolved.then(() => callback(null, null));
+                return;
+            }
+            let id = 0;
+            const waiter = () => {
+                if (id !== 0)
+                    cancellable.disconnect(id);
+                callback(null, null);
+            };
+            t._waiters.push(waiter);
+            if (cancellable !== null) {
+                id = cancellable.connect(() => {
+                    const i = t._waiters.indexOf(waiter);
+                    if (i < 0)
+                        return;
+                    t._waiters.splice(i, 1);
+                    // Not inside g_cancellable_connect()'s handler, which holds a lock
+                    // that disconnecting would wait for.
+                    _resolved.then(() => {
+                        cancellable.disconnect(id);
+                        callback(null, null);
+                    });
+                });
+            }
+        }, () => {
+            if (!t._done)
+                throw _ioError(Gio.IOErrorEnum.CANCELLED, 'Operation was cancelled');
+            if (t._failed)
+                throw t._result;
+            return t._result;
+        });
+    }
+
+    then(onFulfilled, onRejected) {
+        return this.join().then(onFulfilled, onRejected);
+    }
+
+    toString() {
+        return `[Task9 task ${this.id} ${this.name}]`;
+    }
+}
+
+function spawn(fn, options = {}) {
+    if (typeof fn !== 'function')
+        throw new TypeError('Task9.spawn: expected an (async) function');
+    const task = new _Task(fn, options.name);
+    _schedule(task, t => t._start(), task);
+    return task.handle;
+}
+
+function current() {
+    return _current !== null ? _current.handle : null;
+}
+
+function run(fn, options = {}) {
+    const handle = spawn(fn, {name: 'main', ...options});
+    const task = handle._task;
+    task._joined = true;
+    if (!task._done) {
+        const loop = new GLib.MainLoop(null, false);
+        task._waiters.push(() => loop.quit());
+        loop.run();
+    }
+    if (task._failed)
+        throw task._result;
+    return task._result;
+}
+
+// ---- channels ----------------------------------------------------------------------
+
+function _isJsChannel(channel) {
+    return channel.get_elem_type() === GObject.TYPE_JSOBJECT;
+}
+
+// The setter of a GValue for each fundamental type GJS would guess wrong (a JS
+// number is a gint or a gdouble to it).
+const _setters = new Map([
+    [GObject.TYPE_INT64, 'set_int64'], [GObject.TYPE_UINT64, 'set_uint64'],
+    [GObject.TYPE_LONG, 'set_long'], [GObject.TYPE_ULONG, 'set_ulong'],
+    [GObject.TYPE_UINT, 'set_uint'], [GObject.TYPE_INT, 'set_int'],
+    [GObject.TYPE_DOUBLE, 'set_double'], [GObject.TYPE_FLOAT, 'set_float'],
+    [GObject.TYPE_BOOLEAN, 'set_boolean'], [GObject.TYPE_ENUM, 'set_enum'],
+    [GObject.TYPE_FLAGS, 'set_flags'], [GObject.TYPE_UCHAR, 'set_uchar'],
+    [GObject.TYPE_CHAR, 'set_schar'],
+]);
+
+// What a send puts in the channel: a box holding any JS value on a JS channel, a
+// GValue of the element type for numbers and booleans, else the value (GJS makes the
+// GValue).
+function _wrap(channel, value) {
+    const type = channel.get_elem_type();
+    if (type === GObject.TYPE_JSOBJECT)
+        return {value};
+    if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+        const setter = _setters.get(GObject.type_fundamental(type));
+        if (setter !== undefined) {
+            const v = new GObject.Value();
+            v.init(type);
+            v[setter](value);
+            return v;
+        }
+    }
+    return value;
+}
+
+function _unwrap(channel, value) {
+    return _isJsChannel(channel) && value !== null && typeof value === 'object'
+        ? value.value : value;
+}
+
+function _defineChannel(Channel) {
+    // A channel that carries any JS value (between JS tasks): each element is a boxed
+    // JS object holding it, so the channel keeps it alive.
+    Channel.new_for_js = function (capacity = 0) {
+        return Channel.new_typed(GObject.TYPE_JSOBJECT, capacity);
+    };
+
+    Channel.prototype.send = function (value, options) {
+        const boxed = _wrap(this, value);
+        return new Operation('send', options,
+            (c, cb) => this.send_value_async(boxed, c, cb),
+            (src, res) => {
+                src.send_value_finish(res);
+            },
+            {channel: this, send: true, value: boxed});
+    };
+
+    Channel.prototype.recv = function (options) {
+        return new Operation('recv', options,
+            (c, cb) => this.recv_value_async(c, cb),
+            (src, res) => _unwrap(this, src.recv_value_finish(res)[1]),
+            {channel: this, send: false, value: undefined});
+    };
+
+    // Non-blocking forms with plain values: throw WOULD_BLOCK or CLOSED.
+    Channel.prototype.try_send = function (value) {
+        this.try_send_value(_wrap(this, value));
+    };
+
+    Channel.prototype.try_recv = function () {
+        return _unwrap(this, this.try_recv_value()[1]);
+    };
+
+    // for await (const v of ch): receives until the channel is closed and drained.
+    Channel.prototype[Symbol.asyncIterator] = function () {
+        const channel = this;
+        return {
+            async next() {
+                try {
+                    return {value: await channel.recv(), done: false};
+                } catch (e) {
+                    if (_isError(e, Task9.error_quark(), Task9.Error.CLOSED))
+                        return {value: undefined, done: true};
+                    throw e;
+                }
+            },
+            [Symbol.asyncIterator]() {
+                return this;
+            },
+        };
+    };
+}
+
+// ---- alt, timers -------------------------------------------------------------------
+
+// Task9.alt(op, op, ..., [options]): waits for the first channel operation that can
+// proceed (uniformly at random among ready ones) and resolves to [index, value]
+// (value undefined for a send). An arm whose channel is closed throws CLOSED with
+// `arm` set to its index. The arms are operations made by ch.send(v), ch.recv(),
+// Task9.after(s) (not awaited separately).
+function alt(...args) {
+    let options;
+    if (args.length > 0 && !(args[args.length - 1] instanceof Operation))
+        options = args.pop();
+    if (args.length === 0)
+        throw new TypeError('Task9.alt: no arms');
+    const a = new Task9.Alt();
+    const arms = args.map((op, i) => {
+        if (!(op instanceof Operation) || op._arm === null)
+            throw new TypeError(`Task9.alt: arm ${i} is not a channel operation`);
+        if (op._promise !== null)
+            throw new TypeError(`Task9.alt: arm ${i} has started already`);
+        op._claimed = true;
+        const arm = op._arm;
+        if (arm.send)
+            a.add_send(arm.channel, arm.value);
+        else
+            a.add_recv(arm.channel);
+        return arm;
+    });
+    return new Operation('alt', options,
+        (c, cb) => a.select_async(c, cb),
+        (src, res) => {
+            const i = src.select_finish(res);
+            if (a.get_closed(i)) {
+                const e = new GLib.Error(Task9.error_quark(), Task9.Error.CLOSED,
+                    `Channel of arm ${i} is closed`);
+                e.arm = i;
+                throw e;
+            }
+            if (arms[i].send)
+                return [i, undefined];
+            const [, value] = a.take_value(i);
+            return [i, _unwrap(arms[i].channel, value)];
+        });
+}
+
+function _span(seconds) {
+    if (typeof seconds !== 'number' || !(seconds >= 0))
+        throw new TypeError(`expected a time in seconds, got ${seconds}`);
+    return Math.round(seconds * USEC);
+}
+
+// A receive on a fresh after() channel: the monotonic time (µs) it fired.
+function after(seconds, options) {
+    return Task9.Channel.after(_span(seconds)).recv(options);
+}
+
+function ticker(seconds) {
+    return Task9.Channel.new_ticker(_span(seconds));
+}
+
+function sleep(seconds, options) {
+    const span = _span(seconds);
+    return new Operation('sleep', options,
+        (c, cb) => Task9.sleep_async(span, c, cb),
+        (src, res) => {
+            Task9.sleep_finish(res);
+        });
+}
+
+// ---- the override ------------------------------------------------------------------
+
+function _init() {
+    Task9 = this;
+
+    // Timers need the main proc; taking it here is harmless where the library makes it
+    // by itself.
+    if (typeof Task9.Proc.get_main === 'function')
+        Task9.Proc.get_main();
+
+    _defineChannel(Task9.Channel);
+    _promisifyAll(Task9);
+
+    Object.assign(Task9, {
+        Operation,
+        TaskHandle,
+        spawn,
+        current,
+        run,
+        alt,
+        after,
+        ticker,
+        sleep,
+        isClosed: e => _isError(e, Task9.error_quark(), Task9.Error.CLOSED),
+        isCancelled: e => _isError(e, Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED),
+        isTimedOut: e => _isError(e, Gio.io_error_quark(), Gio.IOErrorEnum.TIMED_OUT),
+    });
+}
