@@ -31,4 +31,7 @@
 # include "task9-task-end.h"
 # include "task9-callback.h"
 # include "task9-mailbox.h"
+# include "task9-lock.h"
+# include "task9-rw-lock.h"
+# include "task9-cond.h"
 #undef TASK9_INSIDE
