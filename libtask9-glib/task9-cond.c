@@ -111,6 +111,8 @@ task9_cond_new (Task9Lock *lock)
  * task9_cond_get_lock:
  * @cond: a #Task9Cond
  *
+ * Gets the lock that protects the condition, the one @cond was created with.
+ *
  * Returns: (transfer none): the lock @cond was created with
  *
  * Since: 0.1

@@ -303,11 +303,7 @@ task9_lock_try_acquire (Task9Lock *lock)
 static void
 settle_acquire (Task9AsyncOp *op)
 {
-  Task9Lock *lock = TASK9_LOCK (op->source_object);
-
-  task9_sync_lock (&lock->queue);
-  task9_async_op_withdraw (op);
-  task9_sync_unlock (&lock->queue);
+  task9_async_op_withdraw (op);   /* takes the queue's spinlock */
   task9_wait_check_reason (op->reason, &op->error);
 }
 

@@ -280,11 +280,14 @@ settle_acquire (Task9AsyncOp *op)
   Task9RWLock *lock = TASK9_RW_LOCK (op->source_object);
   Task9SyncGrants grants = TASK9_SYNC_GRANTS_INIT;
 
-  task9_sync_lock (&lock->queue);
-  task9_async_op_withdraw (op);
+  task9_async_op_withdraw (op);   /* takes the queue's spinlock */
   if (op->reason != TASK9_WAKE_READY)
-    grant_locked (lock, &grants);   /* whoever it held back may go now */
-  task9_sync_unlock_and_fire (&lock->queue, &grants);
+    {
+      /* Whoever it held back may go now. */
+      task9_sync_lock (&lock->queue);
+      grant_locked (lock, &grants);
+      task9_sync_unlock_and_fire (&lock->queue, &grants);
+    }
   task9_wait_check_reason (op->reason, &op->error);
 }
 
