@@ -1893,13 +1893,16 @@ out:
   return rate;
 }
 
-/* Builds the Go peer into the build directory unless it is there; NULL without go. */
+/* Builds the Go peer bench/@dir/@file into the build directory as @binary_name unless
+ * it is there; NULL without go. Every Go peer is built this way. */
 static char *
-go_echo_server (void)
+go_peer (const char *dir,
+         const char *file,
+         const char *binary_name)
 {
   g_autofree char *go = g_find_program_in_path ("go");
-  char *binary = g_build_filename (TASK9_BENCH_BUILDDIR, "echo-go-server", NULL);
-  g_autofree char *source = g_build_filename (TASK9_BENCH_SRCDIR, "echo-go", "echo.go", NULL);
+  char *binary = g_build_filename (TASK9_BENCH_BUILDDIR, binary_name, NULL);
+  g_autofree char *source = g_build_filename (TASK9_BENCH_SRCDIR, dir, file, NULL);
   g_autofree char *cache = g_build_filename (TASK9_BENCH_BUILDDIR, "go-cache", NULL);
   char *argv[] = { go, (char *) "build", (char *) "-o", binary, source, NULL };
   char **envp;
@@ -1922,6 +1925,12 @@ go_echo_server (void)
     }
   g_strfreev (envp);
   return binary;
+}
+
+static char *
+go_echo_server (void)
+{
+  return go_peer ("echo-go", "echo.go", "echo-go-server");
 }
 
 static double
@@ -2261,6 +2270,116 @@ bench_offload_rtt (guint    n,
 
 /* The table {{{1 */
 
+/* lock_handoff {{{1
+ *
+ * lock_handoff_ns: two tasks on the main proc alternate holding one Task9Lock, each
+ * looping { acquire; task9_yield(); release } N/2 times; wall time / N acquisitions.
+ * The yield lets the other task ask for the lock while it is held, so every release
+ * hands it over to a parked waiter (Task9Lock never lets the releaser barge back in).
+ * Peer (same run): peer.lock_handoff_ns, Go's sync.Mutex between two goroutines doing
+ * the same with runtime.Gosched(), GOMAXPROCS=1 (bench/lock-go/lock.go, built at run
+ * time when go is installed). */
+
+typedef struct
+{
+  Task9Lock *lock;
+  guint      n;
+  guint     *counter;
+} LockLoop;
+
+static gpointer
+lock_loop (gpointer data,
+           GError **error)
+{
+  LockLoop *l = data;
+
+  for (guint i = 0; i < l->n; i++)
+    {
+      if (!task9_lock_acquire (l->lock, -1, NULL, error))
+        return NULL;
+      task9_yield ();
+      (*l->counter)++;
+      if (!task9_lock_release (l->lock, error))
+        return NULL;
+    }
+  return NULL;
+}
+
+static double
+run_lock_go (guint     n,
+             GError  **error)
+{
+  g_autofree char *binary = go_peer ("lock-go", "lock.go", "lock-go-peer");
+  g_autofree char *count = g_strdup_printf ("%u", n);
+  g_autofree char *out = NULL;
+  char *argv[] = { binary, count, NULL };
+  char **envp;
+  double ns = -1;
+  int status = 1;
+
+  if (binary == NULL)
+    return -1;
+  envp = g_environ_setenv (g_get_environ (), "GOMAXPROCS", "1", TRUE);
+  if (g_spawn_sync (NULL, argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, error) &&
+      status == 0 && out != NULL && sscanf (out, "ns %lf", &ns) == 1)
+    {
+      g_strfreev (envp);
+      return ns;
+    }
+  g_strfreev (envp);
+  if (error != NULL && *error == NULL)
+    g_set_error (error, TASK9_ERROR, TASK9_ERROR_FAILED, "Go lock peer: %s", out ? out : "");
+  return -1;
+}
+
+static gboolean
+bench_lock_handoff (guint    n,
+                    GError **error)
+{
+  g_autoptr (Task9Lock) lock = task9_lock_new ();
+  guint counter = 0;
+  LockLoop loops[2] = { { lock, n / 2, &counter }, { lock, n / 2, &counter } };
+  Task9Task *tasks[2];
+  GError *local = NULL;
+  gint64 t0, elapsed;
+  double peer;
+
+  t0 = g_get_monotonic_time ();
+  for (guint i = 0; i < 2; i++)
+    {
+      tasks[i] = task9_task_spawn ("lock-loop", lock_loop, &loops[i], NULL, error);
+      if (tasks[i] == NULL)
+        g_error ("task9-bench: cannot spawn: %s", (*error)->message);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      task9_task_join (tasks[i], -1, local == NULL ? &local : NULL);
+      task9_task_unref (tasks[i]);
+    }
+  elapsed = g_get_monotonic_time () - t0;
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  if (counter != 2 * (n / 2))
+    {
+      g_set_error (error, TASK9_ERROR, TASK9_ERROR_FAILED, "lost increments under the lock");
+      return FALSE;
+    }
+  result ("lock_handoff_ns", elapsed * 1000.0 / (2.0 * (n / 2)), "ns/acquisition");
+
+  peer = run_lock_go (n, &local);
+  if (peer >= 0)
+    result ("peer.lock_handoff_ns", peer, "ns/acquisition");
+  else if (local != NULL)
+    {
+      g_printerr ("task9-bench: %s: no peer figure\n", local->message);
+      g_clear_error (&local);
+    }
+  return TRUE;
+}
+
 static const Bench benches[] = {
   { "yield", bench_yield, 5000000, FALSE,
     "yields per task", "yield_ns" },
@@ -2304,6 +2423,8 @@ static const Bench benches[] = {
     "wakes / 2", "fdwait_dispatch_ns" },
   { "offload_rtt", bench_offload_rtt, 20000, FALSE,
     "round trips", "offload_rtt_us" },
+  { "lock_handoff", bench_lock_handoff, 1000000, FALSE,
+    "acquisitions", "lock_handoff_ns" },
 };
 
 /* Does @name select @bench, by the benchmark's name or a figure's? */

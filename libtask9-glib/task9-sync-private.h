@@ -81,6 +81,33 @@ gboolean        task9_sync_may_block     (Task9Task        *self,
                                           const char       *what,
                                           GError          **error);
 
+gboolean        task9_sync_prune         (Task9SyncQueue   *queue);
+
+/* Waiters that move from one queue to another: a condition's sleeper, which a signal
+ * moves to the tail of its lock's queue (Plan 9's rwakeup), so that it wakes once, owning
+ * the lock. Such a waiter's owner opens its wait with task9_sync_enqueue() and
+ * task9_sync_park_queued() and withdraws with task9_sync_withdraw_movable(), never with
+ * task9_waiter_withdraw() (which would take only one of the two locks). */
+void            task9_sync_enqueue       (Task9SyncQueue   *queue,
+                                          Task9Task        *self,
+                                          Task9Waiter      *waiter,
+                                          Task9WaitSet     *set,
+                                          gpointer          arg,
+                                          guint8            kind);
+Task9WakeReason task9_sync_park_queued   (Task9Task        *self,
+                                          Task9Waiter      *waiter,
+                                          gint64            deadline,
+                                          GCancellable     *cancellable,
+                                          gboolean          external,
+                                          const char       *reason);
+Task9Waiter    *task9_sync_move_first    (Task9SyncQueue   *from,
+                                          Task9SyncQueue   *to,
+                                          guint8            moved_kind);
+gboolean        task9_sync_withdraw_movable (Task9Waiter   *waiter,
+                                          Task9SyncQueue   *from,
+                                          Task9SyncQueue   *to,
+                                          guint8            moved_kind);
+
 /* Who owns what a granted waiter received: its task, or NULL for an async caller. */
 static inline Task9Task *
 task9_sync_waiter_task (Task9Waiter *waiter)

@@ -20,6 +20,11 @@
  * - A waiter that gave up may have held back waiters behind it (a writer that timed
  *   out with readers queued after it): the object re-examines its queue after every
  *   withdrawal that may change what can be granted.
+ * - A movable waiter (a condition's sleeper) is moved only with both queues locked,
+ *   the queue it leaves first, and its owner withdraws it with both locked in that
+ *   order: whoever looks at it under both locks sees it on exactly one queue, or on
+ *   none once a grant dequeued it. A move marks it (its kind), so its owner learns that
+ *   it was signalled even if its wait then ended another way.
  */
 
 #include "task9-config.h"
@@ -167,4 +172,91 @@ task9_sync_may_block (Task9Task     *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* With @queue locked: drops the stale waiters at its head (their wait already ended;
+ * their owners withdraw nothing then). Returns whether a waiter still waiting remains. */
+gboolean
+task9_sync_prune (Task9SyncQueue *queue)
+{
+  Task9Waiter *waiter;
+
+  while ((waiter = queue->waiters.head) != NULL)
+    {
+      if (__atomic_load_n (waiter->claim, __ATOMIC_ACQUIRE) == waiter->token)
+        return TRUE;
+      task9_waiter_dequeue (waiter);
+    }
+  return FALSE;
+}
+
+/* ---- movable waiters -------------------------------------------------------------- */
+
+/* With @queue locked: opens @self's next wait with @waiter (and @set, both on the
+ * caller's stack) as its one arm, asking for @arg/@kind, and queues it. */
+void
+task9_sync_enqueue (Task9SyncQueue *queue,
+                    Task9Task      *self,
+                    Task9Waiter    *waiter,
+                    Task9WaitSet   *set,
+                    gpointer        arg,
+                    guint8          kind)
+{
+  task9_wait_begin_one (self, waiter, set, arg);
+  waiter->is_send = kind;
+  task9_waiter_enqueue (&queue->waiters, waiter);
+}
+
+/* Parks @self on the wait task9_sync_enqueue() opened (no lock held). Returns why it
+ * woke; unless TASK9_WAKE_READY the caller withdraws @waiter. */
+Task9WakeReason
+task9_sync_park_queued (Task9Task    *self,
+                        Task9Waiter  *waiter,
+                        gint64        deadline,
+                        GCancellable *cancellable,
+                        gboolean      external,
+                        const char   *reason)
+{
+  return (external ? task9_wait_park_external : task9_wait_park)
+           (self, waiter->token, deadline, cancellable, reason);
+}
+
+/* With @from and @to locked: moves the first waiter of @from still waiting to the tail
+ * of @to, marked with @moved_kind, without claiming it: it now waits for what @to
+ * grants. Stale waiters are dropped on the way. Returns the moved waiter, or NULL. */
+Task9Waiter *
+task9_sync_move_first (Task9SyncQueue *from,
+                       Task9SyncQueue *to,
+                       guint8          moved_kind)
+{
+  if (!task9_sync_prune (from))
+    return NULL;
+
+  Task9Waiter *waiter = from->waiters.head;
+
+  task9_waiter_dequeue (waiter);
+  waiter->is_send = moved_kind;
+  task9_waiter_enqueue (&to->waiters, waiter);
+  return waiter;
+}
+
+/* By the owner of the movable @waiter, whose wait was not granted (or never parked):
+ * takes it off whichever of @from and @to holds it. Returns whether it was moved to
+ * @to (marked @moved_kind) at some point. */
+gboolean
+task9_sync_withdraw_movable (Task9Waiter    *waiter,
+                             Task9SyncQueue *from,
+                             Task9SyncQueue *to,
+                             guint8          moved_kind)
+{
+  gboolean moved;
+
+  task9_sync_lock (from);
+  task9_sync_lock (to);
+  if (waiter->linked)
+    task9_waiter_dequeue (waiter);
+  moved = waiter->is_send == moved_kind;
+  task9_sync_unlock (to);
+  task9_sync_unlock (from);
+  return moved;
 }

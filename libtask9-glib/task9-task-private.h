@@ -15,6 +15,20 @@
 
 G_BEGIN_DECLS
 
+/* A lock a task holds (a Task9Lock, a Task9RWLock's write side), linked into the task's
+ * list of holds from the acquisition to the release, so that a task that ends holding
+ * it gives it up instead of leaving its waiters hanging: task_finish() calls @abandon
+ * for each hold still on the list, which releases the lock with a warning and unlinks
+ * the hold. The list is touched only by the task itself, on its proc. */
+typedef struct _Task9Hold Task9Hold;
+struct _Task9Hold
+{
+  Task9Hold *prev;
+  Task9Hold *next;
+  void     (*abandon) (Task9Hold *hold,
+                       Task9Task *task);
+};
+
 struct _Task9Task
 {
   /* Touched by every switch; owned by the proc's thread. */
@@ -47,6 +61,7 @@ struct _Task9Task
   char           *name;              /* under task9_task_name_lock */
   Task9Group     *group;
   GData          *data;              /* task9_task_set_data(); freed with the record */
+  Task9Hold      *holds;             /* the locks it holds; see Task9Hold */
   Task9Task      *list_prev;         /* the proc's task list, under proc->lock */
   Task9Task      *list_next;
 
@@ -132,6 +147,32 @@ task9_wait_park_external (Task9Task    *self,
   why = task9_wait_park (self, token, deadline, cancellable, reason);
   task9_task_set_wait_external (self, FALSE);
   return why;
+}
+
+/* By @self, on its proc: @hold is now one of its holds. */
+static inline void
+task9_task_push_hold (Task9Task *self,
+                      Task9Hold *hold)
+{
+  hold->prev = NULL;
+  hold->next = self->holds;
+  if (self->holds != NULL)
+    self->holds->prev = hold;
+  self->holds = hold;
+}
+
+/* By @self, on its proc: @hold, one of its holds, is released. */
+static inline void
+task9_task_unlink_hold (Task9Task *self,
+                        Task9Hold *hold)
+{
+  if (hold->prev != NULL)
+    hold->prev->next = hold->next;
+  else
+    self->holds = hold->next;
+  if (hold->next != NULL)
+    hold->next->prev = hold->prev;
+  hold->prev = hold->next = NULL;
 }
 
 Task9Task *task9_task_new_internal (Task9Proc       *proc,

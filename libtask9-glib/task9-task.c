@@ -20,6 +20,8 @@
  *   returns, before joiners are woken: a joiner sees everything the task did.
  * - Cancellation is a sticky flag plus a claim of the current park; the task's own
  *   blocking calls report it, nothing is unwound behind its back.
+ * - A task that ends holding locks (its holds list) releases each, with a warning,
+ *   after its destroy notify and before it is seen finished.
  */
 
 #include "task9-config.h"
@@ -67,6 +69,7 @@ record_alloc (void)
       task->cancelled = FALSE;
       task->shielded = FALSE;
       task->group = NULL;
+      task->holds = NULL;
       task->data = NULL;
       task->asan_fake_stack = NULL;
       task->result = NULL;
@@ -235,6 +238,10 @@ task_finish (Task9Task *self,
     self->user_data_destroy (self->user_data);
   self->user_data_destroy = NULL;
   self->user_data = NULL;
+
+  /* Locks it still holds go to their next waiters (with a warning): see Task9Hold. */
+  while (self->holds != NULL)
+    self->holds->abandon (self->holds, self);
 
   /* Off the proc's and the group's books before a joiner can see it finished. */
   __atomic_store_n (&self->state, TASK9_TASK_STATE_FINISHED, __ATOMIC_RELAXED);

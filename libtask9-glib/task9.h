@@ -36,4 +36,7 @@
 # include "task9-queue.h"
 # include "task9-offload.h"
 # include "task9-ioproc.h"
+# include "task9-lock.h"
+# include "task9-rw-lock.h"
+# include "task9-cond.h"
 #undef TASK9_INSIDE

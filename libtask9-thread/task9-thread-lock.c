@@ -1,168 +1,169 @@
-/* task9-thread-lock.c: QLock, RWLock and Rendez of lock(2), for threads on any proc
+/* task9-thread-lock.c: QLock, RWLock and Rendez of lock(2), on the core's locks
  *
  * Copyright 2026 The libtask9-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Each lock is a small state word plus a FIFO of waiters, guarded by a bit lock
- * (g_bit_lock on the `_bit` field; zero-filled memory is an unlocked, empty lock, as
- * Plan 9 programs expect). A waiter lives on the waiting thread's stack. Release hands
- * the lock directly to the first waiter (no barging), which is what makes the order
- * FIFO across procs: the state is updated for the waiter before it is woken, and it
- * returns owning the lock.
+ * A QLock is a Task9Lock, an RWLock a Task9RWLock, a Rendez a Task9Cond bound to its
+ * QLock's Task9Lock: the FIFO hand-off, Plan 9's reader/writer queueing and rwakeup's
+ * move of a sleeper to the lock's queue are the core's (task9-lock.c, task9-rw-lock.c,
+ * task9-cond.c). What is left here is what lock(2) has and the core does not:
  *
- * A task waits by receiving a token on its own one-slot wake channel; the waker sends
- * it with try_send, which never blocks, from any proc (or any thread). A plain thread
- * (code that is not a task: a GLib callback, a thread of one's own) waits on a GCond.
- *
- * Plan 9's algorithm for RWLock (libc's lock.c): one queue of readers and writers. A
- * reader gets in at once only when there is no writer and nobody queued; a releasing
- * writer admits the next writer, or every reader up to the next queued writer; the last
- * reader out admits the writer at the head.
- *
- * Rendez: rsleep queues the waiter on the Rendez and releases r->l; rwakeup moves the
- * first sleeper onto r->l's queue (the waker holds r->l), so the sleeper wakes when the
- * lock is handed to it, owning it, with no second wake-up. If r->l happens to be free
- * the sleeper is granted it at once.
+ * - Zero-filled structs with no initialisation call: the core object is created on
+ *   first use and published with one compare-and-swap, so racing first users agree on
+ *   one (the loser drops its own).
+ * - Calls that cannot fail. In a task, qlock/rlock/wlock wait with no limit; a task
+ *   that is cancelled (every core wait then fails at once) polls with the try form,
+ *   letting its proc's other tasks run, as it did before. Code that is not a task (a
+ *   plain OS thread, a callback) blocks its OS thread: it makes the async acquisition
+ *   on a private main context and iterates that context until it completes, so it
+ *   holds the lock outside tasks, and releases it from outside tasks.
+ * - Misuse is reported with g_critical (the calls return void or a count).
  *
  * Invariants:
- * - Lock order: a Rendez's bit, then its QLock's bit. Nothing blocks or allocates under a
- *   bit lock except the g_object_ref/unref of a wake channel after it is released.
- * - A queued waiter stays on its thread's stack until its token arrives; every dequeue
- *   that does not wake (rsleep's early return) is made by the waiter itself, under the
- *   bit lock, after checking it is still queued there.
- * - QLock: _locked is set while anybody owns it; the queue is empty when it is 0.
- *   RWLock: _writer and _readers > 0 exclude each other; the queue is empty when both
- *   are 0.
+ * - A struct's pointer goes from NULL to its object once and never changes again.
  */
 
 #include "task9-thread-private.h"
 
-struct _Task9ThreadWaiter
+/* ---- the core objects, made on first use ---------------------------------------------- */
+
+static gpointer
+first_use (gpointer  *slot,
+           gpointer (*make) (gpointer),
+           gpointer   arg)
 {
-  _Task9ThreadWaiter *next;
-  _Task9ThreadWaiter *prev;
-  gboolean            writer;     /* RWLock: wants to write */
-  gboolean            on_rendez;  /* queued on a Rendez (not yet on its QLock) */
-  Task9ThreadData    *data;       /* the waiting task's record; NULL for a plain thread */
-  Task9Channel       *wake;       /* data->wake */
-  GMutex              mutex;      /* plain threads */
-  GCond               cond;
-  gboolean            woken;
-};
+  gpointer object = g_atomic_pointer_get (slot);
 
-#define BIT_LOCK(field)   g_bit_lock (&(field), 0)
-#define BIT_UNLOCK(field) g_bit_unlock (&(field), 0)
-
-/* ---- waiters ------------------------------------------------------------------------ */
-
-static void
-waiter_init (_Task9ThreadWaiter *w,
-             gboolean            writer)
-{
-  w->next = w->prev = NULL;
-  w->writer = writer;
-  w->on_rendez = FALSE;
-  w->woken = FALSE;
-  w->data = task9_thread_data_get ();
-  if (w->data != NULL)
+  if (G_LIKELY (object != NULL))
+    return object;
+  object = make (arg);
+  if (!g_atomic_pointer_compare_and_exchange (slot, NULL, object))
     {
-      if (w->data->wake == NULL)
-        w->data->wake = task9_channel_new (1, 1);
-      w->wake = w->data->wake;
+      g_object_unref (object);   /* another thread was first */
+      object = g_atomic_pointer_get (slot);
     }
-  else
-    {
-      w->wake = NULL;
-      g_mutex_init (&w->mutex);
-      g_cond_init (&w->cond);
-    }
+  return object;
+}
+
+static gpointer
+make_lock (gpointer arg)
+{
+  return task9_lock_new ();
+}
+
+static gpointer
+make_rw_lock (gpointer arg)
+{
+  return task9_rw_lock_new ();
+}
+
+static Task9Lock *
+qlock_get (QLock *l)
+{
+  return first_use ((gpointer *) &l->_lock, make_lock, NULL);
+}
+
+static Task9RWLock *
+rwlock_get (RWLock *l)
+{
+  return first_use ((gpointer *) &l->_lock, make_rw_lock, NULL);
+}
+
+static gpointer
+make_cond (gpointer arg)
+{
+  return task9_cond_new (qlock_get (arg));
+}
+
+static Task9Cond *
+rendez_get (Rendez *r)
+{
+  return first_use ((gpointer *) &r->_cond, make_cond, r->l);
+}
+
+/* ---- waiting outside tasks -------------------------------------------------------------- */
+
+typedef void (*StartAsync) (gpointer             object,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data);
+
+static void
+async_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+/* Outside a task: makes the async call @start on @object on a private context and
+ * blocks the thread until it completes. Returns its result, for the _finish call. */
+static GAsyncResult *
+block_on (StartAsync start,
+          gpointer   object)
+{
+  GMainContext *context = g_main_context_new ();
+  GAsyncResult *result = NULL;
+
+  g_main_context_push_thread_default (context);
+  start (object, NULL, async_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  return result;
 }
 
 static void
-waiter_clear (_Task9ThreadWaiter *w)
+lock_start (gpointer o, GCancellable *c, GAsyncReadyCallback cb, gpointer d)
 {
-  if (w->data == NULL)
-    {
-      g_mutex_clear (&w->mutex);
-      g_cond_clear (&w->cond);
-    }
+  task9_lock_acquire_async (o, c, cb, d);
 }
 
 static void
-waiter_wait (_Task9ThreadWaiter *w)
+reader_start (gpointer o, GCancellable *c, GAsyncReadyCallback cb, gpointer d)
 {
-  if (w->data != NULL)
-    {
-      task9_thread_wait_token (w->data);
-      return;
-    }
-  g_mutex_lock (&w->mutex);
-  while (!w->woken)
-    g_cond_wait (&w->cond, &w->mutex);
-  g_mutex_unlock (&w->mutex);
-}
-
-/* After this, @w may be gone: touch nothing of it. */
-static void
-waiter_wake (_Task9ThreadWaiter *w)
-{
-  if (w->wake != NULL)
-    {
-      /* Our own reference: once the token is in, the waiter may end and free its
-       * channel while try_send is still leaving it. */
-      Task9Channel *wake = g_object_ref (w->wake);
-      const char token = 1;
-
-      if (!task9_channel_try_send (wake, &token, NULL))
-        g_critical ("task9-thread: a lock waiter had a wake-up pending already");
-      g_object_unref (wake);
-      return;
-    }
-  g_mutex_lock (&w->mutex);
-  w->woken = TRUE;
-  g_cond_signal (&w->cond);
-  g_mutex_unlock (&w->mutex);
+  task9_rw_lock_reader_acquire_async (o, c, cb, d);
 }
 
 static void
-enqueue (_Task9ThreadWaiter **head,
-         _Task9ThreadWaiter **tail,
-         _Task9ThreadWaiter  *w)
+writer_start (gpointer o, GCancellable *c, GAsyncReadyCallback cb, gpointer d)
 {
-  w->next = NULL;
-  w->prev = *tail;
-  if (*tail != NULL)
-    (*tail)->next = w;
-  else
-    *head = w;
-  *tail = w;
+  task9_rw_lock_writer_acquire_async (o, c, cb, d);
 }
 
 static void
-unlink_waiter (_Task9ThreadWaiter **head,
-               _Task9ThreadWaiter **tail,
-               _Task9ThreadWaiter  *w)
+sleep_start (gpointer o, GCancellable *c, GAsyncReadyCallback cb, gpointer d)
 {
-  if (w->prev != NULL)
-    w->prev->next = w->next;
-  else
-    *head = w->next;
-  if (w->next != NULL)
-    w->next->prev = w->prev;
-  else
-    *tail = w->prev;
-  w->next = w->prev = NULL;
+  task9_cond_wait_async (o, c, cb, d);
 }
 
-static _Task9ThreadWaiter *
-dequeue (_Task9ThreadWaiter **head,
-         _Task9ThreadWaiter **tail)
+static gboolean
+lock_try (gpointer o)
 {
-  _Task9ThreadWaiter *w = *head;
+  return task9_lock_try_acquire (o);
+}
 
-  if (w != NULL)
-    unlink_waiter (head, tail, w);
-  return w;
+static gboolean
+reader_try (gpointer o)
+{
+  return task9_rw_lock_reader_try_acquire (o);
+}
+
+static gboolean
+writer_try (gpointer o)
+{
+  return task9_rw_lock_writer_try_acquire (o);
+}
+
+/* In a cancelled task: tries until it gets it, letting the proc's other tasks run. */
+static void
+poll_for (gboolean (*try_acquire) (gpointer),
+          gpointer   object)
+{
+  while (!try_acquire (object))
+    if (task9_yield () == 0)
+      g_usleep (100);
 }
 
 /* ---- QLock ------------------------------------------------------------------------------ */
@@ -170,118 +171,88 @@ dequeue (_Task9ThreadWaiter **head,
 void
 qlock (QLock *l)
 {
-  _Task9ThreadWaiter w;
+  Task9Lock *lock;
+  GError *error = NULL;
+  GAsyncResult *result;
 
   g_return_if_fail (l != NULL);
 
-  BIT_LOCK (l->_bit);
-  if (!l->_locked)
+  lock = qlock_get (l);
+  if (task9_lock_try_acquire (lock))
+    return;
+  if (!task9_in_task ())
     {
-      l->_locked = 1;
-      BIT_UNLOCK (l->_bit);
+      result = block_on (lock_start, lock);
+      task9_lock_acquire_finish (lock, result, NULL);   /* cannot fail: no cancellable */
+      g_object_unref (result);
       return;
     }
-  BIT_UNLOCK (l->_bit);
-
-  /* Contended: get the waiter ready outside the bit lock, then look again. */
-  waiter_init (&w, FALSE);
-  BIT_LOCK (l->_bit);
-  if (!l->_locked)
-    {
-      l->_locked = 1;
-      BIT_UNLOCK (l->_bit);
-      waiter_clear (&w);
-      return;
-    }
-  enqueue (&l->_head, &l->_tail, &w);
-  BIT_UNLOCK (l->_bit);
-
-  waiter_wait (&w);   /* qunlock handed us the lock */
-  waiter_clear (&w);
+  if (task9_lock_acquire (lock, -1, NULL, &error))
+    return;
+  if (g_error_matches (error, TASK9_ERROR, TASK9_ERROR_DEADLOCK))
+    g_critical ("qlock: the thread holds the lock already; it would wait forever");
+  g_error_free (error);
+  poll_for (lock_try, lock);
 }
 
 void
 qunlock (QLock *l)
 {
-  _Task9ThreadWaiter *w;
+  GError *error = NULL;
 
   g_return_if_fail (l != NULL);
 
-  BIT_LOCK (l->_bit);
-  if (!l->_locked)
+  if (!task9_lock_release (qlock_get (l), &error))
     {
-      BIT_UNLOCK (l->_bit);
-      g_critical ("qunlock: the lock is not held");
-      return;
+      g_critical ("qunlock: %s", error->message);
+      g_error_free (error);
     }
-  w = dequeue (&l->_head, &l->_tail);
-  if (w == NULL)
-    l->_locked = 0;
-  BIT_UNLOCK (l->_bit);
-
-  if (w != NULL)
-    waiter_wake (w);
 }
 
 int
 canqlock (QLock *l)
 {
-  int taken;
-
   g_return_val_if_fail (l != NULL, 0);
-
-  BIT_LOCK (l->_bit);
-  taken = !l->_locked;
-  l->_locked = 1;
-  BIT_UNLOCK (l->_bit);
-  return taken;
+  return task9_lock_try_acquire (qlock_get (l));
 }
 
 /* ---- RWLock ------------------------------------------------------------------------------ */
-
-static gboolean
-can_read_locked (RWLock *l)
-{
-  return !l->_writer && l->_head == NULL;
-}
-
-static gboolean
-can_write_locked (RWLock *l)
-{
-  return !l->_writer && l->_readers == 0;
-}
 
 static void
 rw_acquire (RWLock   *l,
             gboolean  writer)
 {
-  _Task9ThreadWaiter w;
+  Task9RWLock *lock = rwlock_get (l);
+  GError *error = NULL;
+  GAsyncResult *result;
+  gboolean taken;
 
-  BIT_LOCK (l->_bit);
-  if (writer ? can_write_locked (l) : can_read_locked (l))
-    goto take;
-  BIT_UNLOCK (l->_bit);
-
-  waiter_init (&w, writer);
-  BIT_LOCK (l->_bit);
-  if (writer ? can_write_locked (l) : can_read_locked (l))
+  if (writer ? task9_rw_lock_writer_try_acquire (lock) : task9_rw_lock_reader_try_acquire (lock))
+    return;
+  if (!task9_in_task ())
     {
-      waiter_clear (&w);
-      goto take;
+      if (writer)
+        {
+          result = block_on (writer_start, lock);
+          task9_rw_lock_writer_acquire_finish (lock, result, NULL);
+        }
+      else
+        {
+          result = block_on (reader_start, lock);
+          task9_rw_lock_reader_acquire_finish (lock, result, NULL);
+        }
+      g_object_unref (result);
+      return;
     }
-  enqueue (&l->_head, &l->_tail, &w);
-  BIT_UNLOCK (l->_bit);
-
-  waiter_wait (&w);   /* the releaser counted us in */
-  waiter_clear (&w);
-  return;
-
-take:
-  if (writer)
-    l->_writer = 1;
-  else
-    l->_readers++;
-  BIT_UNLOCK (l->_bit);
+  taken = writer ? task9_rw_lock_writer_acquire (lock, -1, NULL, &error)
+                 : task9_rw_lock_reader_acquire (lock, -1, NULL, &error);
+  if (taken)
+    return;
+  if (g_error_matches (error, TASK9_ERROR, TASK9_ERROR_DEADLOCK))
+    g_critical ("%s: the thread holds the lock for writing; it would wait forever",
+                writer ? "wlock" : "rlock");
+  g_error_free (error);
+  poll_for (writer ? writer_try : reader_try, lock);
 }
 
 void
@@ -301,193 +272,94 @@ wlock (RWLock *l)
 int
 canrlock (RWLock *l)
 {
-  int taken;
-
   g_return_val_if_fail (l != NULL, 0);
-
-  BIT_LOCK (l->_bit);
-  taken = can_read_locked (l);
-  if (taken)
-    l->_readers++;
-  BIT_UNLOCK (l->_bit);
-  return taken;
+  return task9_rw_lock_reader_try_acquire (rwlock_get (l));
 }
 
 int
 canwlock (RWLock *l)
 {
-  int taken;
-
   g_return_val_if_fail (l != NULL, 0);
+  return task9_rw_lock_writer_try_acquire (rwlock_get (l));
+}
 
-  BIT_LOCK (l->_bit);
-  taken = can_write_locked (l);
-  if (taken)
-    l->_writer = 1;
-  BIT_UNLOCK (l->_bit);
-  return taken;
+static void
+rw_release (RWLock   *l,
+            gboolean  writer)
+{
+  Task9RWLock *lock = rwlock_get (l);
+  GError *error = NULL;
+
+  if (!(writer ? task9_rw_lock_writer_release (lock, &error)
+               : task9_rw_lock_reader_release (lock, &error)))
+    {
+      g_critical ("%s: %s", writer ? "wunlock" : "runlock", error->message);
+      g_error_free (error);
+    }
 }
 
 void
 runlock (RWLock *l)
 {
-  _Task9ThreadWaiter *w = NULL;
-
   g_return_if_fail (l != NULL);
-
-  BIT_LOCK (l->_bit);
-  if (l->_readers <= 0)
-    {
-      BIT_UNLOCK (l->_bit);
-      g_critical ("runlock: the lock is not held for reading");
-      return;
-    }
-  if (--l->_readers == 0 && l->_head != NULL)
-    {
-      /* Readers that came after a queued writer queued behind it: the head is a writer. */
-      w = dequeue (&l->_head, &l->_tail);
-      g_assert (w->writer);
-      l->_writer = 1;
-    }
-  BIT_UNLOCK (l->_bit);
-
-  if (w != NULL)
-    waiter_wake (w);
+  rw_release (l, FALSE);
 }
 
 void
 wunlock (RWLock *l)
 {
-  _Task9ThreadWaiter *wake = NULL, **last = &wake;
-
   g_return_if_fail (l != NULL);
-
-  BIT_LOCK (l->_bit);
-  if (!l->_writer)
-    {
-      BIT_UNLOCK (l->_bit);
-      g_critical ("wunlock: the lock is not held for writing");
-      return;
-    }
-  if (l->_head != NULL && l->_head->writer)
-    {
-      /* The next writer; _writer stays set for it. */
-      wake = dequeue (&l->_head, &l->_tail);
-    }
-  else
-    {
-      /* Every reader up to the next writer. */
-      while (l->_head != NULL && !l->_head->writer)
-        {
-          _Task9ThreadWaiter *w = dequeue (&l->_head, &l->_tail);
-
-          l->_readers++;
-          *last = w;
-          last = &w->next;
-        }
-      l->_writer = 0;
-    }
-  BIT_UNLOCK (l->_bit);
-
-  while (wake != NULL)
-    {
-      _Task9ThreadWaiter *next = wake->next;   /* read before the waiter may go */
-
-      waiter_wake (wake);
-      wake = next;
-    }
+  rw_release (l, TRUE);
 }
 
 /* ---- Rendez -------------------------------------------------------------------------------- */
 
-/* The task was cancelled while asleep: leave early, unless a waker already moved us to
- * the lock's queue, where the lock will be handed to us. Either way we return holding
- * r->l. */
-static void
-rsleep_cancelled (Rendez             *r,
-                  _Task9ThreadWaiter *w)
-{
-  gboolean still_asleep;
-
-  BIT_LOCK (r->_bit);
-  still_asleep = w->on_rendez;
-  if (still_asleep)
-    {
-      unlink_waiter (&r->_head, &r->_tail, w);
-      w->on_rendez = FALSE;
-    }
-  BIT_UNLOCK (r->_bit);
-
-  if (still_asleep)
-    qlock (r->l);
-  else
-    task9_thread_wait_token (w->data);
-}
-
 void
 rsleep (Rendez *r)
 {
-  _Task9ThreadWaiter w;
+  Task9Cond *cond;
+  GError *error = NULL;
 
   g_return_if_fail (r != NULL);
   g_return_if_fail (r->l != NULL);
 
-  waiter_init (&w, FALSE);
-  BIT_LOCK (r->_bit);
-  enqueue (&r->_head, &r->_tail, &w);
-  w.on_rendez = TRUE;
-  BIT_UNLOCK (r->_bit);
-
-  qunlock (r->l);
-
-  if (w.data != NULL)
+  cond = rendez_get (r);
+  if (!task9_in_task ())
     {
-      char token;
+      GAsyncResult *result = block_on (sleep_start, cond);
 
-      if (!task9_channel_recv (w.wake, &token, NULL))
-        rsleep_cancelled (r, &w);
+      if (!task9_cond_wait_finish (cond, result, &error))
+        {
+          g_critical ("rsleep: %s", error->message);
+          g_error_free (error);
+        }
+      g_object_unref (result);
+      return;
     }
-  else
-    waiter_wait (&w);
-  waiter_clear (&w);
+  /* Returns holding the lock also when the task was cancelled (early, as documented). */
+  if (!task9_cond_wait (cond, -1, NULL, &error))
+    {
+      if (g_error_matches (error, TASK9_ERROR, TASK9_ERROR_NOT_OWNER))
+        g_critical ("rsleep: %s", error->message);
+      g_error_free (error);
+    }
 }
 
 static int
-rwakeup_n (Rendez   *r,
-           gboolean  all)
+wake (Rendez   *r,
+      gboolean  all)
 {
-  _Task9ThreadWaiter *grant = NULL, **last = &grant;
-  QLock *l = r->l;
-  int n = 0;
+  Task9Cond *cond = rendez_get (r);
+  GError *error = NULL;
+  int n;
 
-  g_return_val_if_fail (l != NULL, 0);
-
-  BIT_LOCK (r->_bit);
-  while (r->_head != NULL)
+  n = all ? task9_cond_broadcast (cond, &error) : task9_cond_signal (cond, &error);
+  if (n < 0)
     {
-      _Task9ThreadWaiter *w = dequeue (&r->_head, &r->_tail);
-
-      w->on_rendez = FALSE;
-      BIT_LOCK (l->_bit);
-      if (l->_locked)
-        enqueue (&l->_head, &l->_tail, w);   /* woken when the lock is handed on */
-      else
-        {
-          /* The waker does not hold r->l, against the rules: grant it at once. */
-          l->_locked = 1;
-          *last = w;
-          last = &w->next;
-        }
-      BIT_UNLOCK (l->_bit);
-      n++;
-      if (!all)
-        break;
+      g_critical ("%s: %s", all ? "rwakeupall" : "rwakeup", error->message);
+      g_error_free (error);
+      return 0;
     }
-  BIT_UNLOCK (r->_bit);
-
-  /* At most one can have been granted the lock; the others wait for it on its queue. */
-  if (grant != NULL)
-    waiter_wake (grant);
   return n;
 }
 
@@ -495,12 +367,14 @@ int
 rwakeup (Rendez *r)
 {
   g_return_val_if_fail (r != NULL, 0);
-  return rwakeup_n (r, FALSE);
+  g_return_val_if_fail (r->l != NULL, 0);
+  return wake (r, FALSE);
 }
 
 int
 rwakeupall (Rendez *r)
 {
   g_return_val_if_fail (r != NULL, 0);
-  return rwakeup_n (r, TRUE);
+  g_return_val_if_fail (r->l != NULL, 0);
+  return wake (r, TRUE);
 }

@@ -17,7 +17,6 @@ G_BEGIN_DECLS
 typedef struct
 {
   void          *udata;       /* threaddata() */
-  Task9Channel  *wake;        /* capacity 1: the token that ends a lock wait */
   void         (*fn) (void *);
   void          *arg;
   int            status;      /* 0, or 1 once threadexits() was given a message */
@@ -28,11 +27,6 @@ typedef struct
 
 /* The calling task's record, made on first use; NULL outside a task. */
 Task9ThreadData *task9_thread_data_get (void);
-
-/* Blocks until the wake token of @data arrives, consuming it. Not interruptible: a
- * cancelled task, whose every later core wait fails at once, polls for the token,
- * letting its proc's other tasks run. Outside a task it blocks the thread. */
-void             task9_thread_wait_token (Task9ThreadData *data);
 
 /* Waits, without being interruptible, until @task has finished. */
 void             task9_thread_wait_finished (Task9Task *task);

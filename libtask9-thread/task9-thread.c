@@ -6,8 +6,7 @@
  * A Plan 9 thread is a Task9Task, a Plan 9 proc a Task9Proc. This file adds what
  * thread(3) has and the core does not:
  *
- * - Per-thread records (Task9ThreadData): threaddata()'s slot and the wake channel that
- *   lock waits park on. A record is attached to its task with task9_task_set_data() and
+ * - Per-thread records (Task9ThreadData): threaddata()'s slot. A record is attached to its task with task9_task_set_data() and
  *   freed with the task record. A Plan 9 thread's record is made by its creator and
  *   attached by the thread itself when it first runs (not by the creator: the thread may
  *   already be running elsewhere when the spawn returns); tasks made with the core API,
@@ -32,9 +31,7 @@
  *
  * Invariants:
  * - reap_lock guards the set and the reaper's start and end; nothing blocks under it.
- * - Only the owning task attaches its record, reads or writes its udata and creates its
- *   wake channel; others see the channel only through a lock waiter, after it was
- *   created.
+ * - Only the owning task attaches its record and reads or writes its udata.
  */
 
 #include <errno.h>
@@ -51,7 +48,6 @@ thread_data_free (gpointer user_data)
 {
   Task9ThreadData *data = user_data;
 
-  g_clear_object (&data->wake);
   g_free (data);
 }
 
@@ -85,21 +81,6 @@ task9_thread_data_get (void)
 }
 
 void
-task9_thread_wait_token (Task9ThreadData *data)
-{
-  char token;
-
-  if (task9_channel_recv (data->wake, &token, NULL))
-    return;
-
-  /* The task was cancelled (the wake channel is never closed): from now on every core
-   * wait fails at once, but the token is still owed to us and must be taken. */
-  while (!task9_channel_try_recv (data->wake, &token, NULL))
-    if (task9_yield () == 0)
-      g_usleep (100);
-}
-
-void
 task9_thread_wait_finished (Task9Task *task)
 {
   GError *error = NULL;
@@ -109,7 +90,8 @@ task9_thread_wait_finished (Task9Task *task)
     return;
   g_error_free (error);
 
-  /* Cancelled, or a proc's thread outside a task: poll, as above. */
+  /* Cancelled, or a proc's thread outside a task: poll, letting the proc's other tasks
+   * run (a cancelled task's every later core wait fails at once). */
   while (!task9_task_is_finished (task))
     if (!task9_in_task () || task9_yield () == 0)
       g_usleep (100);

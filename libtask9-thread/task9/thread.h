@@ -492,52 +492,48 @@ TASK9_THREAD_API unsigned long channbrecvul (Channel *c);
 
 /* ---- locks and rendezvous (lock(2)) ------------------------------------------------ */
 
-/* Private: a thread waiting for a lock, on its own stack (task9-thread-lock.c). */
-typedef struct _Task9ThreadWaiter _Task9ThreadWaiter;
-
 /**
  * QLock:
+ * @_lock: private: the #Task9Lock behind it, created on first use
  *
  * A queueing lock: a thread that waits for it is suspended (its proc runs other
  * threads), and waiters get the lock in the order they asked for it, across procs.
- * A zero-filled QLock is unlocked; no initialisation is needed. The fields are private.
+ * It is a #Task9Lock: a zero-filled QLock (`static QLock l;`) is unlocked and needs no
+ * initialisation; the first call that uses it creates the #Task9Lock (race-free: two
+ * threads that race agree on one). There is no call to free it, as in Plan 9: a QLock
+ * in memory that is freed leaks its #Task9Lock, so prefer static or long-lived ones (or
+ * a #Task9Lock of your own, with its own lifetime).
  */
 typedef struct QLock {
-  int                 _bit;       /* guards the rest (g_bit_lock bit 0) */
-  int                 _locked;
-  _Task9ThreadWaiter *_head;
-  _Task9ThreadWaiter *_tail;
+  Task9Lock   *_lock;
 } QLock;
 
 /**
  * RWLock:
+ * @_lock: private: the #Task9RWLock behind it, created on first use
  *
  * A readers-writer queueing lock: any number of readers or one writer. Waiters are
  * served in order; a reader that asks while a writer waits queues behind the writer,
  * and a writer that releases the lock admits every reader queued before the next
- * writer. A zero-filled RWLock is unlocked. The fields are private.
+ * writer. It is a #Task9RWLock, created on first use as a QLock's #Task9Lock: a
+ * zero-filled RWLock is unlocked.
  */
 typedef struct RWLock {
-  int                 _bit;
-  int                 _readers;
-  int                 _writer;
-  _Task9ThreadWaiter *_head;
-  _Task9ThreadWaiter *_tail;
+  Task9RWLock *_lock;
 } RWLock;
 
 /**
  * Rendez:
  * @l: the QLock that protects the condition; set it before the first rsleep()
+ * @_cond: private: the #Task9Cond behind it, bound to `l`'s #Task9Lock on first use
  *
  * A rendezvous point: threads sleep on it with rsleep() while holding `l` and are woken,
- * first come first served, by rwakeup() and rwakeupall(). The other fields are private
- * and zero initially.
+ * first come first served, by rwakeup() and rwakeupall(). It is a #Task9Cond, created
+ * on first use (`l` must not change afterwards); `_cond` is zero initially.
  */
 typedef struct Rendez {
-  QLock              *l;
-  int                 _bit;
-  _Task9ThreadWaiter *_head;
-  _Task9ThreadWaiter *_tail;
+  QLock       *l;
+  Task9Cond   *_cond;
 } Rendez;
 
 /**
@@ -545,7 +541,8 @@ typedef struct Rendez {
  * @l: a lock
  *
  * Takes @l, suspending the calling thread while another holds it. Not interruptible: a
- * task cancelled while it waits keeps waiting (see doc/porting.md).
+ * task cancelled while it waits keeps waiting (see doc/porting.md). Code that is not a
+ * thread (a plain OS thread, a callback) blocks its OS thread until it gets the lock.
  */
 TASK9_THREAD_API void qlock      (QLock *l);
 

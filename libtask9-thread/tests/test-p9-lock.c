@@ -149,12 +149,10 @@ plain_thread (gpointer data)
 static int
 plain_lock_queued (void)
 {
-  int queued;
+  /* A QLock is a Task9Lock, made by the first qlock(). */
+  Task9Lock *lock = g_atomic_pointer_get (&plain_lock._lock);
 
-  g_bit_lock (&plain_lock._bit, 0);
-  queued = plain_lock._head != NULL;
-  g_bit_unlock (&plain_lock._bit, 0);
-  return queued;
+  return lock != NULL && task9_lock_has_waiters (lock);
 }
 
 static gpointer
