@@ -1241,7 +1241,7 @@ Task9Channel *
 task9_fd_watch (int          fd,
                 GIOCondition condition)
 {
-  Task9Proc *proc = task9_current_proc;
+  Task9Proc *proc = task9_proc_current_or_adopt ();
   Task9Channel *channel;
   Task9FdTable *table;
   FdRecord *record = NULL;
@@ -1360,7 +1360,7 @@ task9_fd_wait_async (int                  fd,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  Task9Proc *proc = task9_current_proc;
+  Task9Proc *proc = task9_proc_current_or_adopt ();
   GMainContext *context;
   Task9Channel *channel;
 
