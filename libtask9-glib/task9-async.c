@@ -227,9 +227,6 @@ task9_async_op_new (gpointer             source_object,
   /* A completion wakes that proc outside its inbox: the deadlock detector must see it. */
   if (task9_current_proc != NULL && task9_current_proc->context == op->context)
     op->proc = task9_proc_ref (task9_current_proc);
-  else if (task9_current_proc == NULL && op->context == g_main_context_default () &&
-           task9_proc_current_or_adopt () != NULL)
-    op->proc = task9_proc_ref (task9_current_proc);   /* a binding's first call adopts */
   op->completions = completion_source_for (op->context);
   op->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   op->n_waiters = n_waiters;

@@ -1360,7 +1360,7 @@ task9_fd_wait_async (int                  fd,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  Task9Proc *proc = task9_proc_current_or_adopt ();
+  Task9Proc *proc = task9_current_proc;
   GMainContext *context;
   Task9Channel *channel;
 

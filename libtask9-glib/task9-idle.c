@@ -211,7 +211,9 @@ task9_wait_idle_async (GCancellable        *cancellable,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   context = g_main_context_ref_thread_default ();
-  proc = task9_proc_current_or_adopt ();
+  proc = task9_current_proc;
+  if (proc == NULL && context == g_main_context_default ())
+    proc = task9_proc_current_or_adopt ();
   on_proc = proc != NULL && proc->context == context;
   g_main_context_unref (context);
   if (!on_proc)

@@ -397,8 +397,10 @@ is_initial_thread (void)
  * thread (normally the program's first thread) becomes the main proc's on its first
  * call of this function or of any call that needs the current proc
  * ([func@Task9.Channel.after], [ctor@Task9.Channel.new_ticker],
- * [func@Task9.idle_channel_new], [func@Task9.fd_watch], and every `_async` call made
- * on the default context), so a Python or JavaScript program needs no set-up call.
+ * [func@Task9.idle_channel_new], [func@Task9.wait_idle_async], [func@Task9.fd_watch],
+ * [ctor@Task9.Task.new_external]), so a Python or JavaScript program needs no set-up
+ * call. Other `_async` calls work on any thread without a proc and adopt none: a
+ * thread that is no proc's may still block in [method@Task9.Task.join].
  *
  * Returns: (transfer none): the main proc
  *
@@ -453,7 +455,7 @@ task9_proc_get_current (void)
 /* The calling thread's proc. A thread that is no proc's yet but runs (or will run) the
  * default main context, as a Python or GJS script's first thread does, becomes the main
  * proc's here: every entry point that needs the current proc (timer channels, idle, fd
- * readiness, async operations on the default context) calls this rather than reading
+ * readiness, external tasks) calls this rather than reading
  * task9_current_proc, so no binding has to call task9_proc_get_main() first. NULL on
  * any other thread. */
 Task9Proc *
