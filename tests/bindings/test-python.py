@@ -809,4 +809,9 @@ class ProcessConditionsTest(LoopTestCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=2)
+    # unittest's report, then the count every binding test prints last.
+    result = unittest.main(verbosity=2, exit=False).result
+    bad = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    print('%d passed, %d failed' % (result.testsRun - bad - len(result.skipped), bad),
+          flush=True)
+    sys.exit(1 if bad else 0)
