@@ -131,6 +131,7 @@ def _call_soon(fn, *args):
 
 
 _current = [None]
+_tasklets = __import__('weakref').WeakValueDictionary()   # task id -> Tasklet
 
 
 def _current_tasklet():
@@ -182,7 +183,7 @@ class _Op:
                 if parent.is_cancelled():
                     c.cancel()
                 else:
-                    handlers.append((parent, parent.connect(lambda _p, c=c: c.cancel())))
+                    handlers.append((parent, parent.connect(lambda *_a, c=c: c.cancel())))
         self._handlers = handlers
         self._op_cancellable = c
         if self.timeout is not None:
@@ -252,48 +253,54 @@ def _unwrap(result):
 class _AsyncCall(_Op):
     """Any _async/_finish pair: fn(*args, cancellable, callback, None), then finish."""
 
-    __slots__ = ('fn', 'args', 'finish', 'unwrap')
+    __slots__ = ('fn', 'args', 'finish', 'unwrap', 'reason')
 
     def __init__(self, fn, args, finish=None, timeout=None, cancellable=None,
                  reason=None, unwrap=True):
         super().__init__(timeout, cancellable)
         self.fn = fn
         self.args = args
-        self.finish = finish if finish is not None else _finish_for(fn)
+        if finish is None:
+            finish = _finish_for(fn)
+        else:
+            given = finish
+            finish = lambda source, result: given(result)   # noqa: E731
+        self.finish = finish
         self.unwrap = unwrap
-        if reason is not None:
-            self.reason = reason
+        self.reason = reason or 'async'
 
     def start(self, cancellable):
         finish = self.finish
+        unwrap = _unwrap if self.unwrap else (lambda r: r)
 
         def done(source, result, _data=None):
-            self._complete(lambda: (_unwrap if self.unwrap else (lambda r: r))(
-                finish(result) if not _takes_source(finish) else finish(source, result)))
+            self._complete(lambda: unwrap(finish(source, result)))
 
         self.fn(*self.args, cancellable, done, None)
 
 
-def _takes_source(finish):
-    return getattr(finish, '_task9_takes_source', False)
-
-
 def _finish_for(fn):
-    """The _finish function of an _async one: on the same object for a bound method,
-    in the same namespace for a function."""
+    """The _finish of an _async function, as finish(source, result): the method of the
+    same name on the source object for a method, the function beside it otherwise."""
     name = getattr(fn, '__name__', None)
     if name is None or not name.endswith('_async'):
         raise TypeError('%r is not an _async function; pass finish=' % (fn,))
     fname = name[:-len('_async')] + '_finish'
     owner = getattr(fn, '__self__', None)
     if owner is not None and not isinstance(owner, types.ModuleType):
-        return getattr(owner, fname)
-    module = sys.modules.get(getattr(fn, '__module__', '') or '')
-    if module is not None and hasattr(module, fname):
-        return getattr(module, fname)
-    for ns in (Task9, Gio, GLib):
-        if hasattr(ns, fname):
-            return getattr(ns, fname)
+        bound = getattr(owner, fname)
+        return lambda source, result: bound(result)
+    is_method = getattr(fn, 'is_method', None)
+    if is_method is not None and is_method():
+        return lambda source, result: getattr(source, fname)(result)
+    namespace = None
+    if hasattr(fn, 'get_namespace'):
+        import importlib
+        namespace = importlib.import_module('gi.repository.' + fn.get_namespace())
+    for ns in (namespace, sys.modules.get(getattr(fn, '__module__', '') or ''), Task9):
+        if ns is not None and hasattr(ns, fname):
+            f = getattr(ns, fname)
+            return lambda source, result: f(result)
     raise TypeError('no %s beside %s; pass finish=' % (fname, name))
 
 
@@ -380,6 +387,8 @@ class Channel(Task9.Channel):
         try:
             ok, value = Task9.Channel.try_recv_value(self)
         except GLib.Error as e:
+            if e.matches(Task9.error_quark(), Task9.Error.WOULD_BLOCK):
+                return (False, None)
             raise _convert_error(e) from None
         return (ok, value) if ok else (False, None)
 
@@ -388,6 +397,8 @@ class Channel(Task9.Channel):
         try:
             return Task9.Channel.try_send_value(self, self._wrap(value))
         except GLib.Error as e:
+            if e.matches(Task9.error_quark(), Task9.Error.WOULD_BLOCK):
+                return False
             raise _convert_error(e) from None
 
     def __aiter__(self):
@@ -546,6 +557,9 @@ class _JoinOp(_Op):
 
     def start(self, cancellable):
         t = self.target
+        if not isinstance(t, Tasklet) and t.is_external():
+            # A tasklet's record: join the tasklet, so its exception counts as seen.
+            t = self.target = _tasklets.get(t.get_id(), t)
         if isinstance(t, Tasklet):
             t._exc_retrieved = True
             if t._finished:
@@ -558,7 +572,7 @@ class _JoinOp(_Op):
                     else:
                         self._handlers = (self._handlers or []) + [
                             (cancellable, cancellable.connect(
-                                lambda _c: GLib.idle_add(self._cancelled)))]
+                                lambda *_a: GLib.idle_add(self._cancelled)))]
         else:
             # A C task, or another binding's: the library's join.
             t.join_async(cancellable, self._done_cb, None)
@@ -609,7 +623,7 @@ class _ThreadOp(_Op):
             return
         self._handlers = (self._handlers or []) + [
             (cancellable, cancellable.connect(
-                lambda _c: GLib.idle_add(lambda: self._finish(None, Cancelled()))))]
+                lambda *_a: GLib.idle_add(lambda: self._finish(None, Cancelled()))))]
 
         def work():
             try:
@@ -665,7 +679,7 @@ class IOProc:
                     _call_soon(self._finish, None, Cancelled())
                     return
                 self._handlers = [(c, c.connect(
-                    lambda _c: GLib.idle_add(lambda: self._finish(None, Cancelled()))))]
+                    lambda *_a: GLib.idle_add(lambda: self._finish(None, Cancelled()))))]
                 io._queue.put((self.fn, self.args, lambda v, e: self._finish(v, e)))
 
         return _IOCall(fn, args, {}, timeout, cancellable)
@@ -712,6 +726,7 @@ class Tasklet:
         if name is None:
             name = getattr(coro, '__qualname__', None) or getattr(coro, '__name__', None)
         self.task = Task9.Task.new_external(name)
+        _tasklets[self.task.get_id()] = self
         self._cancellable = self.task.get_cancellable()
         self._joiners = []
         self._finished = False
@@ -772,6 +787,8 @@ class Tasklet:
             self._step(value, exc)
 
     def _step(self, value, exc):
+        if self._waiting is not None:
+            self.task.set_wait_reason(None)   # running again
         self._stepping = True
         prev = _current[0]
         _current[0] = self
