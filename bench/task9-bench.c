@@ -2268,6 +2268,50 @@ bench_offload_rtt (guint    n,
   return TRUE;
 }
 
+/* Python tasklets {{{1 */
+
+/* Runs bench/py-bench.py @name @n under Debian's python3 with the build tree's typelib,
+ * library and override; it prints its RESULT lines and the asyncio peer's itself. */
+static gboolean
+run_py_bench (const char *name,
+              guint       n,
+              GError    **error)
+{
+  g_autofree char *script = g_build_filename (TASK9_BENCH_SRCDIR, "py-bench.py", NULL);
+  g_autofree char *n_arg = g_strdup_printf ("%u", n);
+  g_autofree char *typelibs = g_build_filename (TASK9_BENCH_BUILDDIR, "..", "introspection", NULL);
+  g_autofree char *pypath = g_build_filename (typelibs, "python", NULL);
+  g_autofree char *libdir = g_build_filename (TASK9_BENCH_BUILDDIR, "..", "libtask9-glib", NULL);
+  char *argv[] = { (char *) "/usr/bin/python3", script, (char *) name, n_arg, NULL };
+  g_auto(GStrv) envp = g_get_environ ();
+  int status = 1;
+
+  if (!g_file_test (argv[0], G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_printerr ("task9-bench: no /usr/bin/python3: no %s\n", name);
+      return TRUE;
+    }
+  envp = g_environ_setenv (envp, "GI_TYPELIB_PATH", typelibs, TRUE);
+  envp = g_environ_setenv (envp, "PYTHONPATH", pypath, TRUE);
+  envp = g_environ_setenv (envp, "LD_LIBRARY_PATH", libdir, TRUE);
+  if (!g_spawn_sync (NULL, argv, envp, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, NULL, NULL,
+                     &status, error))
+    return FALSE;
+  return g_spawn_check_wait_status (status, error);
+}
+
+static gboolean
+bench_py_pingpong (guint n, GError **error)
+{
+  return run_py_bench ("py_pingpong_us", n, error);
+}
+
+static gboolean
+bench_py_spawn (guint n, GError **error)
+{
+  return run_py_bench ("py_spawn_us", n, error);
+}
+
 /* The table {{{1 */
 
 /* lock_handoff {{{1
@@ -2425,6 +2469,10 @@ static const Bench benches[] = {
     "round trips", "offload_rtt_us" },
   { "lock_handoff", bench_lock_handoff, 1000000, FALSE,
     "acquisitions", "lock_handoff_ns" },
+  { "py_pingpong", bench_py_pingpong, 20000, FALSE,
+    "round trips (bench/py-bench.py)", "py_pingpong_us" },
+  { "py_spawn", bench_py_spawn, 20000, FALSE,
+    "tasklets (bench/py-bench.py)", "py_spawn_us" },
 };
 
 /* Does @name select @bench, by the benchmark's name or a figure's? */

@@ -1241,7 +1241,7 @@ Task9Channel *
 task9_fd_watch (int          fd,
                 GIOCondition condition)
 {
-  Task9Proc *proc = task9_current_proc;
+  Task9Proc *proc = task9_proc_current_or_adopt ();
   Task9Channel *channel;
   Task9FdTable *table;
   FdRecord *record = NULL;

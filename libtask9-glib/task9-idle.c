@@ -141,7 +141,7 @@ idle_source_get (Task9Proc *proc)
 Task9Channel *
 task9_idle_channel_new (void)
 {
-  Task9Proc *proc = task9_current_proc;
+  Task9Proc *proc = task9_proc_current_or_adopt ();
   Task9Channel *channel;
 
   g_return_val_if_fail (proc != NULL, NULL);
@@ -192,8 +192,8 @@ task9_wait_idle (GTimeSpan      timeout,
  * @user_data: (closure): data for @callback
  *
  * The async form of [func@Task9.wait_idle], for code running on a proc's main context.
- * A GTK application or a binding's main loop on the default context calls
- * [func@Task9.Proc.get_main] first on that thread, which makes it the main proc's.
+ * The thread that runs the default context (a GTK application's, a binding's main loop)
+ * becomes the main proc's on its first such call, see [func@Task9.Proc.get_main].
  * Elsewhere the callback gets %TASK9_ERROR_NOT_IN_TASK. Finish with
  * [func@Task9.wait_idle_finish].
  *
@@ -205,12 +205,16 @@ task9_wait_idle_async (GCancellable        *cancellable,
                        gpointer             user_data)
 {
   GMainContext *context;
+  Task9Proc *proc;
   gboolean on_proc;
 
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   context = g_main_context_ref_thread_default ();
-  on_proc = task9_current_proc != NULL && task9_current_proc->context == context;
+  proc = task9_current_proc;
+  if (proc == NULL && context == g_main_context_default ())
+    proc = task9_proc_current_or_adopt ();
+  on_proc = proc != NULL && proc->context == context;
   g_main_context_unref (context);
   if (!on_proc)
     {

@@ -88,6 +88,7 @@ struct _Task9Proc
 
 void       task9_task_record_cache_drain (Task9Proc *proc);
 Task9Proc *task9_proc_for_spawn     (Task9Proc  *proc);
+Task9Proc *task9_proc_current_or_adopt (void);
 gboolean   task9_proc_admit_task    (Task9Proc  *proc,
                                      Task9Task  *task,
                                      GError    **error);

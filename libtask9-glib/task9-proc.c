@@ -393,8 +393,14 @@ is_initial_thread (void)
  * default #GMainContext, interleaved with GTK's events, whoever runs that context
  * (`g_application_run()`, `g_main_loop_run()`, [func@Task9.main]).
  *
- * The main proc's tasks run on the thread that iterates the default context; call this
- * first from that thread (normally the program's first thread).
+ * The main proc's tasks run on the thread that iterates the default context. That
+ * thread (normally the program's first thread) becomes the main proc's on its first
+ * call of this function or of any call that needs the current proc
+ * ([func@Task9.Channel.after], [ctor@Task9.Channel.new_ticker],
+ * [func@Task9.idle_channel_new], [func@Task9.wait_idle_async], [func@Task9.fd_watch],
+ * [ctor@Task9.Task.new_external]), so a Python or JavaScript program needs no set-up
+ * call. Other `_async` calls work on any thread without a proc and adopt none: a
+ * thread that is no proc's may still block in [method@Task9.Task.join].
  *
  * Returns: (transfer none): the main proc
  *
@@ -443,6 +449,21 @@ task9_proc_get_main (void)
 Task9Proc *
 task9_proc_get_current (void)
 {
+  return task9_current_proc;
+}
+
+/* The calling thread's proc. A thread that is no proc's yet but runs (or will run) the
+ * default main context, as a Python or GJS script's first thread does, becomes the main
+ * proc's here: every entry point that needs the current proc (timer channels, idle, fd
+ * readiness, external tasks) calls this rather than reading
+ * task9_current_proc, so no binding has to call task9_proc_get_main() first. NULL on
+ * any other thread. */
+Task9Proc *
+task9_proc_current_or_adopt (void)
+{
+  if (G_LIKELY (task9_current_proc != NULL))
+    return task9_current_proc;
+  task9_proc_get_main ();
   return task9_current_proc;
 }
 

@@ -184,6 +184,7 @@ Task9Task *task9_task_new_internal (Task9Proc       *proc,
                                     GDestroyNotify   user_data_destroy,
                                     GError         **error);
 void       task9_task_free_finished (Task9Task     *task);
+guint64    task9_task_next_id       (void);
 void       task9_task_prepare_first_run (Task9Proc *proc,
                                          Task9Task *task);
 

@@ -39,6 +39,7 @@
 #include "task9-async-private.h"
 #include "task9-enum-types.h"
 #include "task9-error.h"
+#include "task9-external-task-private.h"
 #include "task9-group-private.h"
 #include "task9-scheduler-private.h"
 #include "task9-task-private.h"
@@ -120,6 +121,13 @@ next_task_id (void)
       proc->end_id = proc->next_id + ID_BLOCK;
     }
   return proc->next_id++;
+}
+
+/* A new task id, for a task record made elsewhere (task9-external-task.c). */
+guint64
+task9_task_next_id (void)
+{
+  return next_task_id ();
 }
 
 /* When a proc's thread ends. */
@@ -665,7 +673,9 @@ task9_task_cancel (Task9Task *task)
 
   if (__atomic_exchange_n (&task->cancelled, 1, __ATOMIC_SEQ_CST))
     return;
-  if (!task9_task_is_finished (task))
+  if (task9_task_record_is_external (task))
+    task9_external_task_cancel (task);
+  else if (!task9_task_is_finished (task))
     task9_scheduler_cancel (task);
 }
 

@@ -68,9 +68,8 @@ timer_channel_fire (Task9Timer *timer)
 }
 
 static Task9Channel *
-timer_channel_new (GTimeSpan first, GTimeSpan period)
+timer_channel_new (Task9Proc *proc, GTimeSpan first, GTimeSpan period)
 {
-  Task9Proc *proc = task9_current_proc;
   TimerChannel *tc = g_new0 (TimerChannel, 1);
   Task9Channel *channel = task9_channel_new_typed (G_TYPE_INT64, 1);
 
@@ -93,7 +92,9 @@ timer_channel_new (GTimeSpan first, GTimeSpan period)
  * in C, in microseconds) is sent once, @span from now, like Go's `time.After`. It has one buffer slot, so the tick
  * waits for a receiver that comes late; use it as an arm of [func@Task9.alt] for a
  * timeout. Call it on a proc's thread (in a task, or in a callback of the proc's main
- * context): the proc's timer heap sends the tick.
+ * context): the proc's timer heap sends the tick. The thread that runs the default
+ * main context (a GTK or binding program's first thread) becomes the main proc's on
+ * its first call, so bindings need no set-up.
  *
  * Returns: (transfer full) (nullable): the channel, or %NULL off a proc's thread
  *
@@ -102,9 +103,11 @@ timer_channel_new (GTimeSpan first, GTimeSpan period)
 Task9Channel *
 task9_channel_after (GTimeSpan span)
 {
-  g_return_val_if_fail (task9_current_proc != NULL, NULL);
+  Task9Proc *proc = task9_proc_current_or_adopt ();
 
-  return timer_channel_new (span, 0);
+  g_return_val_if_fail (proc != NULL, NULL);
+
+  return timer_channel_new (proc, span, 0);
 }
 
 /**
@@ -126,8 +129,11 @@ task9_channel_after (GTimeSpan span)
 Task9Channel *
 task9_channel_new_ticker (GTimeSpan period)
 {
-  g_return_val_if_fail (period > 0, NULL);
-  g_return_val_if_fail (task9_current_proc != NULL, NULL);
+  Task9Proc *proc;
 
-  return timer_channel_new (period, period);
+  g_return_val_if_fail (period > 0, NULL);
+  proc = task9_proc_current_or_adopt ();
+  g_return_val_if_fail (proc != NULL, NULL);
+
+  return timer_channel_new (proc, period, period);
 }

@@ -13,6 +13,7 @@
 # include "task9-enum-types.h"
 # include "task9-proc.h"
 # include "task9-task.h"
+# include "task9-external-task.h"
 # include "task9-group.h"
 # include "task9-channel.h"
 # include "task9-alt.h"

@@ -168,6 +168,13 @@ idle_async_body (gpointer data, GError **error)
 }
 TEST_IN_TASK (test_idle_async, idle_async_body)
 
+static gpointer
+idle_channel_off_proc (gpointer data)
+{
+  g_assert_null (task9_idle_channel_new ());
+  return NULL;
+}
+
 static void
 test_idle_bad_input (void)
 {
@@ -192,8 +199,13 @@ test_idle_bad_input (void)
 
   if (g_test_undefined ())
     {
+      /* A plain thread: no proc, and none to adopt (the test's first thread would
+       * become the main proc's). */
+      GThread *thread;
+
       test_expect_critical ("*proc != NULL*");
-      g_assert_null (task9_idle_channel_new ());
+      thread = g_thread_new ("plain", idle_channel_off_proc, NULL);
+      g_thread_join (thread);
       g_test_assert_expected_messages ();
     }
 }

@@ -477,6 +477,13 @@ bad_fd_body (gpointer data, GError **error)
 
 TEST_IN_TASK (test_fd_bad_fd, bad_fd_body)
 
+static gpointer
+fd_watch_off_proc (gpointer data)
+{
+  g_assert_null (task9_fd_watch (0, G_IO_IN));
+  return NULL;
+}
+
 static void
 test_fd_not_in_task (void)
 {
@@ -494,8 +501,13 @@ test_fd_not_in_task (void)
       test_expect_critical ("*condition*");
       g_assert_cmpint (task9_fd_wait (0, 0, -1, NULL, NULL), ==, 0);
       g_test_assert_expected_messages ();
+      GThread *thread;
+
+      /* A plain thread: no proc, and none to adopt (the test's first thread would
+       * become the main proc's). */
       test_expect_critical ("*proc != NULL*");
-      g_assert_null (task9_fd_watch (0, G_IO_IN));
+      thread = g_thread_new ("plain", fd_watch_off_proc, NULL);
+      g_thread_join (thread);
       g_test_assert_expected_messages ();
     }
 }

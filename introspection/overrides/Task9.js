@@ -317,7 +317,7 @@ let _nextJsId = 1;
 function _registerExternal(name) {
     if (typeof Task9.Task.new_external !== 'function')
         return null;
-    return Task9.Task.new_external(name);
+    return Task9.Task.new_external(name ?? null);
 }
 
 class _Task {
