@@ -39,6 +39,8 @@ struct _Task9Channel
                                   * scalars of elem_type if typed: task9_scalar_size()) */
   gboolean          external;    /* fed by something outside the tasks (a wait condition) */
   gboolean          unbounded;   /* a full buffer grows instead of blocking (a queue's) */
+  gboolean          raw_in_value; /* a scalar element is, byte for byte, the start of a
+                                  * GValue of elem_type: task9_scalar_is_value_data() */
   guint64           dropped;     /* offers refused for want of room, under the lock */
   GDestroyNotify    on_done;     /* a wait condition's unsubscribe: run once, at close or
                                   * finalize (task9_channel_set_on_done()) */
@@ -83,6 +85,20 @@ gboolean           task9_channel_op          (Task9Channel        *channel,
                                               GTimeSpan            timeout,
                                               GCancellable        *cancellable,
                                               GError             **error);
+/* task9_channel_op() that also raises *@count by one under the channel's lock, in the
+ * critical section that starts the operation: before a sent element can reach a
+ * receiver. It is raised on every call, whether the operation then succeeds or fails
+ * (even one cancelled before it starts), so a caller that counts successes lowers it
+ * again on every failure. Whoever owns *@count changes
+ * it only under this channel's lock (so the raise needs no atomic read-modify-write) and
+ * reads it elsewhere with an atomic load. A queue counts its unfinished puts so. */
+gboolean           task9_channel_op_counted  (Task9Channel        *channel,
+                                              gboolean             is_send,
+                                              gpointer             elem,
+                                              GTimeSpan            timeout,
+                                              GCancellable        *cancellable,
+                                              guint64             *count,
+                                              GError             **error);
 gboolean           task9_channel_status_to_error (Task9Channel    *channel,
                                               Task9ChannelStatus   status,
                                               GError             **error);
@@ -97,12 +113,22 @@ void               task9_channel_set_unbounded (Task9Channel      *channel);
 
 /* Typed elements with a timeout and a cancellable, and the async pairs for objects built
  * on a typed channel (a queue): the op's source is @source_object, its settle function
- * @settle, which calls task9_channel_settle() with the channel. */
-gboolean           task9_channel_value_op    (Task9Channel        *channel,
+ * @settle, which calls task9_channel_settle() with the channel. @count (nullable) is
+ * raised as task9_channel_op_counted() does. The caller checked the arguments (the
+ * value a send is of the channel's element type). */
+static inline gboolean task9_channel_value_op (Task9Channel      *channel,
                                               gboolean             is_send,
                                               GValue              *value,
                                               GTimeSpan            timeout,
                                               GCancellable        *cancellable,
+                                              guint64             *count,
+                                              GError             **error);
+gboolean           task9_channel_value_op_slow (Task9Channel      *channel,
+                                              gboolean             is_send,
+                                              GValue              *value,
+                                              GTimeSpan            timeout,
+                                              GCancellable        *cancellable,
+                                              guint64             *count,
                                               GError             **error);
 void               task9_channel_value_op_async (Task9Channel     *channel,
                                               gpointer             source_object,
@@ -126,6 +152,7 @@ void               task9_scalar_to_value     (GType                type,
                                               GValue              *value);
 void               task9_scalar_from_value   (const GValue        *value,
                                               gpointer             raw);
+gboolean           task9_scalar_is_value_data (GType              type);
 
 /* Under the channel's lock: queues @waiter with the senders or the receivers. */
 static inline void
@@ -147,6 +174,37 @@ task9_value_reset (GValue *value,
   if (G_IS_VALUE (value))
     g_value_unset (value);
   g_value_init (value, type);
+}
+
+/* A typed send (of a copy of @value) or receive (into @value) with a timeout and a
+ * cancellable: the typed channel functions and the objects built on typed channels (a
+ * queue) go through here; the caller checked its arguments. A scalar that a value of
+ * the element type holds as the channel keeps it (raw_in_value, see
+ * task9-channel-value.c) moves straight between the value and the channel, here,
+ * without a call in between; every other value goes out of line. A failed receive
+ * leaves @value as task9_value_reset() does. */
+static inline gboolean
+task9_channel_value_op (Task9Channel  *channel,
+                        gboolean       is_send,
+                        GValue        *value,
+                        GTimeSpan      timeout,
+                        GCancellable  *cancellable,
+                        guint64       *count,
+                        GError       **error)
+{
+  if (G_LIKELY (channel->raw_in_value && G_VALUE_TYPE (value) == channel->elem_type))
+    {
+      if (is_send && count != NULL)
+        return task9_channel_op_counted (channel, TRUE, &value->data[0], timeout, cancellable,
+                                         count, error);
+      if (task9_channel_op (channel, is_send, &value->data[0], timeout, cancellable, error))
+        return TRUE;
+      if (!is_send)
+        task9_value_reset (value, channel->elem_type);
+      return FALSE;
+    }
+  return task9_channel_value_op_slow (channel, is_send, value, timeout, cancellable, count,
+                                      error);
 }
 
 G_END_DECLS

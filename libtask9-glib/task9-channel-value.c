@@ -8,6 +8,13 @@
  * user code), then the copy moves through the channel like any raw element; whoever
  * gets it owns it. A failed operation moved nothing and leaves the caller's value as
  * task9_value_reset() says.
+ *
+ * A channel of a scalar type keeps its elements raw, as C stores them. Where a GValue
+ * of the element type holds the scalar as that same C type (channel->raw_in_value), a
+ * send hands the channel the value's own bytes and a receive into a value already of
+ * the element type lets the channel write straight into it: no conversion, no
+ * intermediate copy. Other values go through task9_scalar_from_value() and
+ * task9_scalar_to_value().
  */
 
 #include "task9-config.h"
@@ -114,6 +121,31 @@ task9_scalar_from_value (const GValue *value,
     }
 }
 
+/* Whether a scalar element of @type is stored in a GValue of @type as the C type the
+ * channel keeps it in (task9_scalar_size()), at the start of value->data[0]: then a
+ * send can take the element straight from the value and a receive put it straight
+ * there. Not for booleans (a send makes them 0 or 1), enums and flags (held as longs). */
+gboolean
+task9_scalar_is_value_data (GType type)
+{
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_INT:
+    case G_TYPE_UINT:
+    case G_TYPE_LONG:
+    case G_TYPE_ULONG:
+    case G_TYPE_INT64:
+    case G_TYPE_UINT64:
+    case G_TYPE_FLOAT:
+    case G_TYPE_DOUBLE:
+      return TRUE;
+    case G_TYPE_POINTER:
+      return type == G_TYPE_POINTER;
+    default:
+      return FALSE;
+    }
+}
+
 /* ---- typed channels -------------------------------------------------------------- */
 
 #define CHECK_RECV_TYPED(channel, value, error, val) \
@@ -132,11 +164,27 @@ task9_scalar_from_value (const GValue *value,
     g_return_val_if_fail (g_type_is_a (G_VALUE_TYPE (value), (channel)->elem_type), val); \
   } G_STMT_END
 
-static gboolean
+/* The channel operation of a typed send: counted if @count is not NULL. */
+static inline gboolean
+send_op (Task9Channel  *channel,
+         gpointer       elem,
+         GTimeSpan      timeout,
+         GCancellable  *cancellable,
+         guint64       *count,
+         GError       **error)
+{
+  return count != NULL
+    ? task9_channel_op_counted (channel, TRUE, elem, timeout, cancellable, count, error)
+    : task9_channel_op (channel, TRUE, elem, timeout, cancellable, error);
+}
+
+/* The sends task9_channel_value_op() does not do inline. */
+static inline gboolean
 send_value (Task9Channel  *channel,
             const GValue  *value,
             GTimeSpan      timeout,
             GCancellable  *cancellable,
+            guint64       *count,
             GError       **error)
 {
   GValue copy = G_VALUE_INIT;
@@ -146,19 +194,20 @@ send_value (Task9Channel  *channel,
       guint64 raw[2] = { 0, };
 
       task9_scalar_from_value (value, raw);
-      return task9_channel_op (channel, TRUE, raw, timeout, cancellable, error);
+      return send_op (channel, raw, timeout, cancellable, count, error);
     }
 
   /* Copied outside the lock (a boxed copy is user code), then moved in. */
   g_value_init (&copy, channel->elem_type);
   g_value_copy (value, &copy);
-  if (task9_channel_op (channel, TRUE, &copy, timeout, cancellable, error))
+  if (send_op (channel, &copy, timeout, cancellable, count, error))
     return TRUE;   /* the receiver (or the buffer) owns the copy now */
   g_value_unset (&copy);
   return FALSE;
 }
 
-static gboolean
+/* The receives task9_channel_value_op() does not do inline. */
+static inline gboolean
 recv_value (Task9Channel  *channel,
             GValue        *value,
             GTimeSpan      timeout,
@@ -191,18 +240,17 @@ recv_value (Task9Channel  *channel,
   return TRUE;
 }
 
-/* A typed send (of a copy of @value) or receive (into @value, as recv_value() leaves
- * it) with a timeout and a cancellable, for objects built on typed channels (a queue).
- * The caller checked its arguments. */
+/* task9_channel_value_op() but for its inline fast path (task9-channel-private.h). */
 gboolean
-task9_channel_value_op (Task9Channel  *channel,
-                        gboolean       is_send,
-                        GValue        *value,
-                        GTimeSpan      timeout,
-                        GCancellable  *cancellable,
-                        GError       **error)
+task9_channel_value_op_slow (Task9Channel  *channel,
+                             gboolean       is_send,
+                             GValue        *value,
+                             GTimeSpan      timeout,
+                             GCancellable  *cancellable,
+                             guint64       *count,
+                             GError       **error)
 {
-  return is_send ? send_value (channel, value, timeout, cancellable, error)
+  return is_send ? send_value (channel, value, timeout, cancellable, count, error)
                  : recv_value (channel, value, timeout, cancellable, error);
 }
 
@@ -227,7 +275,7 @@ task9_channel_send_value (Task9Channel  *channel,
   CHECK_TYPED (channel, value, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return send_value (channel, value, -1, NULL, error);
+  return task9_channel_value_op (channel, TRUE, (GValue *) value, -1, NULL, NULL, error);
 }
 
 /**
@@ -252,7 +300,7 @@ task9_channel_recv_value (Task9Channel  *channel,
 {
   CHECK_RECV_TYPED (channel, value, error, FALSE);
 
-  return recv_value (channel, value, -1, NULL, error);
+  return task9_channel_value_op (channel, FALSE, value, -1, NULL, NULL, error);
 }
 
 /**
@@ -276,7 +324,7 @@ task9_channel_try_send_value (Task9Channel  *channel,
   CHECK_TYPED (channel, value, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return send_value (channel, value, 0, NULL, error);
+  return task9_channel_value_op (channel, TRUE, (GValue *) value, 0, NULL, NULL, error);
 }
 
 /**
@@ -300,5 +348,5 @@ task9_channel_try_recv_value (Task9Channel  *channel,
 {
   CHECK_RECV_TYPED (channel, value, error, FALSE);
 
-  return recv_value (channel, value, 0, NULL, error);
+  return task9_channel_value_op (channel, FALSE, value, 0, NULL, NULL, error);
 }

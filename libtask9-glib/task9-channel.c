@@ -32,6 +32,9 @@
  *   elements).
  * - Elements are moved, never duplicated: a completed operation transferred exactly one
  *   element, a failed one (closed, cancelled, timed out) transferred none.
+ * - task9_channel_op_counted() raises its caller's counter (a queue's unfinished count)
+ *   inside the critical section of the operation, and touches nothing else of the
+ *   caller's; task9_channel_op() is the same code without it.
  * - Typed channels hold GValues: the sender copies its value before locking, and the
  *   receiver owns what it gets; a channel frees what is left in its buffer when it is
  *   finalized. Waiters hold no reference: a blocked operation's caller does.
@@ -232,14 +235,18 @@ task9_channel_status_to_error (Task9Channel        *channel,
     }
 }
 
-/* One send or receive: blocking in a task, at once (timeout 0) anywhere. */
-gboolean
-task9_channel_op (Task9Channel  *channel,
-                  gboolean       is_send,
-                  gpointer       elem,
-                  GTimeSpan      timeout,
-                  GCancellable  *cancellable,
-                  GError       **error)
+/* One send or receive: blocking in a task, at once (timeout 0) anywhere. If @count is
+ * not NULL it is raised by one under the channel's lock before the operation starts
+ * (see task9_channel_op_counted()); the two entry points are this body inlined twice,
+ * so a plain channel operation does not even test @count. */
+G_ALWAYS_INLINE static inline gboolean
+channel_op (Task9Channel  *channel,
+            gboolean       is_send,
+            gpointer       elem,
+            GTimeSpan      timeout,
+            GCancellable  *cancellable,
+            guint64       *count,
+            GError       **error)
 {
   Task9Task *self = task9_scheduler_current_task ();
   Task9ChannelStatus status;
@@ -248,9 +255,20 @@ task9_channel_op (Task9Channel  *channel,
   Task9WakeReason why;
 
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
+    {
+      if (count != NULL)
+        {
+          /* Counted on every path, so that the caller can lower it on every failure. */
+          task9_channel_lock (channel);
+          __atomic_store_n (count, *count + 1, __ATOMIC_RELAXED);
+          task9_channel_unlock (channel);
+        }
+      return FALSE;
+    }
 
   task9_channel_lock (channel);
+  if (count != NULL)
+    __atomic_store_n (count, *count + 1, __ATOMIC_RELAXED);   /* writers hold the lock */
   status = is_send ? task9_channel_send_locked (channel, elem)
                    : task9_channel_recv_locked (channel, elem);
   if (status != TASK9_CHANNEL_WOULD_BLOCK || timeout == 0 || self == NULL)
@@ -263,7 +281,8 @@ task9_channel_op (Task9Channel  *channel,
                        "try_ or _async variant", is_send ? "send" : "receive");
           return FALSE;
         }
-      return task9_channel_status_to_error (channel, status, error);
+      return G_LIKELY (status == TASK9_CHANNEL_DONE) ||
+             task9_channel_status_to_error (channel, status, error);
     }
 
   set.task = self;
@@ -288,6 +307,29 @@ task9_channel_op (Task9Channel  *channel,
   /* Cancelled or timed out: nobody claimed the waiter, withdraw it. */
   task9_waiter_withdraw (&waiter);
   return task9_wait_check_reason (why, error);
+}
+
+gboolean
+task9_channel_op (Task9Channel  *channel,
+                  gboolean       is_send,
+                  gpointer       elem,
+                  GTimeSpan      timeout,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  return channel_op (channel, is_send, elem, timeout, cancellable, NULL, error);
+}
+
+gboolean
+task9_channel_op_counted (Task9Channel  *channel,
+                          gboolean       is_send,
+                          gpointer       elem,
+                          GTimeSpan      timeout,
+                          GCancellable  *cancellable,
+                          guint64       *count,
+                          GError       **error)
+{
+  return channel_op (channel, is_send, elem, timeout, cancellable, count, error);
 }
 
 /* ---- object ---------------------------------------------------------------------- */
@@ -327,6 +369,7 @@ task9_channel_constructed (GObject *object)
     {
       channel->elem_size = task9_scalar_size (channel->elem_type);
       channel->holds_values = channel->elem_size == 0;
+      channel->raw_in_value = task9_scalar_is_value_data (channel->elem_type);
       if (channel->holds_values)
         channel->elem_size = sizeof (GValue);
     }

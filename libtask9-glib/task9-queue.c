@@ -19,11 +19,20 @@
  *   calls. A put raises it before its item can reach a getter (so a task_done() for
  *   that item always finds it raised) and lowers it again if the put fails; so while a
  *   put waits for room in a full bounded queue its item counts as unfinished already.
- * - unfinished changes atomically, never below 0 (a task_done() too many fails with
- *   TASK9_ERROR_OVERFLOW and changes nothing). Whoever brings it to 0 then takes the
- *   joiners' lock and grants every joiner; a joiner looks at the count under that lock
- *   before it queues. So a joiner that saw a non-zero count is queued before the
- *   granter looks, and no join misses the count reaching 0.
+ * - unfinished changes only under the channel's lock, never below 0 (a task_done() too
+ *   many fails with TASK9_ERROR_OVERFLOW and changes nothing); everyone else reads it
+ *   with an atomic load. A put raises it inside the very critical section in which its
+ *   send starts (task9_channel_op_counted()), so the raise costs no atomic
+ *   read-modify-write of its own: the lock the send takes anyway orders it.
+ * - Whoever brings unfinished to 0 then takes the joiners' lock and grants every
+ *   joiner; a joiner looks at the count under that lock before it queues. So a joiner
+ *   that saw a non-zero count is queued before the granter looks, and no join misses
+ *   the count reaching 0.
+ * - The argument checks of every call compare the instance's class with the queue
+ *   class (TASK9_QUEUE_CHECK): a final type is its class, so this is TASK9_IS_QUEUE() without
+ *   the call to task9_queue_get_type() and the type lookups of a put and a get. The
+ *   class pointer opens every GTypeInstance, so any object a confused caller passes can
+ *   be looked at, and GLib clears it when the instance is freed.
  * - Nothing here copies the channel algorithm: items move only through the channel.
  */
 
@@ -43,7 +52,7 @@ struct _Task9Queue
   Task9Channel   *channel;
   GType           elem_type;
   guint           capacity;      /* 0: unbounded */
-  guint64         unfinished;    /* atomic: see the invariants */
+  guint64         unfinished;    /* written under channel's lock: see the invariants */
   Task9SyncQueue  joiners;
 };
 
@@ -84,6 +93,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The queue class, once there is one: see TASK9_QUEUE_CHECK. */
+static gpointer queue_class;
+
+#define TASK9_QUEUE_CHECK(queue) \
+  ((queue) != NULL && \
+   ((GTypeInstance *) (queue))->g_class == __atomic_load_n (&queue_class, __ATOMIC_RELAXED))
 
 static void
 task9_queue_finalize (GObject *object)
@@ -192,6 +208,7 @@ task9_queue_class_init (Task9QueueClass *klass)
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  __atomic_store_n (&queue_class, klass, __ATOMIC_RELEASE);
 }
 
 static void
@@ -224,24 +241,30 @@ task9_queue_new (GType elem_type,
 
 /* ---- the unfinished count ---------------------------------------------------------- */
 
-static inline void
+/* Raises the count by one, for a put that does not raise it in its send (an async
+ * one). A blocking or try put raises it in task9_channel_value_op(). */
+static void
 unfinished_add (Task9Queue *queue)
 {
-  __atomic_fetch_add (&queue->unfinished, 1, __ATOMIC_RELAXED);
+  task9_channel_lock (queue->channel);
+  __atomic_store_n (&queue->unfinished, queue->unfinished + 1, __ATOMIC_RELAXED);
+  task9_channel_unlock (queue->channel);
 }
 
 /* Lowers the count by one (a task_done(), or a put that failed); FALSE if it is 0. */
 static gboolean
 unfinished_remove (Task9Queue *queue)
 {
-  guint64 count = __atomic_load_n (&queue->unfinished, __ATOMIC_RELAXED);
   Task9SyncGrants grants = TASK9_SYNC_GRANTS_INIT;
+  guint64 count;
 
-  do
-    if (count == 0)
-      return FALSE;
-  while (!__atomic_compare_exchange_n (&queue->unfinished, &count, count - 1, TRUE,
-                                       __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+  task9_channel_lock (queue->channel);
+  count = queue->unfinished;
+  if (count > 0)
+    __atomic_store_n (&queue->unfinished, count - 1, __ATOMIC_RELEASE);
+  task9_channel_unlock (queue->channel);
+  if (count == 0)
+    return FALSE;
   if (count == 1)
     {
       /* Ours brought it to 0: every joiner queued so far is done waiting. */
@@ -255,18 +278,22 @@ unfinished_remove (Task9Queue *queue)
 
 /* ---- put and get -------------------------------------------------------------------- */
 
+/* A value of exactly the element type is a valid GValue (the element type is a value
+ * type): only other values pay for G_IS_VALUE() and g_type_is_a(). */
 #define CHECK_PUT(queue, value, error, val) \
   G_STMT_START { \
-    g_return_val_if_fail (TASK9_IS_QUEUE (queue), val); \
-    g_return_val_if_fail (G_IS_VALUE (value), val); \
-    g_return_val_if_fail (G_VALUE_TYPE (value) == (queue)->elem_type || \
-                          g_type_is_a (G_VALUE_TYPE (value), (queue)->elem_type), val); \
+    g_return_val_if_fail (TASK9_QUEUE_CHECK (queue), val); \
+    if (G_UNLIKELY ((value) == NULL || G_VALUE_TYPE (value) != (queue)->elem_type)) \
+      { \
+        g_return_val_if_fail (G_IS_VALUE (value), val); \
+        g_return_val_if_fail (g_type_is_a (G_VALUE_TYPE (value), (queue)->elem_type), val); \
+      } \
     g_return_val_if_fail ((error) == NULL || *(error) == NULL, val); \
   } G_STMT_END
 
 #define CHECK_GET(queue, value, error, val) \
   G_STMT_START { \
-    g_return_val_if_fail (TASK9_IS_QUEUE (queue), val); \
+    g_return_val_if_fail (TASK9_QUEUE_CHECK (queue), val); \
     g_return_val_if_fail ((value) != NULL, val); \
     g_return_val_if_fail ((error) == NULL || *(error) == NULL, val); \
   } G_STMT_END
@@ -278,9 +305,8 @@ put (Task9Queue    *queue,
      GCancellable  *cancellable,
      GError       **error)
 {
-  unfinished_add (queue);
   if (task9_channel_value_op (queue->channel, TRUE, (GValue *) value, timeout, cancellable,
-                              error))
+                              &queue->unfinished, error))
     return TRUE;
   unfinished_remove (queue);
   return FALSE;
@@ -372,7 +398,8 @@ task9_queue_get (Task9Queue    *queue,
   CHECK_GET (queue, value, error, FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
-  return task9_channel_value_op (queue->channel, FALSE, value, timeout, cancellable, error);
+  return task9_channel_value_op (queue->channel, FALSE, value, timeout, cancellable, NULL,
+                                 error);
 }
 
 /**
@@ -397,7 +424,7 @@ task9_queue_try_get (Task9Queue    *queue,
 {
   CHECK_GET (queue, value, error, FALSE);
 
-  return task9_channel_value_op (queue->channel, FALSE, value, 0, NULL, error);
+  return task9_channel_value_op (queue->channel, FALSE, value, 0, NULL, NULL, error);
 }
 
 static void
@@ -438,7 +465,7 @@ task9_queue_put_async (Task9Queue          *queue,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_return_if_fail (TASK9_IS_QUEUE (queue));
+  g_return_if_fail (TASK9_QUEUE_CHECK (queue));
   g_return_if_fail (G_IS_VALUE (value));
   g_return_if_fail (g_type_is_a (G_VALUE_TYPE (value), queue->elem_type));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -466,7 +493,7 @@ task9_queue_put_finish (Task9Queue    *queue,
                         GAsyncResult  *result,
                         GError       **error)
 {
-  g_return_val_if_fail (TASK9_IS_QUEUE (queue), FALSE);
+  g_return_val_if_fail (TASK9_QUEUE_CHECK (queue), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return task9_async_op_check (result, queue, task9_queue_put_async, error) != NULL;
@@ -490,7 +517,7 @@ task9_queue_get_async (Task9Queue          *queue,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_return_if_fail (TASK9_IS_QUEUE (queue));
+  g_return_if_fail (TASK9_QUEUE_CHECK (queue));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task9_channel_value_op_async (queue->channel, queue, FALSE, NULL, cancellable, callback,
@@ -518,7 +545,7 @@ task9_queue_get_finish (Task9Queue    *queue,
                         GValue        *value,
                         GError       **error)
 {
-  g_return_val_if_fail (TASK9_IS_QUEUE (queue), FALSE);
+  g_return_val_if_fail (TASK9_QUEUE_CHECK (queue), FALSE);
   g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -552,7 +579,7 @@ gboolean
 task9_queue_task_done (Task9Queue  *queue,
                        GError     **error)
 {
-  g_return_val_if_fail (TASK9_IS_QUEUE (queue), FALSE);
+  g_return_val_if_fail (TASK9_QUEUE_CHECK (queue), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (unfinished_remove (queue))
@@ -588,7 +615,7 @@ task9_queue_join (Task9Queue    *queue,
 {
   Task9Task *self;
 
-  g_return_val_if_fail (TASK9_IS_QUEUE (queue), FALSE);
+  g_return_val_if_fail (TASK9_QUEUE_CHECK (queue), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -634,7 +661,7 @@ task9_queue_join_async (Task9Queue          *queue,
 {
   Task9AsyncOp *op;
 
-  g_return_if_fail (TASK9_IS_QUEUE (queue));
+  g_return_if_fail (TASK9_QUEUE_CHECK (queue));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   op = task9_async_op_new (queue, 1, cancellable, callback, user_data,
@@ -671,7 +698,7 @@ task9_queue_join_finish (Task9Queue    *queue,
                          GAsyncResult  *result,
                          GError       **error)
 {
-  g_return_val_if_fail (TASK9_IS_QUEUE (queue), FALSE);
+  g_return_val_if_fail (TASK9_QUEUE_CHECK (queue), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return task9_async_op_check (result, queue, task9_queue_join_async, error) != NULL;
@@ -694,7 +721,7 @@ task9_queue_join_finish (Task9Queue    *queue,
 void
 task9_queue_close (Task9Queue *queue)
 {
-  g_return_if_fail (TASK9_IS_QUEUE (queue));
+  g_return_if_fail (TASK9_QUEUE_CHECK (queue));
 
   task9_channel_close (queue->channel);
 }
@@ -712,7 +739,7 @@ task9_queue_close (Task9Queue *queue)
 gboolean
 task9_queue_is_closed (Task9Queue *queue)
 {
-  g_return_val_if_fail (TASK9_IS_QUEUE (queue), FALSE);
+  g_return_val_if_fail (TASK9_QUEUE_CHECK (queue), FALSE);
 
   return task9_channel_is_closed (queue->channel);
 }
@@ -731,7 +758,7 @@ task9_queue_is_closed (Task9Queue *queue)
 guint
 task9_queue_get_size (Task9Queue *queue)
 {
-  g_return_val_if_fail (TASK9_IS_QUEUE (queue), 0);
+  g_return_val_if_fail (TASK9_QUEUE_CHECK (queue), 0);
 
   return task9_channel_get_length (queue->channel);
 }
@@ -749,7 +776,7 @@ task9_queue_get_size (Task9Queue *queue)
 guint
 task9_queue_get_capacity (Task9Queue *queue)
 {
-  g_return_val_if_fail (TASK9_IS_QUEUE (queue), 0);
+  g_return_val_if_fail (TASK9_QUEUE_CHECK (queue), 0);
 
   return queue->capacity;
 }
@@ -768,7 +795,7 @@ task9_queue_get_capacity (Task9Queue *queue)
 guint64
 task9_queue_get_unfinished (Task9Queue *queue)
 {
-  g_return_val_if_fail (TASK9_IS_QUEUE (queue), 0);
+  g_return_val_if_fail (TASK9_QUEUE_CHECK (queue), 0);
 
   return __atomic_load_n (&queue->unfinished, __ATOMIC_ACQUIRE);
 }
@@ -786,7 +813,7 @@ task9_queue_get_unfinished (Task9Queue *queue)
 GType
 task9_queue_get_elem_type (Task9Queue *queue)
 {
-  g_return_val_if_fail (TASK9_IS_QUEUE (queue), G_TYPE_INVALID);
+  g_return_val_if_fail (TASK9_QUEUE_CHECK (queue), G_TYPE_INVALID);
 
   return queue->elem_type;
 }
@@ -812,7 +839,7 @@ task9_queue_get_elem_type (Task9Queue *queue)
 Task9Channel *
 task9_queue_get_channel (Task9Queue *queue)
 {
-  g_return_val_if_fail (TASK9_IS_QUEUE (queue), NULL);
+  g_return_val_if_fail (TASK9_QUEUE_CHECK (queue), NULL);
 
   return queue->channel;
 }

@@ -133,6 +133,22 @@ bounded_body (gpointer data, GError **error)
   g_assert_false (put_int (queue, 99, 1000, NULL, &local));
   g_assert_error (local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_clear_error (&local);
+  {
+    /* Cancelled before it starts: fails at once, even where there would be room. */
+    g_autoptr(Task9Queue) roomy = task9_queue_new (G_TYPE_INT, 0);
+    g_autoptr(GCancellable) already = g_cancellable_new ();
+
+    g_cancellable_cancel (already);
+    g_assert_false (put_int (queue, 99, -1, already, &local));
+    g_assert_error (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&local);
+    g_assert_true (put_int (roomy, 1, -1, NULL, error));
+    g_assert_false (put_int (roomy, 99, -1, already, &local));
+    g_assert_error (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&local);
+    g_assert_cmpuint (task9_queue_get_unfinished (roomy), ==, 1);
+    g_assert_cmpuint (task9_queue_get_size (roomy), ==, 1);
+  }
   g_assert_cmpuint (task9_queue_get_size (queue), ==, 2);
   g_assert_cmpuint (task9_queue_get_unfinished (queue), ==, 2);
 
@@ -655,21 +671,70 @@ test_queue_bad_input (void)
       g_assert_false (task9_queue_try_put (queue, &str, NULL));
       test_expect_critical ("*G_IS_VALUE*");
       g_assert_false (task9_queue_put (queue, &out, -1, NULL, NULL));
-      test_expect_critical ("*TASK9_IS_QUEUE*");
+      test_expect_critical ("*TASK9_QUEUE_CHECK*");
       g_assert_false (task9_queue_try_get (NULL, &out, NULL));
       test_expect_critical ("*(value) != NULL*");
       g_assert_false (task9_queue_get (queue, NULL, -1, NULL, NULL));
-      test_expect_critical ("*TASK9_IS_QUEUE*");
+      test_expect_critical ("*TASK9_QUEUE_CHECK*");
       g_assert_false (task9_queue_task_done (NULL, NULL));
-      test_expect_critical ("*TASK9_IS_QUEUE*");
+      test_expect_critical ("*TASK9_QUEUE_CHECK*");
       g_assert_false (task9_queue_join (NULL, -1, NULL, NULL));
       test_expect_critical ("*g_type_is_a*");
       task9_queue_put_async (queue, &str, NULL, NULL, NULL);
-      test_expect_critical ("*TASK9_IS_QUEUE*");
+      test_expect_critical ("*TASK9_QUEUE_CHECK*");
       task9_queue_get_async (NULL, NULL, NULL, NULL);
       g_test_assert_expected_messages ();
       g_assert_cmpuint (task9_queue_get_unfinished (queue), ==, 0);
       g_value_unset (&str);
+
+      /* A wrong object is caught, not taken for a queue: a channel (whose magic sits
+       * where a queue's fields are), and a bare GObject, smaller than a queue. */
+      {
+        g_autoptr(Task9Channel) channel = task9_channel_new_typed (G_TYPE_INT, 1);
+        g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+        gpointer wrong[] = { channel, object };
+        GValue one = G_VALUE_INIT;
+
+        g_value_init (&one, G_TYPE_INT);
+        g_value_set_int (&one, 1);
+        for (guint i = 0; i < G_N_ELEMENTS (wrong); i++)
+          {
+            test_expect_critical ("*TASK9_QUEUE_CHECK*");
+            g_assert_false (task9_queue_try_put (wrong[i], &one, NULL));
+            test_expect_critical ("*TASK9_QUEUE_CHECK*");
+            g_assert_false (task9_queue_put (wrong[i], &one, 0, NULL, NULL));
+            test_expect_critical ("*TASK9_QUEUE_CHECK*");
+            g_assert_false (task9_queue_try_get (wrong[i], &out, NULL));
+            test_expect_critical ("*TASK9_QUEUE_CHECK*");
+            g_assert_false (task9_queue_get (wrong[i], &out, 0, NULL, NULL));
+            test_expect_critical ("*TASK9_QUEUE_CHECK*");
+            g_assert_false (task9_queue_task_done (wrong[i], NULL));
+            test_expect_critical ("*TASK9_QUEUE_CHECK*");
+            g_assert_cmpuint (task9_queue_get_unfinished (wrong[i]), ==, 0);
+            g_test_assert_expected_messages ();
+          }
+        g_assert_cmpuint (task9_channel_get_length (channel), ==, 0);
+      }
+
+      /* A value of a subtype of the element type goes in; a NULL one does not. */
+      {
+        g_autoptr(Task9Queue) objects = task9_queue_new (G_TYPE_OBJECT, 0);
+        g_autoptr(Task9Channel) item = task9_channel_new (4, 0);
+        GValue in = G_VALUE_INIT, got = G_VALUE_INIT;
+
+        g_value_init (&in, TASK9_TYPE_CHANNEL);
+        g_value_set_object (&in, item);
+        g_assert_true (task9_queue_try_put (objects, &in, NULL));
+        test_expect_critical ("*G_IS_VALUE*");
+        g_assert_false (task9_queue_try_put (objects, NULL, NULL));
+        g_test_assert_expected_messages ();
+        g_assert_cmpuint (task9_queue_get_unfinished (objects), ==, 1);
+        g_assert_true (task9_queue_try_get (objects, &got, NULL));
+        g_assert_true (g_value_get_object (&got) == (gpointer) item);
+        g_value_unset (&got);
+        g_value_unset (&in);
+      }
+      g_value_unset (&out);
       return;
     }
   test_run_child ();
