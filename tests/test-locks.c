@@ -534,6 +534,48 @@ test_rw_lock_async (void)
   g_assert_no_error (error);
 }
 
+static void
+rw_read_acquired (GObject *source, GAsyncResult *result, gpointer data)
+{
+  AsyncResult *r = data;
+
+  r->ok = task9_rw_lock_reader_acquire_finish (TASK9_RW_LOCK (source), result, &r->error);
+  g_atomic_int_set (&r->done, 1);
+}
+
+/* The re-grant of an async waiter that gave up: readers hold the lock, an async writer
+ * queues, an async reader queues behind it (writer preference); cancelling the writer
+ * must let the reader in at once, while the first read hold is still held. */
+static void
+test_rw_lock_async_regrant (void)
+{
+  g_autoptr (Task9RWLock) lock = task9_rw_lock_new ();
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  AsyncResult w = { 0 }, r = { 0 };
+  GError *error = NULL;
+
+  g_assert_true (task9_rw_lock_reader_try_acquire (lock));
+  task9_rw_lock_writer_acquire_async (lock, cancellable, rw_acquired, &w);
+  task9_rw_lock_reader_acquire_async (lock, NULL, rw_read_acquired, &r);
+  g_assert_false (task9_rw_lock_reader_try_acquire (lock));   /* behind the writer */
+  g_cancellable_cancel (cancellable);
+  test_iterate_until (NULL, &w.done);
+  g_assert_false (w.ok);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&w.error);
+  test_iterate_until (NULL, &r.done);
+  g_assert_true (r.ok);
+  g_assert_cmpuint (task9_rw_lock_get_n_readers (lock), ==, 2);
+  g_assert_false (task9_rw_lock_is_write_locked (lock));
+  g_assert_true (task9_rw_lock_reader_release (lock, &error));
+  g_assert_true (task9_rw_lock_reader_release (lock, &error));
+  g_assert_no_error (error);
+  g_assert_false (task9_rw_lock_has_waiters (lock));
+  g_assert_true (task9_rw_lock_writer_try_acquire (lock));   /* the cancelled writer owns nothing */
+  g_assert_true (task9_rw_lock_writer_release (lock, &error));
+  g_assert_no_error (error);
+}
+
 /* ---- Task9Cond ----------------------------------------------------------------------------- */
 
 typedef struct
@@ -690,6 +732,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/rw-lock/basics", test_rw_lock_basics);
   g_test_add_func ("/rw-lock/regrant", test_rw_lock_regrant);
   g_test_add_func ("/rw-lock/async", test_rw_lock_async);
+  g_test_add_func ("/rw-lock/async-regrant", test_rw_lock_async_regrant);
   g_test_add_func ("/cond/signal-broadcast", test_cond);
   g_test_add_func ("/cond/async", test_cond_async);
   return g_test_run ();
