@@ -267,11 +267,13 @@ task9_group_wait (Task9Group  *group,
       g_mutex_lock (&group->lock);
 
       /* Shielded: our own cancellation must not cut the wait for the members short. */
+      gboolean shielded = self->shielded;
+
       self->shielded = TRUE;
       while (!task9_wait_list_wait (&group->waiters, &group->lock, group_drained_locked, group,
                                     -1, "group", NULL))
         ;
-      self->shielded = FALSE;
+      self->shielded = shielded;
     }
   else if (ok && group->error != NULL)
     {

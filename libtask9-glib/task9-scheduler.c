@@ -116,11 +116,16 @@ task9_scheduler_inbox_push (Task9Proc *proc,
     g_main_context_wakeup (proc->context);
 }
 
-/* On the task's proc: end its current wait, if it is parked. */
+/* On the task's proc: end its current wait, if it is parked and not shielded (a
+ * shielded task sees its cancellation at its first park after the shield is lifted:
+ * the flag is sticky). task->shielded is only written on this thread. */
 static void
 cancel_parked (Task9Task *task)
 {
   guint64 word = __atomic_load_n (&task->park_word, __ATOMIC_RELAXED);
+
+  if (task->shielded)
+    return;
 
   if ((word & 1) && task9_wait_claim (task, word))
     task9_wait_wake (task, TASK9_WAKE_CANCELLED);

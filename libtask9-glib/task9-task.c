@@ -933,9 +933,49 @@ task9_check_cancelled (GError **error)
                            "task9_check_cancelled() called outside a task");
       return FALSE;
     }
-  if (__atomic_load_n (&self->cancelled, __ATOMIC_SEQ_CST))
+  if (!self->shielded && __atomic_load_n (&self->cancelled, __ATOMIC_SEQ_CST))
     return task9_wait_check_reason (TASK9_WAKE_CANCELLED, error);
   return TRUE;
+}
+
+/**
+ * task9_set_cancel_shield: (skip)
+ * @shield: %TRUE to shield the calling task from its cancellation, %FALSE to lift that
+ *
+ * Shields the calling task from its own cancellation, or lifts the shield: curio's
+ * `disable_cancellation()`. Cancellation is sticky, so a cancelled task's every wait
+ * fails at once; a task that caught its cancellation and must still wait to clean up
+ * (save its work, tell a peer, release what it holds) shields itself for that part.
+ *
+ * While the shield is up, [method@Task9.Task.cancel] does not end the task's waits and
+ * [func@Task9.check_cancelled] reports nothing; a #GCancellable passed to a call still
+ * works, and [method@Task9.Task.is_cancelled] still tells the truth. Once the shield is
+ * lifted, the next wait of a cancelled task fails with %G_IO_ERROR_CANCELLED again.
+ * Restore the value this returns, so that shields nest:
+ *
+ * |[<!-- language="C" -->
+ * gboolean was = task9_set_cancel_shield (TRUE);
+ * save_work (job);                 // may block, whatever happened to us
+ * task9_set_cancel_shield (was);
+ * ]|
+ *
+ * Outside a task this does nothing and returns %FALSE.
+ *
+ * Returns: whether the task was shielded before this call
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_set_cancel_shield (gboolean shield)
+{
+  Task9Task *self = task9_scheduler_current_task ();
+  gboolean was;
+
+  if (self == NULL)
+    return FALSE;
+  was = self->shielded;
+  self->shielded = shield != FALSE;
+  return was;
 }
 
 static void

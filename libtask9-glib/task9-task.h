@@ -119,6 +119,8 @@ TASK9_AVAILABLE_IN_ALL
 void            task9_exit                 (gpointer        result);
 TASK9_AVAILABLE_IN_ALL
 gboolean        task9_check_cancelled      (GError        **error);
+TASK9_AVAILABLE_IN_ALL
+gboolean        task9_set_cancel_shield    (gboolean         shield);
 
 TASK9_AVAILABLE_IN_ALL
 GPtrArray      *task9_task_list_all        (void);

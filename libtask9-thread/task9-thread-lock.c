@@ -138,32 +138,14 @@ sleep_start (gpointer o, GCancellable *c, GAsyncReadyCallback cb, gpointer d)
   task9_cond_wait_async (o, c, cb, d);
 }
 
-static gboolean
-lock_try (gpointer o)
+/* A task that locks what it holds itself: Plan 9 waits for ever, and so does it here,
+ * parked, so that threadmain's deadlock detector can report it, rather than spinning. */
+static G_GNUC_NORETURN void
+wait_forever (void)
 {
-  return task9_lock_try_acquire (o);
-}
-
-static gboolean
-reader_try (gpointer o)
-{
-  return task9_rw_lock_reader_try_acquire (o);
-}
-
-static gboolean
-writer_try (gpointer o)
-{
-  return task9_rw_lock_writer_try_acquire (o);
-}
-
-/* In a cancelled task: tries until it gets it, letting the proc's other tasks run. */
-static void
-poll_for (gboolean (*try_acquire) (gpointer),
-          gpointer   object)
-{
-  while (!try_acquire (object))
-    if (task9_yield () == 0)
-      g_usleep (100);
+  task9_set_cancel_shield (TRUE);
+  for (;;)
+    task9_sleep (G_MAXINT64, NULL);
 }
 
 /* ---- QLock ------------------------------------------------------------------------------ */
@@ -174,6 +156,7 @@ qlock (QLock *l)
   Task9Lock *lock;
   GError *error = NULL;
   GAsyncResult *result;
+  gboolean was, taken;
 
   g_return_if_fail (l != NULL);
 
@@ -187,12 +170,15 @@ qlock (QLock *l)
       g_object_unref (result);
       return;
     }
-  if (task9_lock_acquire (lock, -1, NULL, &error))
+  /* qlock cannot fail: a cancelled thread still waits, keeping its place in line. */
+  was = task9_set_cancel_shield (TRUE);
+  taken = task9_lock_acquire (lock, -1, NULL, &error);
+  task9_set_cancel_shield (was);
+  if (taken)
     return;
-  if (g_error_matches (error, TASK9_ERROR, TASK9_ERROR_DEADLOCK))
-    g_critical ("qlock: the thread holds the lock already; it would wait forever");
+  g_critical ("qlock: %s; the thread waits for ever", error->message);
   g_error_free (error);
-  poll_for (lock_try, lock);
+  wait_forever ();
 }
 
 void
@@ -225,7 +211,7 @@ rw_acquire (RWLock   *l,
   Task9RWLock *lock = rwlock_get (l);
   GError *error = NULL;
   GAsyncResult *result;
-  gboolean taken;
+  gboolean was, taken;
 
   if (writer ? task9_rw_lock_writer_try_acquire (lock) : task9_rw_lock_reader_try_acquire (lock))
     return;
@@ -244,15 +230,16 @@ rw_acquire (RWLock   *l,
       g_object_unref (result);
       return;
     }
+  /* rlock and wlock cannot fail: a cancelled thread still waits, keeping its place. */
+  was = task9_set_cancel_shield (TRUE);
   taken = writer ? task9_rw_lock_writer_acquire (lock, -1, NULL, &error)
                  : task9_rw_lock_reader_acquire (lock, -1, NULL, &error);
+  task9_set_cancel_shield (was);
   if (taken)
     return;
-  if (g_error_matches (error, TASK9_ERROR, TASK9_ERROR_DEADLOCK))
-    g_critical ("%s: the thread holds the lock for writing; it would wait forever",
-                writer ? "wlock" : "rlock");
+  g_critical ("%s: %s; the thread waits for ever", writer ? "wlock" : "rlock", error->message);
   g_error_free (error);
-  poll_for (writer ? writer_try : reader_try, lock);
+  wait_forever ();
 }
 
 void
@@ -319,6 +306,7 @@ rsleep (Rendez *r)
 {
   Task9Cond *cond;
   GError *error = NULL;
+  gboolean was;
 
   g_return_if_fail (r != NULL);
   g_return_if_fail (r->l != NULL);
@@ -336,13 +324,15 @@ rsleep (Rendez *r)
       g_object_unref (result);
       return;
     }
-  /* Returns holding the lock also when the task was cancelled (early, as documented). */
+  /* Not interruptible: a cancelled task returning at once would make its caller's
+   * re-check loop spin. */
+  was = task9_set_cancel_shield (TRUE);
   if (!task9_cond_wait (cond, -1, NULL, &error))
     {
-      if (g_error_matches (error, TASK9_ERROR, TASK9_ERROR_NOT_OWNER))
-        g_critical ("rsleep: %s", error->message);
+      g_critical ("rsleep: %s", error->message);
       g_error_free (error);
     }
+  task9_set_cancel_shield (was);
 }
 
 static int

@@ -683,6 +683,55 @@ signal_task (gpointer data, GError **error)
   return NULL;
 }
 
+typedef struct
+{
+  Task9Cond    *cond;
+  GCancellable *cancellable;
+  GError       *error;
+  gboolean      held;
+} CondCancel;
+
+static gpointer
+cond_cancel_func (gpointer data, GError **error)
+{
+  CondCancel *c = data;
+  Task9Lock *lock = task9_cond_get_lock (c->cond);
+
+  g_assert_true (task9_lock_acquire (lock, -1, NULL, error));
+  g_assert_false (task9_cond_wait (c->cond, -1, c->cancellable, &c->error));
+  c->held = !task9_lock_try_acquire (lock) && task9_lock_is_locked (lock);
+  g_assert_true (task9_lock_release (lock, error));
+  return NULL;
+}
+
+/* A condition wait ends (its GCancellable), then waits to take the lock back, which we
+ * hold; the task is cancelled right then. Taking the lock back cannot be cancelled: it
+ * gets the lock once we release it, and returns holding it. */
+static gpointer
+cond_cancel_in_reacquire_body (gpointer data, GError **error)
+{
+  g_autoptr (Task9Lock) lock = task9_lock_new ();
+  g_autoptr (Task9Cond) cond = task9_cond_new (lock);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  CondCancel c = { cond, cancellable, NULL, FALSE };
+  Task9Task *task = test_spawn ("sleeper", cond_cancel_func, &c);
+
+  test_wait_blocked (task, "cond");
+  g_assert_true (task9_lock_acquire (lock, -1, NULL, error));
+  g_cancellable_cancel (cancellable);
+  test_wait_blocked (task, "lock");   /* its wait is over; it wants the lock back */
+  task9_task_cancel (task);
+  g_assert_cmpint (task9_task_get_state (task), ==, TASK9_TASK_STATE_BLOCKED);
+  g_assert_true (task9_lock_release (lock, error));
+  g_assert_null (task9_task_join (task, -1, error));
+  g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&c.error);
+  g_assert_true (c.held);
+  task9_task_unref (task);
+  return NULL;
+}
+TEST_IN_TASK (test_cond_cancel_in_reacquire, cond_cancel_in_reacquire_body)
+
 static void
 test_cond_async (void)
 {
@@ -735,5 +784,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/rw-lock/async-regrant", test_rw_lock_async_regrant);
   g_test_add_func ("/cond/signal-broadcast", test_cond);
   g_test_add_func ("/cond/async", test_cond_async);
+  g_test_add_func ("/cond/cancel-in-reacquire", test_cond_cancel_in_reacquire);
   return g_test_run ();
 }

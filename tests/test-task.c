@@ -903,6 +903,54 @@ test_task_data (void)
   g_assert_cmpint (destroyed, ==, 3);
 }
 
+/* task9_set_cancel_shield(): a cancel that arrives while the task waits shielded does
+ * not end the wait; once the shield is lifted, the sticky cancellation fails the next
+ * wait at once; shields nest. */
+static gpointer
+shielded_func (gpointer data, GError **error)
+{
+  Task9Channel *ch = data;
+  GError *local = NULL;
+  int v = 0;
+
+  g_assert_false (task9_set_cancel_shield (TRUE));
+  g_assert_true (task9_channel_recv (ch, &v, error));   /* cancelled while parked here */
+  g_assert_cmpint (v, ==, 42);
+  g_assert_true (task9_task_is_cancelled (task9_task_self ()));
+  g_assert_true (task9_check_cancelled (&local));        /* shielded: nothing to report */
+  g_assert_no_error (local);
+
+  g_assert_true (task9_set_cancel_shield (TRUE));        /* nested: it was up */
+  g_assert_true (task9_sleep (1, error));                /* waits still work */
+  g_assert_true (task9_set_cancel_shield (TRUE));        /* restore the outer one */
+
+  g_assert_true (task9_set_cancel_shield (FALSE));
+  g_assert_false (task9_sleep (G_TIME_SPAN_SECOND, &local));
+  g_assert_error (local, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&local);
+  return GINT_TO_POINTER (1);
+}
+
+static gpointer
+cancel_shield_body (gpointer data, GError **error)
+{
+  g_autoptr (Task9Channel) ch = task9_channel_new (sizeof (int), 0);
+  Task9Task *task = test_spawn ("shielded", shielded_func, ch);
+  int v = 42;
+
+  test_wait_blocked (task, "recv");
+  task9_task_cancel (task);   /* same proc: handled before this returns */
+  g_assert_cmpint (task9_task_get_state (task), ==, TASK9_TASK_STATE_BLOCKED);
+  g_assert_true (task9_channel_send (ch, &v, error));
+  g_assert_cmpint (GPOINTER_TO_INT (task9_task_join (task, -1, error)), ==, 1);
+  task9_task_unref (task);
+
+  g_assert_false (task9_set_cancel_shield (TRUE));   /* ours, undone at once */
+  g_assert_true (task9_set_cancel_shield (FALSE));
+  return NULL;
+}
+TEST_IN_TASK (test_task_cancel_shield, cancel_shield_body)
+
 int
 main (int argc, char **argv)
 {
@@ -931,6 +979,7 @@ main (int argc, char **argv)
   g_test_add_func ("/task/boxed-types", test_task_boxed_type);
   g_test_add_func ("/task/detached", test_task_detached);
   g_test_add_func ("/task/spawn-on-other-proc", test_task_spawn_on_other_proc);
+  g_test_add_func ("/task/cancel-shield", test_task_cancel_shield);
 
   return g_test_run ();
 }

@@ -623,8 +623,8 @@ TASK9_THREAD_API int  canwlock   (RWLock *l);
  *
  * Atomically releases `r->l` and suspends the calling thread until rwakeup() or
  * rwakeupall() wakes it; `r->l` is held again on return. As with any condition
- * variable, re-check the condition in a loop. A task cancelled while asleep returns
- * early (with the lock held).
+ * variable, re-check the condition in a loop. Not interruptible, like qlock(): a task
+ * cancelled while asleep sleeps on until woken.
  */
 TASK9_THREAD_API void rsleep     (Rendez *r);
 
