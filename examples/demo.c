@@ -1,9 +1,15 @@
-/* demo.c: tasks on two procs, sleeps, joins, a cancelled task, the task table, and a
- * channel between the procs read with an alt that has a timeout
+/* demo.c: a short tour. Tasks on two procs, sleeps, joins, a cancelled task, the task
+ * table, a channel between the procs read with an alt that has a timeout, a child
+ * process read as it runs, a Unix signal, a GObject signal, and Python tasklets (a
+ * child python3 running the PyGObject override, when there is one)
  *
  * Build outside the tree with:
  *   cc demo.c $(pkg-config --cflags --libs task9-glib-1)
  */
+
+#include <signal.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include <task9.h>
 #include <gio/gio.h>
@@ -50,6 +56,147 @@ sleeper (gpointer data, GError **error)
   if (!task9_sleep (G_MAXINT64, error))
     return NULL;
   return NULL;
+}
+
+/* Runs @argv (with @env added to the environment), prints its output line by line as
+ * it comes, waits at most @deadline for its exit, and returns the wait status (-1 on
+ * failure). */
+static int
+run_child (const char * const *argv, const char * const *env, GTimeSpan deadline)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(Task9Channel) exited = NULL;
+  g_autoptr(Task9Channel) timeout = task9_channel_after (deadline);
+  g_autoptr(GString) line = g_string_new (NULL);
+  char buf[256];
+  gssize n;
+  int status = -1;
+
+  for (; env != NULL && env[0] != NULL; env += 2)
+    g_subprocess_launcher_setenv (launcher, env[0], env[1], TRUE);
+  child = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  if (child == NULL)
+    {
+      g_print ("  (could not start %s: %s)\n", argv[0], error->message);
+      return -1;
+    }
+  exited = task9_subprocess_wait_channel (child);
+  /* Reads suspend this task only; the deadline cuts them short. */
+  while ((n = task9_input_stream_read (g_subprocess_get_stdout_pipe (child), buf, sizeof buf,
+                                       deadline, NULL, &error)) > 0)
+    for (gssize i = 0; i < n; i++)
+      if (buf[i] == '\n')
+        {
+          g_print ("  | %s\n", line->str);
+          g_string_truncate (line, 0);
+        }
+      else
+        g_string_append_c (line, buf[i]);
+  Task9AltArm arms[] = {
+    { exited, TASK9_ALT_RECV, &status },
+    { timeout, TASK9_ALT_RECV, NULL },
+  };
+  if (task9_alt (arms, G_N_ELEMENTS (arms), -1, NULL, NULL) == 1)
+    {
+      g_print ("  (deadline passed: killing it)\n");
+      g_subprocess_force_exit (child);
+      task9_channel_recv (exited, &status, NULL);
+    }
+  return status;
+}
+
+/* Emits "activate" on the action after a short nap, from a task of its own. */
+static gpointer
+activator (gpointer data, GError **error)
+{
+  if (task9_sleep (10 * G_TIME_SPAN_MILLISECOND, error))
+    g_action_activate (data, g_variant_new_string ("from another task"));
+  return NULL;
+}
+
+static const char python_tasklets[] =
+  "import gi\n"
+  "gi.require_version('Task9', '1')\n"
+  "from gi.repository import Task9\n"
+  "async def ping(ch, n):\n"
+  "    for i in range(n):\n"
+  "        await ch.send(i)\n"
+  "    ch.close()\n"
+  "async def main():\n"
+  "    ch = Task9.Channel.new_for_python()\n"
+  "    Task9.spawn(ping(ch, 3), name='ping')\n"
+  "    got = [v async for v in ch]\n"
+  "    print('python tasklet received', got, 'from another tasklet')\n"
+  "    i, _ = await Task9.alt(Task9.Channel.new_for_python().recv(), Task9.after(0.01))\n"
+  "    print('python alt: arm', i, '(a 10 ms timeout) fired')\n"
+  "Task9.run(main())\n";
+
+static void
+tour (void)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  /* A child process, read as it runs, with a deadline. */
+  g_print ("\na child process, its output read as it comes (deadline 2 s):\n");
+  {
+    const char *argv[] = { "/bin/sh", "-c", "echo one; sleep 0.05; echo two; exit 7", NULL };
+
+    status = run_child (argv, NULL, 2 * G_TIME_SPAN_SECOND);
+    if (status >= 0 && WIFEXITED (status))
+      g_print ("  exited with status %d\n", WEXITSTATUS (status));
+  }
+
+  /* A Unix signal: a subscription is a channel; the signal goes to every subscriber. */
+  g_print ("\na Unix signal:\n");
+  {
+    g_autoptr(Task9Channel) usr1 = task9_signal_subscribe (SIGUSR1, 1, &error);
+    int signum = 0;
+
+    if (usr1 != NULL)
+      {
+        kill (getpid (), SIGUSR1);
+        if (task9_channel_recv_full (usr1, &signum, G_TIME_SPAN_SECOND, NULL, &error))
+          g_print ("  received SIGUSR1 (%d) on a channel\n", signum);
+      }
+  }
+
+  /* A GObject signal, waited for like any other event. */
+  g_print ("\na GObject signal:\n");
+  {
+    g_autoptr(GSimpleAction) action = g_simple_action_new ("go", G_VARIANT_TYPE_STRING);
+    g_autoptr(Task9Task) t = task9_task_spawn ("activator", activator, action, NULL, NULL);
+    g_autoptr(Task9Emission) emission = NULL;
+
+    g_clear_error (&error);
+    emission = task9_object_wait_signal (action, "activate", G_TIME_SPAN_SECOND, NULL, &error);
+    if (emission != NULL)
+      g_print ("  \"activate\" was emitted with \"%s\"\n",
+               g_variant_get_string (g_value_get_variant (task9_emission_get_value (emission, 0)), NULL));
+    task9_task_join (t, -1, NULL);
+  }
+
+  /* Python tasklets: a python3 with PyGObject, as a child of this demo. */
+  g_print ("\npython tasklets (a child python3 with the override):\n");
+  {
+    const char *argv[] = { "/usr/bin/python3", "-c", python_tasklets, NULL };
+    const char *env[] = {
+      "GI_TYPELIB_PATH", TASK9_DEMO_TYPELIB_DIR,
+      "LD_LIBRARY_PATH", TASK9_DEMO_LIBRARY_DIR,
+      "PYTHONPATH", TASK9_DEMO_PYTHON_DIR,
+      NULL,
+    };
+
+    if (TASK9_DEMO_TYPELIB_DIR[0] == '\0')
+      g_print ("  (built without introspection, or with a sanitizer: skipped)\n");
+    else if (!g_file_test (argv[0], G_FILE_TEST_IS_EXECUTABLE))
+      g_print ("  (no /usr/bin/python3: skipped)\n");
+    else if ((status = run_child (argv, env, 5 * G_TIME_SPAN_SECOND)) != 0)
+      g_print ("  (python3 failed: is python3-gi installed?)\n");
+  }
 }
 
 static int
@@ -119,6 +266,8 @@ demo_main (int argc, char **argv)
     g_print ("; %d received, channel closed\n", got);
     task9_task_join (tp, -1, NULL);
   }
+
+  tour ();
 
   task9_proc_stop (proc);
   g_clear_error (&error);
