@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 
 /**
  * Task9ThreadFunc:
- * @data: the data given with the function
+ * @data: (closure): the data given with the function
  * @cancellable: (nullable): cancelled when the caller stops waiting (its
  *   #GCancellable, its task's cancellation or its timeout) or the call is interrupted;
  *   a long function may check it and stop early

@@ -6,10 +6,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* The VAPI does not have Event's blocking wait yet. */
-[CCode (cname = "task9_event_wait")]
-extern bool event_wait (Task9.Event event, TimeSpan timeout, Cancellable? cancellable) throws Error;
-
 TimeSpan unit;
 
 uint64 fib (uint n) {
@@ -18,7 +14,7 @@ uint64 fib (uint n) {
 
 void* kid (Task9.Event start) throws Error {
     print ("kid: Can I play?\n");
-    event_wait (start, -1, null);
+    start.wait (-1);
 
     /* CPU work on a thread of its own; only this task waits for its answer. */
     var answer = new Task9.Channel (sizeof (uint64), 1);

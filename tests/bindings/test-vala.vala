@@ -363,11 +363,68 @@ async void test_stress () throws Error {
     check (results.get_length () == 0, "nothing left over");
 }
 
+/* The blocking forms of the synchronisation objects and offload in stackful bodies
+ * (introspection/Task9-1.metadata re-exposes them): four tasks on the main proc bump
+ * a counter under a Lock across a yield, feed a Queue that the async side drains and
+ * joins; one offloads a computation with run_in_thread; one reads a pipe into its own
+ * buffer with fd_read. */
+async void test_stackful_sync () throws Error {
+    var mutex = new Task9.Lock ();
+    var queue = new Task9.Queue (typeof (int), 2);
+    int counter = 0;
+    Task9.Task[] tasks = {};
+    for (int t = 0; t < 4; t++) {
+        tasks += Task9.Task.spawn ("vala-locker", () => {
+            for (int i = 0; i < 10; i++) {
+                mutex.acquire (-1);
+                int seen = counter;
+                Task9.yield ();           /* the others queue on the lock meanwhile */
+                counter = seen + 1;
+                mutex.release ();
+                queue.put (int_value (1), -1);
+            }
+            return null;
+        });
+    }
+    int sum = 0;
+    for (int i = 0; i < 40; i++) {
+        Value v;
+        yield queue.get_async (null, out v);
+        sum += v.get_int ();
+        queue.task_done ();
+    }
+    yield queue.join_async (null);
+    foreach (var task in tasks)
+        yield join (task);
+    check (counter == 40, "counter %d under the lock, expected 40".printf (counter));
+    check (sum == 40, "got %d items, expected 40".printf (sum));
+
+    int[] fds = new int[2];
+    check (Posix.pipe (fds) == 0, "pipe");
+    Task9.fd_set_nonblocking (fds[0]);
+    size_t got = 0;
+    void* offloaded = null;
+    var reader = Task9.Task.spawn ("vala-reader", () => {
+        offloaded = Task9.run_in_thread ((cancellable) => { return (void*) 41; }, null, -1);
+        var buffer = new uint8[16];
+        got = (size_t) Task9.fd_read (fds[0], buffer, -1);
+        check (buffer[0] == 'h', "the first byte read");
+        return null;
+    });
+    Posix.write (fds[1], "hi", 2);
+    yield join (reader);
+    check ((int) offloaded == 41, "run_in_thread's result");
+    check (got == 2, "fd_read read %u bytes, expected 2".printf ((uint) got));
+    Posix.close (fds[0]);
+    Posix.close (fds[1]);
+}
+
 async int run_all () {
     int passed = 0, failed = 0;
     string[] names = { "round-trip-int", "round-trip-string", "cancelled-recv", "closed",
                        "alt", "error-domain", "stackful-sender", "stackful-receiver",
-                       "stackful-cancel", "stackful-throws", "not-in-task", "stress" };
+                       "stackful-cancel", "stackful-throws", "not-in-task", "stress",
+                       "stackful-sync" };
     for (int i = 0; i < names.length; i++) {
         try {
             switch (i) {
@@ -383,6 +440,7 @@ async int run_all () {
             case 9: yield test_stackful_throws (); break;
             case 10: yield test_not_in_task (); break;
             case 11: yield test_stress (); break;
+            case 12: yield test_stackful_sync (); break;
             }
             print ("ok - %s\n", names[i]);
             passed++;
