@@ -34,13 +34,15 @@
 // How a task knows its operations. JS async functions cannot be resumed by a driver,
 // so the task an operation belongs to is "the task whose code is running" when the
 // operation is made. GJS runs promise jobs from its own GSource at priority -1000,
-// draining the whole queue in one dispatch. Every resumption of a task goes through
-// one idle source at priority -999 (PRIORITY_RESUME below): it settles exactly one
-// waiting operation (or starts one new task) with `current` set to that task, and the
-// next main-loop iteration is GJS's drain, which runs that task's continuation, the
-// async functions it awaits, up to its next wait. Nothing else runs in between, so
-// every operation made in that drain is the task's. Completions from the library only
-// queue here; they never settle a promise themselves. (A task that awaits a plain JS
+// draining the whole queue in one dispatch. A resumption settles exactly one waiting
+// operation (or starts one new task) with `current` set to that task, and the next
+// main-loop iteration is GJS's drain, which runs that task's continuation, the async
+// functions it awaits, up to its next wait. A library completion settles at once when
+// no other task's drain is pending (a marker job tells when it ran); else it waits in
+// a queue drained one per main-loop iteration by an idle source at priority -999
+// (PRIORITY_RESUME below), which runs right after the pending drain. Nothing else runs
+// in a drain, so every operation made in it is the task's. Completions made by JS code
+// (joins, which may run inside a drain) always queue. (A task that awaits a plain JS
 // promise another task resolves runs that continuation in the other task's drain:
 // await Task9 operations, channels and joins between tasks.)
 
