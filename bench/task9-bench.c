@@ -2312,6 +2312,100 @@ bench_py_spawn (guint n, GError **error)
   return run_py_bench ("py_spawn_us", n, error);
 }
 
+/* gjs_pingpong {{{1
+ *
+ * gjs_pingpong_us: bench/gjs-bench.js, run here under gjs against the build tree (GJS_PATH
+ * names introspection/ of the source tree, where overrides/Task9.js is; GI_TYPELIB_PATH
+ * and LD_LIBRARY_PATH the build tree's typelib and library): two JS tasks of the GJS
+ * override ping-pong an int over two unbuffered typed channels, per round trip; the
+ * peer (peer.gjs_pingpong_us, same run, same gjs) is two plain async functions over a
+ * Promise-based rendezvous channel. The script prints both RESULT lines; they are
+ * relayed here. Without gjs or the GIR it is skipped with a message. */
+
+#ifdef TASK9_BENCH_TYPELIBDIR
+static char **
+environ_prepend (char      **envp,
+                 const char *name,
+                 const char *dir)
+{
+  const char *old = g_environ_getenv (envp, name);
+  g_autofree char *value = old != NULL && *old != '\0'
+                           ? g_strconcat (dir, G_SEARCHPATH_SEPARATOR_S, old, NULL)
+                           : g_strdup (dir);
+
+  return g_environ_setenv (envp, name, value, TRUE);
+}
+#endif
+
+static gboolean
+bench_gjs_pingpong (guint    n,
+                    GError **error)
+{
+#ifndef TASK9_BENCH_TYPELIBDIR
+  (void) n;
+  (void) error;
+  g_printerr ("task9-bench: built without the GIR: no gjs_pingpong_us\n");
+  return TRUE;
+#else
+  g_autofree char *gjs = g_find_program_in_path ("gjs");
+  g_autofree char *typelib = g_build_filename (TASK9_BENCH_TYPELIBDIR, "Task9-1.typelib", NULL);
+  g_autofree char *script = g_build_filename (TASK9_BENCH_SRCDIR, "gjs-bench.js", NULL);
+  g_autofree char *rounds = g_strdup_printf ("%u", n);
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  char *argv[] = { gjs, script, rounds, NULL };
+  char **envp;
+  guint printed = 0;
+  int status = 0;
+  GPid pid;
+  int fd;
+
+  if (gjs == NULL)
+    {
+      g_printerr ("task9-bench: gjs not found: no gjs_pingpong_us\n");
+      return TRUE;
+    }
+  if (!g_file_test (typelib, G_FILE_TEST_EXISTS))
+    {
+      g_printerr ("task9-bench: no %s: no gjs_pingpong_us\n", typelib);
+      return TRUE;
+    }
+  envp = g_get_environ ();
+  envp = environ_prepend (envp, "GJS_PATH", TASK9_BENCH_GJS_PATH);
+  envp = environ_prepend (envp, "GI_TYPELIB_PATH", TASK9_BENCH_TYPELIBDIR);
+  envp = environ_prepend (envp, "LD_LIBRARY_PATH", TASK9_BENCH_LIBDIR);
+  if (!spawn_piped (argv, envp, &pid, &fd, error))
+    {
+      g_strfreev (envp);
+      return FALSE;
+    }
+  g_strfreev (envp);
+  /* Read in a task: the main proc stays responsive while gjs runs. */
+  out = read_output (fd, FALSE, error);
+  close (fd);
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  g_spawn_close_pid (pid);
+  if (out == NULL)
+    return FALSE;
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "RESULT "))
+      {
+        printf ("%s\n", lines[i]);
+        printed++;
+      }
+  fflush (stdout);
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0 || printed < 2)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "%s %s failed (status %d, %u RESULT lines)", gjs, script, status, printed);
+      return FALSE;
+    }
+  return TRUE;
+#endif
+}
+
 /* The table {{{1 */
 
 /* lock_handoff {{{1
@@ -2473,6 +2567,8 @@ static const Bench benches[] = {
     "round trips (bench/py-bench.py)", "py_pingpong_us" },
   { "py_spawn", bench_py_spawn, 20000, FALSE,
     "tasklets (bench/py-bench.py)", "py_spawn_us" },
+  { "gjs_pingpong", bench_gjs_pingpong, 10000, FALSE,
+    "round trips", "gjs_pingpong_us" },
 };
 
 /* Does @name select @bench, by the benchmark's name or a figure's? */

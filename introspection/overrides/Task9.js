@@ -34,17 +34,20 @@
 // How a task knows its operations. JS async functions cannot be resumed by a driver,
 // so the task an operation belongs to is "the task whose code is running" when the
 // operation is made. GJS runs promise jobs from its own GSource at priority -1000,
-// draining the whole queue in one dispatch. Every resumption of a task goes through
-// one idle source at priority -999 (PRIORITY_RESUME below): it settles exactly one
-// waiting operation (or starts one new task) with `current` set to that task, and the
-// next main-loop iteration is GJS's drain, which runs that task's continuation, the
-// async functions it awaits, up to its next wait. Nothing else runs in between, so
-// every operation made in that drain is the task's. Completions from the library only
-// queue here; they never settle a promise themselves. (A task that awaits a plain JS
+// draining the whole queue in one dispatch. A resumption settles exactly one waiting
+// operation (or starts one new task) with `current` set to that task, and the next
+// main-loop iteration is GJS's drain, which runs that task's continuation, the async
+// functions it awaits, up to its next wait. A library completion settles at once when
+// no other task's drain is pending (a marker job tells when it ran); else it waits in
+// a queue drained one per main-loop iteration by an idle source at priority -999
+// (PRIORITY_RESUME below), which runs right after the pending drain. Nothing else runs
+// in a drain, so every operation made in it is the task's. Completions made by JS code
+// (joins, which may run inside a drain) always queue. (A task that awaits a plain JS
 // promise another task resolves runs that continuation in the other task's drain:
 // await Task9 operations, channels and joins between tasks.)
 
 const {GLib, GObject, Gio} = imports.gi;
+const System = imports.system;
 
 let Task9 = null;
 
@@ -57,6 +60,28 @@ let _current = null;            // the _Task whose code runs now, or null
 let _queue = [];                // [task, fn, arg, task, fn, arg, ...]
 let _head = 0;
 let _idle = 0;
+let _drainPending = false;      // a settle ran; GJS's drain of its jobs has not yet
+
+function _drained() {
+    _drainPending = false;
+}
+
+// Settles one waiting operation of @task (or starts it) with `current` set to it; the
+// task's continuation runs in GJS's next drain of promise jobs, which a marker job
+// here guarantees and which tells when that drain has happened.
+function _settle(task, fn, arg) {
+    _current = task;
+    _drainPending = true;
+    if (task !== null)
+        task._setWait(null);
+    try {
+        fn(arg);
+    } catch (e) {
+        _report(`Task9: a resumption threw: ${e}`, e);
+    }
+    _resolved.then(_drained);
+    _collectGarbage();
+}
 
 function _schedule(task, fn, arg) {
     _queue.push(task, fn, arg);
@@ -64,11 +89,21 @@ function _schedule(task, fn, arg) {
         _idle = GLib.idle_add(PRIORITY_RESUME, _resumeOne);
 }
 
+// From a library completion (a C callback, never inside a drain): settles at once
+// when no other task's drain is pending and nobody waits in the queue; else queues.
+// This saves the idle source's main-loop iteration in the common case (one task
+// woken per completion dispatch).
+function _deliver(task, fn, arg) {
+    if (_drainPending || _head !== _queue.length)
+        _schedule(task, fn, arg);
+    else
+        _settle(task, fn, arg);
+}
+
 function _resumeOne() {
     if (_head === _queue.length) {
         _queue = [];
         _head = 0;
-        _current = null;
         _idle = 0;
         return GLib.SOURCE_REMOVE;
     }
@@ -79,15 +114,32 @@ function _resumeOne() {
         _queue = _queue.slice(_head);
         _head = 0;
     }
-    _current = task;
-    if (task !== null)
-        task._setWait(null);
-    try {
-        fn(arg);
-    } catch (e) {
-        _report(`Task9: a resumption threw: ${e}`, e);
-    }
+    _settle(task, fn, arg);
     return GLib.SOURCE_CONTINUE;
+}
+
+// GJS 1.74 (Debian 12) refuses every call from C into JS, with a CRITICAL ("Attempting
+// to run a JS callback during garbage collection") and without running it, while an
+// incremental garbage collection is between two slices of its sweep phase (fixed in
+// GJS 1.82, commit 4e53510f). Nothing advances that collection while every callback is
+// refused, so a refused completion was lost and the program hung until GJS's own 10 s
+// collection timer. SpiderMonkey starts such a collection when the heap reaches its
+// allocation threshold; a full, non-incremental collection at a settle (from JS, so
+// not refused) every so many settles keeps the garbage the tasks make below it.
+const GC_EVERY_SETTLES = 4096;
+const GC_MIN_INTERVAL_US = 250000;
+let _settles = 0;
+let _lastGc = 0;
+
+function _collectGarbage() {
+    if (++_settles < GC_EVERY_SETTLES)
+        return;
+    _settles = 0;
+    const now = GLib.get_monotonic_time();
+    if (now - _lastGc < GC_MIN_INTERVAL_US)
+        return;
+    System.gc();
+    _lastGc = GLib.get_monotonic_time();
 }
 
 function _report(message, error) {
@@ -179,6 +231,7 @@ class Operation {
         this._begin = begin;
         this._finish = finish;
         this._arm = arm;
+        this._fromLibrary = true;  // completed by a library callback (else by JS code)
         this._promise = null;
         this._claimed = false;     // started, or an arm of an alt
         this._awaited = false;     // someone called then()
@@ -196,7 +249,7 @@ class Operation {
         if (this._promise === null) {
             this._claimed = true;
             this._promise = _run(this._task, this._reason, this._options, this._begin,
-                this._finish);
+                this._finish, this._fromLibrary);
         }
         return this._promise;
     }
@@ -217,7 +270,8 @@ class Operation {
 }
 
 // Starts an _async call for @task and settles the promise through the resume queue.
-function _run(task, reason, options, begin, finish) {
+function _run(task, reason, options, begin, finish, fromLibrary = true) {
+    const settle = fromLibrary ? _deliver : _schedule;
     return new Promise((resolve, reject) => {
         const guard = new _Guard(task, options);
         if (task !== null)
@@ -228,11 +282,11 @@ function _run(task, reason, options, begin, finish) {
                 try {
                     value = finish(source, result);
                 } catch (e) {
-                    _schedule(task, reject, guard.finish(e));
+                    settle(task, reject, guard.finish(e));
                     return;
                 }
                 guard.finish();
-                _schedule(task, resolve, value);
+                settle(task, resolve, value);
             });
         } catch (e) {
             guard.finish();
@@ -446,7 +500,7 @@ class TaskHandle {
     join(options) {
         const t = this._task;
         t._joined = true;
-        return new Operation('join', options, (cancellable, callback) => {
+        const op = new Operation('join', options, (cancellable, callback) => {
             if (t._done) {
                 _resolved.then(() => callback(null, null));
                 return;
@@ -479,6 +533,8 @@ class TaskHandle {
                 throw t._result;
             return t._result;
         });
+        op._fromLibrary = false;   // its callbacks run in JS code, maybe inside a drain
+        return op;
     }
 
     then(onFulfilled, onRejected) {

@@ -339,6 +339,128 @@ const cases = {
         await checkThrows(h, Task9.isCancelled, 'cancelled');
     },
 
+    // Issue 9's types through the promisified names: ev.wait(), sem.acquire(),
+    // q.put(v) / q.get() / q.join(); a cancelled or timed-out wait has no effect.
+    async eventWait() {
+        const ev = new Task9.Event();
+        await checkThrows(ev.wait({timeout: 0.02}), Task9.isTimedOut, 'wait times out');
+        const order = [];
+        const waiters = [1, 2, 3].map(i => Task9.spawn(async () => {
+            await ev.wait();
+            order.push(i);
+        }, {name: `ev-waiter-${i}`}));
+        for (const w of waiters)
+            await until(() => w.state === 'waiting', `event waiter ${w.name} waits`);
+        const c = new Gio.Cancellable();
+        const gone = Task9.spawn(async () => ev.wait({cancellable: c}));
+        await until(() => gone.state === 'waiting', 'a cancellable waiter waits');
+        c.cancel();
+        await checkThrows(gone, Task9.isCancelled, 'a cancelled event wait');
+        check(!ev.is_set(), 'cancelling a wait did not set the event');
+        ev.set();
+        for (const w of waiters)
+            await w;
+        checkEqual(order.slice().sort(), [1, 2, 3], 'set wakes every waiter');
+        checkEqual(await ev.wait(), true, 'a set event: wait returns at once');
+        ev.clear();
+        await checkThrows(ev.wait({timeout: 0}), Task9.isTimedOut, 'cleared again');
+    },
+
+    async semaphoreAcquire() {
+        const sem = Task9.Semaphore.new(1);
+        checkEqual(await sem.acquire(), true, 'acquire a free unit');
+        checkEqual(sem.get_value(), 0, 'none left');
+        await checkThrows(sem.acquire({timeout: 0.02}), Task9.isTimedOut, 'acquire times out');
+        checkEqual(sem.get_value(), 0, 'a timed-out acquire took nothing');
+        const order = [];
+        const tasks = [1, 2, 3].map(i => Task9.spawn(async () => {
+            await sem.acquire();
+            order.push(i);
+            sem.release();
+        }, {name: `sem-${i}`}));
+        // Each waits before the next one starts: FIFO order is then defined.
+        const c = new Gio.Cancellable();
+        const gone = Task9.spawn(async () => sem.acquire({cancellable: c}));
+        for (const t of [...tasks, gone])
+            await until(() => t.state === 'waiting', `${t.name} waits`);
+        c.cancel();
+        await checkThrows(gone, Task9.isCancelled, 'a cancelled acquire');
+        sem.release();
+        for (const t of tasks)
+            await t;
+        checkEqual(order, [1, 2, 3], 'waiters acquire in FIFO order');
+        checkEqual(sem.get_value(), 1, 'the cancelled acquire took no unit');
+    },
+
+    async queuePutGet() {
+        const q = new Task9.Queue({elem_type: GObject.TYPE_STRING, capacity: 1});
+        await q.put('a');
+        await checkThrows(q.put('b', {timeout: 0.02}), Task9.isTimedOut, 'put on a full queue times out');
+        checkEqual(q.get_size(), 1, 'the timed-out put left nothing');
+        checkEqual(await q.get(), 'a', 'get a plain value');
+        q.task_done();
+        // FIFO across waiting getters, and items in order.
+        const got = [];
+        const getters = [1, 2, 3].map(i => Task9.spawn(async () => {
+            got.push([i, await q.get()]);
+            q.task_done();
+        }, {name: `getter-${i}`}));
+        for (const g of getters)
+            await until(() => g.state === 'waiting', `${g.name} waits`);
+        for (const v of ['x', 'y', 'z'])
+            await q.put(v);
+        for (const g of getters)
+            await g;
+        checkEqual(got, [[1, 'x'], [2, 'y'], [3, 'z']], 'first waiting getter gets the first item');
+        checkEqual(await q.join({timeout: 1}), true, 'join: every item done');
+    },
+
+    async queueCancelLeavesItem() {
+        const q = new Task9.Queue({elem_type: GObject.TYPE_STRING, capacity: 0});
+        const c = new Gio.Cancellable();
+        const getter = Task9.spawn(async () => q.get({cancellable: c}), {name: 'q-getter'});
+        await until(() => getter.state === 'waiting', 'the getter waits');
+        c.cancel();
+        await checkThrows(getter, Task9.isCancelled, 'a cancelled get');
+        await q.put('kept');
+        checkEqual(q.get_size(), 1, 'the item put after the cancelled get is still there');
+        await checkThrows(q.get({timeout: 0, cancellable: c}), Task9.isCancelled,
+            'a get with a cancelled cancellable');
+        checkEqual(q.get_size(), 1, 'and it did not take the item');
+        checkEqual(await q.get(), 'kept', 'the next get takes it');
+        q.task_done();
+        // join waits for task_done, and a cancelled join changes nothing.
+        await q.put('work');
+        const j = new Gio.Cancellable();
+        const joiner = Task9.spawn(async () => q.join({cancellable: j}), {name: 'q-joiner'});
+        await until(() => joiner.state === 'waiting', 'the joiner waits');
+        j.cancel();
+        await checkThrows(joiner, Task9.isCancelled, 'a cancelled join');
+        const done = Task9.spawn(async () => q.join(), {name: 'q-joiner-2'});
+        await until(() => done.state === 'waiting', 'the second joiner waits');
+        checkEqual(await q.get(), 'work', 'get the work');
+        q.task_done();
+        checkEqual(await done, true, 'join returns once the item is done');
+    },
+
+    async queueClose() {
+        const q = new Task9.Queue({elem_type: GObject.TYPE_STRING, capacity: 4});
+        await q.put('last');
+        const getter = Task9.spawn(async () => {
+            const a = await q.get();
+            try {
+                await q.get();
+                return [a, 'no error'];
+            } catch (e) {
+                return [a, Task9.isClosed(e) ? 'closed' : `${e}`];
+            }
+        }, {name: 'q-closer'});
+        await until(() => getter.state === 'waiting', 'the getter waits on an empty queue');
+        q.close();
+        checkEqual(await getter, ['last', 'closed'], 'close: gets drain, then CLOSED');
+        await checkThrows(q.put('late'), Task9.isClosed, 'put on a closed queue');
+    },
+
     // 5,000 tasks pass tokens around: each takes a number from `work`, sends it on to
     // `results`; every number arrives exactly once.
     async stress() {
