@@ -24,9 +24,11 @@
  *   threads are ordered by the lock). A receive takes exactly one message or none.
  * - The mailbox is made on first use (by a sender or by the task) and attached to the
  *   task record, which frees it, with any message left, when its last reference goes.
- * - Only the owning task waits on its mailbox, so its queue holds at most one live
- *   waiter; the scan for an accepting waiter is what a future async receiver would
- *   need too.
+ * - Only the owning task waits on its mailbox. A task receives itself (the woken
+ *   receiver takes the message); an external task's binding receives on its behalf
+ *   with the async pair, whose waiter is granted the message by the sender, under the
+ *   lock and only once the sender won its claim: a cancelled async receive, too, has
+ *   taken nothing.
  * - A mailbox wait is not external: the deadlock detector reports a task waiting for a
  *   message that no task can send, like a task waiting on a channel.
  */
@@ -35,7 +37,9 @@
 
 #include <string.h>
 
+#include "task9-async-private.h"
 #include "task9-error.h"
+#include "task9-external-task.h"
 #include "task9-mailbox.h"
 #include "task9-scheduler-private.h"
 
@@ -118,7 +122,19 @@ accepts (const char * const *names,
   return FALSE;
 }
 
-/* Under the lock: wakes the first live waiter that accepts @name. */
+/* Under the lock: the oldest message that @names accepts, or NULL. */
+static GList *
+find_message (Mailbox            *mailbox,
+              const char * const *names)
+{
+  for (GList *link = mailbox->messages.head; link != NULL; link = link->next)
+    if (accepts (names, ((Message *) link->data)->name))
+      return link;
+  return NULL;
+}
+
+/* Under the lock: wakes the first live waiter that accepts @name. An async receiver
+ * is granted its message here (op->result_pointer); a task takes it once it runs. */
 static void
 wake_receiver (Mailbox    *mailbox,
                const char *name)
@@ -138,6 +154,15 @@ wake_receiver (Mailbox    *mailbox,
           task9_waiter_dequeue (waiter);
           if (task9_claim (claim, token))
             {
+              Task9AsyncOp *op = waiter->set->async;
+
+              if (op != NULL)
+                {
+                  GList *link = find_message (mailbox, (const char * const *) waiter->value);
+
+                  g_queue_unlink (&mailbox->messages, link);
+                  op->result_pointer = link->data;
+                }
               task9_waiter_fire (waiter, FALSE);
               return;
             }
@@ -230,17 +255,6 @@ task9_task_get_n_messages (Task9Task *task)
   n = mailbox->messages.length;
   task9_spin_unlock (&mailbox->lock);
   return n;
-}
-
-/* Under the lock: the oldest message that @names accepts, or NULL. */
-static GList *
-find_message (Mailbox            *mailbox,
-              const char * const *names)
-{
-  for (GList *link = mailbox->messages.head; link != NULL; link = link->next)
-    if (accepts (names, ((Message *) link->data)->name))
-      return link;
-  return NULL;
 }
 
 /**
@@ -340,6 +354,144 @@ task9_receive_message (const char * const  *names,
         g_value_unset (value_out);
       *value_out = message->value;   /* moved, or left unset */
       memset (&message->value, 0, sizeof message->value);
+    }
+  message_free (message);
+  return TRUE;
+}
+
+/* ---- the async pair, for external tasks ----------------------------------------- */
+
+#define RECEIVED_KEY "task9-received-message"
+
+static void
+settle_receive (Task9AsyncOp *op)
+{
+  Message *message;
+
+  task9_async_op_withdraw (op);   /* takes the mailbox's lock */
+  g_clear_pointer (&op->joined, task9_task_unref);   /* the mailbox is not needed now */
+  message = g_steal_pointer (&op->result_pointer);
+  if (message != NULL)   /* freed with the op unless the finish function takes it */
+    g_object_set_data_full (G_OBJECT (op), RECEIVED_KEY, message, (GDestroyNotify) message_free);
+  else
+    task9_wait_check_reason (op->reason, &op->error);
+}
+
+/**
+ * task9_task_receive_message_async:
+ * @task: an external task (see [ctor@Task9.Task.new_external])
+ * @names: (array zero-terminated=1) (nullable): the names of the messages to accept,
+ *   or %NULL for any
+ * @cancellable: (nullable): a #GCancellable; pass the task's own
+ *   ([method@Task9.Task.get_cancellable]) so that cancelling the task ends the wait
+ * @callback: (scope async): called on the caller's thread-default main context with
+ *   the message (or the failure)
+ * @user_data: (closure): data for @callback
+ *
+ * Receives a message from @task's mailbox on behalf of its coroutine: the async form
+ * of [func@Task9.receive_message], for the language bindings, whose tasks have no
+ * stack to block. The oldest message whose name is among @names is taken; the others
+ * stay queued in their order. A receive that is cancelled has taken nothing. Finish
+ * with [method@Task9.Task.receive_message_finish].
+ *
+ * Since: 0.1
+ */
+void
+task9_task_receive_message_async (Task9Task           *task,
+                                  const char * const  *names,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  Task9AsyncOp *op;
+  Mailbox *mailbox;
+  GList *link;
+
+  g_return_if_fail (task != NULL);
+  g_return_if_fail (task9_task_is_external (task));
+  g_return_if_fail (names == NULL || names[0] != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  op = task9_async_op_new (NULL, 1, cancellable, callback, user_data,
+                           task9_task_receive_message_async, settle_receive);
+  op->joined = task9_task_ref (task);   /* keeps the mailbox while the op waits */
+  /* The names the waiter accepts, owned by the op. */
+  op->waiters[0].value = g_strdupv ((char **) names);
+  g_object_set_data_full (G_OBJECT (op), "task9-accepted-names", op->waiters[0].value,
+                          (GDestroyNotify) g_strfreev);
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      task9_async_op_complete_now (op, TASK9_WAKE_CANCELLED);
+      return;
+    }
+
+  mailbox = mailbox_get (task, TRUE);
+  task9_spin_lock (&mailbox->lock);
+  link = find_message (mailbox, names);
+  if (link != NULL)
+    {
+      g_queue_unlink (&mailbox->messages, link);
+      op->result_pointer = link->data;
+      task9_spin_unlock (&mailbox->lock);
+      task9_async_op_complete_now (op, TASK9_WAKE_READY);
+      return;
+    }
+  task9_waiter_enqueue (&mailbox->receivers, &op->waiters[0]);
+  g_object_ref (op);   /* a sender may complete it as soon as we unlock */
+  task9_spin_unlock (&mailbox->lock);
+  task9_async_op_wait (op);
+}
+
+/**
+ * task9_task_receive_message_finish:
+ * @task: the task given to [method@Task9.Task.receive_message_async]
+ * @result: the result given to the callback
+ * @name_out: (out) (optional) (transfer full): where the message's name goes
+ * @value_out: (out) (optional) (nullable) (transfer full): where a copy of the
+ *   message's value goes (free it with g_boxed_free() of %G_TYPE_VALUE), or %NULL for
+ *   a message without a value
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Task9.Task.receive_message_async]. (The value is a new #GValue,
+ * unlike [func@Task9.receive_message]'s caller-allocated one, so that a message
+ * without a value reads as %NULL, `None` or `null` in the bindings.)
+ *
+ * Returns: %TRUE with the message taken; %FALSE with %G_IO_ERROR_CANCELLED, and then
+ *   nothing was taken
+ *
+ * Since: 0.1
+ */
+gboolean
+task9_task_receive_message_finish (Task9Task     *task,
+                                   GAsyncResult  *result,
+                                   char         **name_out,
+                                   GValue       **value_out,
+                                   GError       **error)
+{
+  Task9AsyncOp *op;
+  Message *message;
+
+  g_return_val_if_fail (task != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  op = task9_async_op_check (result, NULL, task9_task_receive_message_async, error);
+  if (op == NULL)
+    return FALSE;
+  message = g_object_steal_data (G_OBJECT (op), RECEIVED_KEY);
+  g_return_val_if_fail (message != NULL, FALSE);   /* finished twice */
+
+  if (name_out != NULL)
+    *name_out = g_steal_pointer (&message->name);
+  if (value_out != NULL)
+    {
+      *value_out = NULL;
+      if (G_IS_VALUE (&message->value))
+        {
+          *value_out = g_new0 (GValue, 1);
+          **value_out = message->value;   /* moved */
+          memset (&message->value, 0, sizeof message->value);
+        }
     }
   message_free (message);
   return TRUE;

@@ -33,5 +33,17 @@ gboolean task9_receive_message       (const char * const  *names,
                                       GError             **error);
 TASK9_AVAILABLE_IN_ALL
 guint    task9_discard_messages      (const char * const  *names);
+TASK9_AVAILABLE_IN_ALL
+void     task9_task_receive_message_async  (Task9Task           *task,
+                                            const char * const  *names,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+TASK9_AVAILABLE_IN_ALL
+gboolean task9_task_receive_message_finish (Task9Task           *task,
+                                            GAsyncResult        *result,
+                                            char               **name_out,
+                                            GValue             **value_out,
+                                            GError             **error);
 
 G_END_DECLS

@@ -7,6 +7,8 @@
  * environment overrides it.
  */
 
+#include <string.h>
+
 #include "test-util.h"
 
 static void
@@ -373,6 +375,141 @@ stress_body (gpointer data, GError **error)
 }
 TEST_IN_TASK (test_stress, stress_body)
 
+/* ---- the async pair, for external tasks --------------------------------------------------- */
+
+typedef struct
+{
+  Task9Task *task;
+  gint    done;
+  gboolean ok;
+  char   *name;
+  GValue *value;
+  GError *error;
+} Received;
+
+static void
+received (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Received *r = data;
+  r->ok = task9_task_receive_message_finish (r->task, result, &r->name, &r->value, &r->error);
+  g_atomic_int_set (&r->done, 1);
+}
+
+static void
+receive_async (Task9Task          *task,
+               const char * const *names,
+               GCancellable       *cancellable,
+               Received           *r)
+{
+  memset (r, 0, sizeof *r);
+  r->task = task;
+  task9_task_receive_message_async (task, names, cancellable, received, r);
+}
+
+static void
+value_free (GValue *value)
+{
+  g_boxed_free (G_TYPE_VALUE, value);
+}
+
+static void
+received_clear (Received *r)
+{
+  g_clear_pointer (&r->name, g_free);
+  g_clear_pointer (&r->value, value_free);
+  g_clear_error (&r->error);
+}
+
+static gpointer
+send_b_func (gpointer data, GError **error)
+{
+  GValue v = G_VALUE_INIT;
+
+  g_value_init (&v, G_TYPE_INT);
+  g_value_set_int (&v, 7);
+  g_assert_true (task9_task_send_message (data, "b", &v, error));
+  return NULL;
+}
+
+/* An external task's binding receives selectively without blocking: queued messages
+ * at once, later ones when they come (from a task on another proc), none taken by a
+ * cancelled receive. */
+static void
+test_async_receive (void)
+{
+  g_autoptr (Task9Task) ext = task9_task_new_external ("receiver");
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  const char *only_b[] = { "b", NULL };
+  const char *only_c[] = { "c", NULL };
+  Task9Proc *proc = test_proc_new ("sender");
+  Task9Task *sender;
+  Received r;
+  GError *error = NULL;
+
+  /* Queued already: the oldest accepted one, the others stay in order. */
+  g_assert_true (task9_task_send_message (ext, "a", NULL, &error));
+  g_assert_true (task9_task_send_message (ext, "b", NULL, &error));
+  receive_async (ext, only_b, NULL, &r);
+  g_assert_false (g_atomic_int_get (&r.done));   /* never inside the call */
+  test_iterate_until (NULL, &r.done);
+  g_assert_true (r.ok);
+  g_assert_cmpstr (r.name, ==, "b");
+  g_assert_null (r.value);
+  received_clear (&r);
+  g_assert_cmpuint (task9_task_get_n_messages (ext), ==, 1);
+
+  /* Waiting: an unaccepted message leaves it waiting; an accepted one from another
+   * proc ends the wait. */
+  receive_async (ext, only_b, NULL, &r);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (g_atomic_int_get (&r.done));
+  sender = test_spawn_on (proc, "sender", send_b_func, ext);
+  test_iterate_until (NULL, &r.done);
+  g_assert_true (r.ok);
+  g_assert_cmpstr (r.name, ==, "b");
+  g_assert_cmpint (g_value_get_int (r.value), ==, 7);
+  received_clear (&r);
+  task9_task_unref (sender);   /* not joined: this thread is the main proc's now */
+
+  /* Cancelled: nothing taken, then or later. */
+  receive_async (ext, only_c, cancellable, &r);
+  g_cancellable_cancel (cancellable);
+  test_iterate_until (NULL, &r.done);
+  g_assert_false (r.ok);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  received_clear (&r);
+  g_assert_true (task9_task_send_message (ext, "c", NULL, &error));
+  g_assert_cmpuint (task9_task_get_n_messages (ext), ==, 2);   /* "a" and "c" */
+
+  /* Any name: the oldest. */
+  receive_async (ext, NULL, NULL, &r);
+  test_iterate_until (NULL, &r.done);
+  g_assert_cmpstr (r.name, ==, "a");
+  received_clear (&r);
+
+  task9_task_return_value (ext, NULL);
+  /* The external task made this thread the main proc's, which cannot block in
+   * task9_proc_join(): stop the other proc and let its thread end by itself. */
+  task9_proc_stop (proc);
+  task9_proc_unref (proc);
+}
+
+static void
+test_async_receive_bad_input (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (Task9Task) plain = test_spawn ("plain", test_return_data_task, NULL);
+
+      task9_task_receive_message_async (plain, NULL, NULL, received, NULL);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*task9_task_is_external*");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -389,6 +526,8 @@ main (int argc, char **argv)
   g_test_add_func ("/mailbox/no-effect", test_no_effect);
   g_test_add_func ("/mailbox/bad-input", test_bad_input);
   g_test_add_func ("/mailbox/stress", test_stress);
+  g_test_add_func ("/mailbox/async-receive", test_async_receive);
+  g_test_add_func ("/mailbox/async-receive-bad-input", test_async_receive_bad_input);
 
   return g_test_run ();
 }
