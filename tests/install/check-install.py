@@ -184,6 +184,7 @@ def main():
             (datadir, 'doc/task9-glib-1/index.html'),
             (datadir, 'doc/task9-glib-1/task9-glib-1.devhelp2'),
             (datadir, 'doc/task9-glib-1/concepts.html'),
+            (datadir, 'doc/task9-glib-1/building.html'),
         ]
     for base, rel in expect:
         path = os.path.join(base, rel)
