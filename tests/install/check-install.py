@@ -208,7 +208,8 @@ def main():
         'PKG_CONFIG_PATH': os.path.join(libdir, 'pkgconfig'),
         'LD_LIBRARY_PATH': libdir,
         'GI_TYPELIB_PATH': os.path.join(libdir, 'girepository-1.0'),
-        'XDG_DATA_DIRS': datadir + ':/usr/local/share:/usr/share',
+        # Only the install's DATADIR: the GJS override can come from nowhere else.
+        'XDG_DATA_DIRS': datadir,
         'G_DEBUG': 'fatal-criticals',
     }
     if python_dir is not None:

@@ -1,7 +1,7 @@
 // consumer.js: a GJS program run against an installed libtask9-glib (tests/install/).
 //
-// check-install.py runs it with gjs, XDG_DATA_DIRS starting with the install's
-// DATADIR (where gjs finds overrides/Task9.js) and no GJS_PATH. It checks that the
+// check-install.py runs it with gjs, XDG_DATA_DIRS set to the install's DATADIR
+// alone (where gjs finds gjs-1.0/overrides/Task9.js) and no GJS_PATH. It checks that the
 // library comes from under the prefix given as its argument and that the override's
 // functions are there, and runs two JS tasks over a channel. Last line:
 // `N passed, N failed`.
