@@ -324,6 +324,9 @@ def gio(fn, *args, timeout=None, cancellable=None, finish=None):
 
 # ---- channels ----
 
+_recv_value_finish = Task9.Channel.recv_value_finish   # (True, value): the raw one
+
+
 class _RecvOp(_Op):
     __slots__ = ('channel',)
     reason = 'recv'
@@ -336,7 +339,7 @@ class _RecvOp(_Op):
         self.channel.recv_value_async(cancellable, self._done_cb, None)
 
     def _done_cb(self, source, result, _data):
-        self._complete(lambda: self.channel.recv_value_finish(result)[1])
+        self._complete(lambda: _recv_value_finish(self.channel, result)[1])
 
 
 class _SendOp(_Op):
@@ -894,3 +897,315 @@ def run(coro, name='main'):
         t._joiners.append(done)
         loop.run()
     return t.result()
+
+
+# ---------------------------------------------------------------------------------
+# Every _async/_finish pair by its short name
+#
+# At import, every method pair foo_async/foo_finish of every Task9 class (found in the
+# typelib, so the types added later need nothing here) becomes an operation foo(*args,
+# timeout=None, cancellable=None) on the class: `yield lock.acquire()`,
+# `await ev.wait(timeout=1)`, `v = yield q.get()`. The short name replaces the blocking
+# C method of that name (lock.acquire(timeout, cancellable) blocks a C task's stack,
+# which Python code never runs on; try_acquire() is the non-blocking form); a name the
+# override already defines in Python (Channel.recv, Channel.send) is kept. Namespace
+# pairs (Task9.foo_async) get Task9.foo the same way unless it exists.
+#
+# The operation gives the _finish result as a plain value ((True, x) -> x; a bare True
+# stays True); a GValue argument is made a GValue of the object's element type
+# (get_elem_type()), so a queue of Python objects takes any object. An `acquire`
+# whose class has the matching `release` gives a Task9.Held: true, and a context
+# manager that releases (`with (yield lock.acquire()):`); the op itself is an async
+# context manager (`async with lock.acquire(timeout=1):`), and so are Lock and
+# Semaphore (`async with lock:`).
+#
+# The raw _finish methods that return (True, out) (Channel.recv_value_finish,
+# Queue.get_finish) are replaced by ones that return the out value: the _async pairs
+# called by hand give plain values too, and failures raise (as before).
+
+
+@_export
+class Held:
+    """What lock.acquire(), sem.acquire(), rw.reader_acquire() and rw.writer_acquire()
+    give: true, and a context manager that releases on exit
+    (`with (yield lock.acquire()):`). release() gives the hold back once."""
+
+    __slots__ = ('_release', '_held')
+
+    def __init__(self, release):
+        self._release = release
+        self._held = True
+
+    def __bool__(self):
+        return True
+
+    def release(self):
+        if self._held:
+            self._held = False
+            self._release()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+        return False
+
+    def __repr__(self):
+        return '<Task9.Held%s>' % ('' if self._held else ' released')
+
+
+class _PairOp(_Op):
+    """One call of a foo_async/foo_finish method pair on obj."""
+
+    __slots__ = ('obj', 'args', 'pair', 'held')
+
+    def __init__(self, obj, pair, args, timeout, cancellable):
+        super().__init__(timeout, cancellable)
+        self.obj = obj
+        self.pair = pair
+        self.args = args
+        self.held = None
+
+    @property
+    def reason(self):
+        return self.pair.short
+
+    def start(self, cancellable):
+        self.pair.start(self.obj, *self.args, cancellable, self._done_cb, None)
+
+    def _done_cb(self, source, result, _data):
+        pair = self.pair
+        try:
+            value = _unwrap(pair.finish(self.obj, result))
+            if pair.release is not None:
+                value = self.held = Held(getattr(self.obj, pair.release))
+        except GLib.Error as e:
+            self._finish(None, _convert_error(e))
+        except BaseException as e:   # noqa: B902 - a binding error reaches the tasklet
+            self._finish(None, e)
+        else:
+            self._finish(value, None)
+
+    # `async with lock.acquire(timeout=1):` - only for the acquire pairs.
+    async def __aenter__(self):
+        if self.pair.release is None:
+            raise TypeError('%s() is not a context manager' % self.pair.short)
+        return await self
+
+    async def __aexit__(self, *exc):
+        if self.held is not None:
+            self.held.release()
+        return False
+
+
+class _Pair:
+    """What a short name knows about its pair: the original (unwrapped) functions."""
+
+    __slots__ = ('short', 'start', 'finish', 'release', 'gvalue_args')
+
+    def __init__(self, short, start, finish, release, gvalue_args):
+        self.short = short
+        self.start = start
+        self.finish = finish
+        self.release = release
+        self.gvalue_args = gvalue_args
+
+
+def _is_gvalue_arg(arg):
+    t = arg.get_type()
+    if t.get_tag() != gi_types.TypeTag.INTERFACE:
+        return False
+    iface = t.get_interface()
+    return iface is not None and getattr(iface, 'get_g_type', lambda: None)() == \
+        GObject.TYPE_VALUE
+
+
+def _make_short(pair):
+    gvalue_args = pair.gvalue_args
+
+    def op(self, *args, timeout=None, cancellable=None):
+        if gvalue_args:
+            elem = self.get_elem_type()
+            args = list(args)
+            for i in gvalue_args:
+                if i < len(args) and not isinstance(args[i], GObject.Value):
+                    args[i] = GObject.Value(elem, args[i])
+        return _PairOp(self, pair, args, timeout, cancellable)
+
+    op.__name__ = op.__qualname__ = pair.short
+    op.__doc__ = ('An operation: `yield obj.%s(...)` / `await obj.%s(...)`, with '
+                  'timeout= and cancellable=; %s_async/%s_finish as a plain value.'
+                  % (pair.short, pair.short, pair.short, pair.short))
+    return op
+
+
+def _make_plain_finish(orig, name):
+    def finish(self, result):
+        r = orig(self, result)
+        if isinstance(r, tuple) and r and r[0] is True:
+            rest = r[1:]
+            return rest[0] if len(rest) == 1 else rest
+        return r
+    finish.__name__ = name
+    finish.__doc__ = '%s, giving the out value (not (True, value)); raises on failure.' % name
+    return finish
+
+
+def _shadowable(cls, name):
+    """True if name on cls may become the short op: absent, or a C function (the
+    blocking form), not something the override wrote in Python."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            v = klass.__dict__[name]
+            return not isinstance(v, (types.FunctionType, classmethod, staticmethod,
+                                      property))
+    return True
+
+
+def _wrap_pairs():
+    repo = gi_repository.get_default()
+    for info in repo.get_infos('Task9'):
+        if isinstance(info, (gi_types.ObjectInfo, gi_types.StructInfo)):
+            methods = {m.get_name(): m for m in info.get_methods() if m.is_method()}
+            pairs = [n[:-len('_async')] for n in methods
+                     if n.endswith('_async') and n[:-len('_async')] + '_finish' in methods]
+            plain = [n for n, m in methods.items() if n.endswith('_finish')
+                     and any(a.get_direction() != gi_types.Direction.IN
+                             for a in m.get_arguments())]
+            if not pairs and not plain:
+                continue
+            name = info.get_name()
+            cls = globals().get(name) or getattr(Task9, name)
+            originals = {}
+            for short in pairs:
+                originals[short] = (getattr(cls, short + '_async'),
+                                    getattr(cls, short + '_finish'))
+            for fname in plain:
+                setattr(cls, fname, _make_plain_finish(getattr(cls, fname), fname))
+            for short in pairs:
+                if not _shadowable(cls, short):
+                    continue
+                start, finish = originals[short]
+                release = None
+                if short.endswith('acquire'):
+                    rname = short[:-len('acquire')] + 'release'
+                    if hasattr(cls, rname):
+                        release = rname
+                gvalue_args = tuple(
+                    i for i, a in enumerate(
+                        a for a in methods[short + '_async'].get_arguments()
+                        if a.get_direction() == gi_types.Direction.IN)
+                    if _is_gvalue_arg(a) and hasattr(cls, 'get_elem_type'))
+                setattr(cls, short, _make_short(_Pair(short, start, finish, release,
+                                                      gvalue_args)))
+        elif isinstance(info, gi_types.FunctionInfo):
+            n = info.get_name()
+            if not n.endswith('_async'):
+                continue
+            short = n[:-len('_async')]
+            if short in globals() or not hasattr(Task9, short + '_finish'):
+                continue
+            globals()[short] = _make_function_op(short, getattr(Task9, n),
+                                                 getattr(Task9, short + '_finish'))
+            __all__.append(short)
+
+
+def _make_function_op(short, start, finish):
+    def op(*args, timeout=None, cancellable=None):
+        return _AsyncCall(start, args, finish, timeout, cancellable, reason=short)
+    op.__name__ = op.__qualname__ = short
+    return op
+
+
+@override
+class Queue(Task9.Queue):
+    """Task9.Queue for Python: `Task9.Queue(capacity=0)` holds any Python objects
+    (GObject.TYPE_PYOBJECT items, as queue.Queue), capacity 0 being unbounded;
+    `Task9.Queue(capacity, elem_type=GObject.TYPE_INT)` or Task9.Queue.new(type, n) a
+    typed queue shared with C. put(v), get(), join() are operations (below);
+    try_put/try_get do not raise when they would block."""
+
+    def __init__(self, capacity=0, elem_type=GObject.TYPE_PYOBJECT, **kwargs):
+        super().__init__(elem_type=elem_type, capacity=capacity, **kwargs)
+
+    @classmethod
+    def new_for_python(cls, capacity=0):
+        """A queue of any Python objects; capacity 0 is unbounded."""
+        return cls(capacity)
+
+    def try_put(self, value):
+        """Puts value if that can be done at once: True, or False when full; raises
+        Task9.Closed on a closed queue."""
+        if not isinstance(value, GObject.Value):
+            value = GObject.Value(self.get_elem_type(), value)
+        try:
+            return Task9.Queue.try_put(self, value)
+        except GLib.Error as e:
+            if e.matches(Task9.error_quark(), Task9.Error.WOULD_BLOCK):
+                return False
+            raise _convert_error(e) from None
+
+    def try_get(self):
+        """(True, item), or (False, None) when empty; raises Task9.Closed once closed
+        and empty."""
+        try:
+            ok, value = Task9.Queue.try_get(self)
+        except GLib.Error as e:
+            if e.matches(Task9.error_quark(), Task9.Error.WOULD_BLOCK):
+                return (False, None)
+            raise _convert_error(e) from None
+        return (ok, value) if ok else (False, None)
+
+    def task_done(self):
+        """Marks one item processed; ValueError if called more times than items were
+        put (as queue.Queue)."""
+        try:
+            return Task9.Queue.task_done(self)
+        except GLib.Error as e:
+            if e.matches(Task9.error_quark(), Task9.Error.OVERFLOW):
+                raise ValueError(e.message) from None
+            raise
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        try:
+            return await self.get()
+        except Closed:
+            raise StopAsyncIteration from None
+
+
+__all__.append('Queue')
+
+
+from gi import _gi as gi_types  # noqa: E402 - the typelib's infos
+gi_repository = gi_types.Repository
+_wrap_pairs()
+
+
+# A task record joins as Task9.join() does (its result value, or its error raised).
+def _task_join(self, timeout=None, cancellable=None):
+    """An op joining this task: its result, or its error raised (Task9.join)."""
+    return _JoinOp(self, timeout, cancellable)
+
+
+Task9.Task.join = _task_join
+
+
+# `async with lock:` / `async with sem:`
+async def _acquire_aenter(self):
+    await self.acquire()
+    return self
+
+
+async def _release_aexit(self, *exc):
+    self.release()
+    return False
+
+
+for _cls in (Task9.Lock, Task9.Semaphore):
+    _cls.__aenter__ = _acquire_aenter
+    _cls.__aexit__ = _release_aexit
+del _cls
