@@ -991,6 +991,93 @@ def test_mission_fd_child_signal_message_in_one_alt():
     check(all(s == 7 for _g, s in results), 'every child exited 7 and was reaped')
 
 
+# ---- a Python channel runs in Python until the library must see it ----
+
+@case
+def test_python_channel_moves_to_the_library_in_order():
+    async def sender(ch, v):
+        await ch.send(v)
+        return v
+
+    async def receiver(ch):
+        return await ch.recv()
+
+    async def main():
+        out = {}
+        # Buffered items and a parked sender move into the C channel, in order.
+        ch = Task9.Channel.new_for_python(2)
+        await ch.send('a')
+        await ch.send('b')
+        s = Task9.spawn(sender(ch, 'c'))
+        await _until(lambda: s.task.get_wait_reason() == 'send', 'the sender parked')
+        check(ch.get_length() == 2 and ch._py is not None, 'still a Python channel')
+        i, v = await Task9.alt(ch.recv(), Task9.after(5))   # the alt moves it
+        check(ch._py is None, 'an alt arm moved it to the library')
+        out['moved'] = [v, await ch.recv(), await ch.recv(), await s]
+        # Parked receivers move too, and a raw library call finds them there.
+        ch2 = Task9.Channel.new_for_python()
+        rs = [Task9.spawn(receiver(ch2)) for _ in range(2)]
+        await _until(lambda: all(r.task.get_wait_reason() == 'recv' for r in rs),
+                     'the receivers parked')
+        check(ch2.try_send_value(GObject.Value(GObject.TYPE_PYOBJECT, 'x')) is True,
+              'a raw try_send_value reaches a parked receiver')
+        await _until(lambda: ch2.try_send('y'), 'the second receiver to wait in C')
+        out['receivers'] = [await r for r in rs]
+        # Close: parked receivers see Closed once the buffer is drained; senders at once.
+        ch3 = Task9.Channel.new_for_python(1)
+        await ch3.send(1)
+        late = Task9.spawn(sender(ch3, 2))
+        await _until(lambda: late.task.get_wait_reason() == 'send', 'a sender parked')
+        ch3.close()
+        check(ch3.is_closed(), 'closed')
+        try:
+            await late
+            out['late'] = 'sent'
+        except Task9.Closed:
+            out['late'] = 'closed'
+        out['drain'] = await ch3.recv()
+        try:
+            await ch3.recv()
+        except Task9.Closed:
+            out['drained'] = True
+        r4 = Task9.spawn(receiver(ch))
+        ch.close()                                   # a library channel by now
+        try:
+            await r4
+        except Task9.Closed:
+            out['c closed'] = True
+        return out
+
+    check(Task9.run(main()) == {'moved': ['a', 'b', 'c', 'c'], 'receivers': ['x', 'y'],
+                                'late': 'closed', 'drain': 1, 'drained': True,
+                                'c closed': True},
+          'a Python channel keeps its order when it moves to the library')
+
+
+@case
+def test_python_channel_cancellation_from_another_thread():
+    # Task9.Task.cancel() from a plain thread (as a C task on another proc would): the
+    # recv parked in Python fails from the main loop, and took nothing.
+    import threading
+
+    async def main():
+        ch = Task9.Channel.new_for_python()
+        t = Task9.spawn(ch.recv(), name='parked')
+        await _until(lambda: t.task.get_wait_reason() == 'recv', 'parked')
+        record = t.task
+        th = threading.Thread(target=lambda: Task9.Task.cancel(record))
+        th.start()
+        th.join()
+        try:
+            await t
+            return 'no'
+        except Task9.Cancelled:
+            pass
+        return ch.try_send(1), ch.get_length()
+
+    check(Task9.run(main()) == (False, 0), 'cancelled from a thread; nothing taken')
+
+
 # ---- stress ----
 
 @case
