@@ -1485,7 +1485,10 @@ def _wrap_pairs():
             if not pairs and not plain:
                 continue
             name = info.get_name()
-            cls = globals().get(name) or getattr(Task9, name)
+            cls = getattr(Task9, name)
+            py = globals().get(name)
+            if isinstance(py, type) and issubclass(py, cls):
+                cls = py          # the override's subclass (Channel, Queue)
             originals = {}
             for short in pairs:
                 originals[short] = (getattr(cls, short + '_async'),
