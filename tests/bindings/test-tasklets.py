@@ -442,7 +442,7 @@ def test_c_task_and_python_tasklet_share_a_channel():
         got = []
 
         def on_recv(src, res, _):
-            ok, v = src.recv_value_finish(res)
+            v = src.recv_value_finish(res)   # a plain value (the override)
             got.append(v)
             src.send_value_async(v * 10, None, cside, None)
 
@@ -577,6 +577,505 @@ def test_run_inside_running_loop():
     loop.run()
     GLib.source_remove(guard)
     check(out == ['inner'], 'Task9.run inside a running MainLoop')
+
+
+async def _until(pred, what='a state'):
+    """Waits for a state, not for a time: lets everything runnable run (the main proc
+    goes idle) until pred() is true."""
+    for _ in range(10000):
+        if pred():
+            return
+        await Task9.wait_idle()
+    raise AssertionError('never reached: %s' % what)
+
+
+# ---- issue 9's objects from tasklets: every _async pair by its short name ----
+
+@case
+def test_lock_fifo_and_mutual_exclusion():
+    N = 6
+    log = []
+    inside = [0, 0]   # now, most at once
+
+    async def worker(lock, i):
+        log.append(('ask', i))
+        async with lock:                  # Lock.__aenter__: yield lock.acquire()
+            inside[0] += 1
+            inside[1] = max(inside[1], inside[0])
+            log.append(('got', i))
+            await Task9.sleep(0)          # hold it across a wait: nobody may slip in
+            inside[0] -= 1
+
+    def gen_worker(lock):
+        with (yield lock.acquire()) as held:   # a Held: releases on exit
+            check(bool(held) and lock.is_locked(), 'generator holds the lock')
+        return lock.is_locked()
+
+    async def main():
+        lock = Task9.Lock.new()
+        held = await lock.acquire()       # main holds it: every worker queues
+        check(isinstance(held, Task9.Held) and lock.is_locked(), 'acquire gives a Held')
+        workers = [Task9.spawn(worker(lock, i), name='locker %d' % i) for i in range(N)]
+        await _until(lambda: len(log) == N, 'every worker asked')
+        check(all(w.task.get_wait_reason() == 'acquire' for w in workers),
+              'workers wait in acquire: %r' % [w.task.get_wait_reason() for w in workers])
+        check(lock.has_waiters(), 'lock has waiters')
+        held.release()
+        held.release()                    # once only
+        for w in workers:
+            await w
+        free_after_gen = await Task9.spawn(gen_worker(lock))
+        return free_after_gen, lock.is_locked()
+
+    check(Task9.run(main()) == (False, False), 'lock free at the end')
+    check(inside[1] == 1, 'mutual exclusion: %d inside at once' % inside[1])
+    check([i for what, i in log if what == 'got'] == list(range(N)),
+          'FIFO: %r' % [i for what, i in log if what == 'got'])
+
+
+@case
+def test_lock_cancelled_or_timed_out_acquire_owns_nothing():
+    async def waiter(lock, got):
+        async with lock:
+            got.append('acquired')
+
+    async def main():
+        lock = Task9.Lock.new()
+        got_a, got_b = [], []
+        async with lock:
+            a = Task9.spawn(waiter(lock, got_a), name='cancelled acquirer')
+            b = Task9.spawn(waiter(lock, got_b), name='next acquirer')
+            try:
+                await lock.acquire(timeout=0.005)
+                timed = 'no'
+            except Task9.TimedOut:
+                timed = 'timed out'
+            a.cancel()
+            try:
+                await a
+                cancelled = 'no'
+            except Task9.Cancelled:
+                cancelled = 'cancelled'
+        # Released: the lock goes to b, skipping a (cancelled) and the timed-out wait.
+        await b
+        return timed, cancelled, got_a, got_b, lock.is_locked(), lock.has_waiters()
+
+    check(Task9.run(main()) == ('timed out', 'cancelled', [], ['acquired'], False, False),
+          'a cancelled or timed-out acquire holds nothing')
+
+
+@case
+def test_cond_wait_signal():
+    async def main():
+        lock = Task9.Lock.new()
+        cond = Task9.Cond.new(lock)
+        items = []
+        taken = []
+
+        async def consumer():
+            for _ in range(3):
+                async with lock:
+                    while not items:
+                        await cond.wait()         # returns holding the lock again
+                        check(lock.is_locked(), 'cond.wait returns holding the lock')
+                    taken.append(items.pop(0))
+
+        c = Task9.spawn(consumer())
+        for i in range(3):
+            await _until(lambda: c.task.get_wait_reason() == 'wait', 'consumer in cond.wait')
+            async with lock:
+                items.append(i)
+                cond.signal()
+        await c
+        # broadcast wakes every sleeper
+        woken = []
+
+        async def sleeper(i):
+            async with lock:
+                await cond.wait()
+                woken.append(i)
+
+        sleepers = [Task9.spawn(sleeper(i)) for i in range(3)]
+        await _until(lambda: all(s.task.get_wait_reason() == 'wait' for s in sleepers),
+                     'every sleeper in cond.wait')
+        async with lock:
+            n = cond.broadcast()
+        for s in sleepers:
+            await s
+        return taken, n, sorted(woken)
+
+    check(Task9.run(main()) == ([0, 1, 2], 3, [0, 1, 2]), 'cond wait/signal/broadcast')
+
+
+@case
+def test_event_set_wakes_all():
+    async def main():
+        ev = Task9.Event.new()
+        woken = []
+
+        async def waiter(i):
+            woken.append((i, await ev.wait()))
+
+        ws = [Task9.spawn(waiter(i)) for i in range(4)]
+        await _until(lambda: all(w.task.get_wait_reason() == 'wait' for w in ws),
+                     'every waiter in ev.wait')
+        check(woken == [], 'nobody woken before set')
+        timed = None
+        try:
+            await ev.wait(timeout=0.001)
+        except Task9.TimedOut:
+            timed = True
+        ev.set()
+        for w in ws:
+            await w
+        again = await ev.wait()                   # a set event returns at once
+        return woken, timed, again
+
+    check(Task9.run(main()) == ([(i, True) for i in range(4)], True, True),
+          'event set wakes every waiter, first come first woken')
+
+
+@case
+def test_semaphore_bound():
+    async def main():
+        sem = Task9.Semaphore.new_bounded(2, 2)
+        busy = [0, 0]
+
+        async def user():
+            async with sem:
+                busy[0] += 1
+                busy[1] = max(busy[1], busy[0])
+                await Task9.sleep(0.001)
+                busy[0] -= 1
+
+        users = [Task9.spawn(user()) for _ in range(6)]
+        for u in users:
+            await u
+        held = await sem.acquire()
+        held.release()
+        overflow = None
+        try:
+            sem.release()                          # past the bound
+        except GLib.Error as e:
+            overflow = e.matches(Task9.error_quark(), Task9.Error.OVERFLOW)
+        return busy[1], overflow, sem.get_value()
+
+    check(Task9.run(main()) == (2, True, 2), 'at most 2 hold the semaphore; release past the bound fails')
+
+
+@case
+def test_queue_python_objects_put_get_join_close():
+    class Job:
+        pass
+
+    jobs = [Job() for _ in range(10)] + [{'k': [1]}, (True, 2), None]
+
+    async def main():
+        q = Task9.Queue(2)                         # of Python objects, 2 at most
+        check(q.get_elem_type() == GObject.TYPE_PYOBJECT, 'Queue() holds Python objects')
+        got = []
+
+        async def consumer():
+            while True:
+                try:
+                    item = await q.get()
+                except Task9.Closed:
+                    return 'closed'
+                got.append(item)
+                q.task_done()
+
+        c = Task9.spawn(consumer(), name='consumer')
+        for j in jobs:
+            await q.put(j)                         # waits while 2 are queued
+        await q.join(timeout=5)                    # every item marked done
+        check(q.get_unfinished() == 0, 'nothing unfinished after join')
+        q.close()
+        ended = await c
+        closed_put = None
+        try:
+            await q.put(1)
+        except Task9.Closed:
+            closed_put = True
+        too_many = None
+        try:
+            q.task_done()
+        except ValueError:
+            too_many = True
+        return got, ended, closed_put, too_many
+
+    got, ended, closed_put, too_many = Task9.run(main())
+    check(len(got) == len(jobs) and all(a is b for a, b in zip(got, jobs[:10])) and
+          got[10:] == jobs[10:], 'the same objects, in order: %r' % (got[10:],))
+    check((ended, closed_put, too_many) == ('closed', True, True),
+          'close ends the get, fails the put; one task_done too many raises ValueError')
+
+
+@case
+def test_queue_cancelled_get_leaves_the_item():
+    async def getter(q):
+        return await q.get()
+
+    async def main():
+        q = Task9.Queue()
+        g = Task9.spawn(getter(q), name='cancelled getter')
+        await _until(lambda: g.task.get_wait_reason() == 'get', 'getter waits in get')
+        g.cancel()
+        try:
+            await g
+            out = 'no'
+        except Task9.Cancelled:
+            out = 'cancelled'
+        try:
+            await q.get(timeout=0.001)
+        except Task9.TimedOut:
+            out += ', timed out'
+        await q.put('item')
+        return out, q.try_get(), q.try_get()
+
+    check(Task9.run(main()) == ('cancelled, timed out', (True, 'item'), (False, None)),
+          'a cancelled or timed-out get took nothing')
+
+
+@case
+def test_typed_queue_shared_with_c_face():
+    # A GValue queue of ints: the short ops make each item a GValue of the elem type.
+    async def main():
+        q = Task9.Queue.new(GObject.TYPE_INT, 0)
+        await q.put(7)
+        check(q.try_put(8) is True, 'try_put on a typed queue')
+        # the raw pair, as main-loop code calls it: a plain value back
+        out = []
+        q.get_async(None, lambda src, res, _d: out.append(src.get_finish(res)), None)
+        await _until(lambda: out, 'the raw get to finish')
+        return out, await q.get()
+
+    check(Task9.run(main()) == ([7], 8), 'typed queue; get_finish gives the plain value')
+
+
+@case
+def test_rwlock_readers_share_writer_waits():
+    async def main():
+        rw = Task9.RWLock.new()
+        all_in = Task9.Event.new()
+        inside = [0, 0]
+        log = []
+
+        async def reader(i):
+            async with rw.reader_acquire():        # the op is an async context manager
+                inside[0] += 1
+                inside[1] = max(inside[1], inside[0])
+                if inside[0] == 3:
+                    all_in.set()
+                await all_in.wait()                # every reader is in at once
+                inside[0] -= 1
+            log.append('reader out')
+
+        def writer():
+            with (yield rw.writer_acquire()):
+                log.append('writer in with %d readers' % inside[0])
+
+        readers = [Task9.spawn(reader(i)) for i in range(3)]
+        await _until(lambda: inside[1] == 3, 'every reader in')
+        w = Task9.spawn(writer())
+        for t in readers + [w]:
+            await t
+        return inside[1], log
+
+    check(Task9.run(main()) == (3, ['reader out'] * 3 + ['writer in with 0 readers']),
+          'readers share an RWLock; the writer waits for them')
+
+
+@case
+def test_short_names_everywhere():
+    # Every _async/_finish pair of every Task9 class has its short op, found from the
+    # typelib; the old helper still works.
+    async def main():
+        ok = []
+        for cls, names in ((Task9.Lock, ['acquire']), (Task9.Queue, ['put', 'get', 'join']),
+                           (Task9.RWLock, ['reader_acquire', 'writer_acquire']),
+                           (Task9.Cond, ['wait']), (Task9.Event, ['wait']),
+                           (Task9.Semaphore, ['acquire']), (Task9.Alt, ['select']),
+                           (Task9.Channel, ['recv_value', 'send_value']),
+                           (Task9.Task, ['join'])):
+            ok += [callable(getattr(cls, n)) for n in names]
+        lock = Task9.Lock.new()
+        await Task9.wait(lock.acquire_async)       # the generic helper, kept
+        lock.release()
+        c = Gio.Cancellable()
+        c.cancel()
+        try:
+            await lock.acquire(cancellable=c)
+            ok.append(False)
+        except Task9.Cancelled:
+            ok.append(not lock.is_locked())
+        ch = Task9.Channel.new_typed(GObject.TYPE_STRING, 1)
+        await ch.send_value('s')
+        ok.append(await ch.recv_value() == 's')
+        return ok
+
+    ok = Task9.run(main())
+    check(all(ok), 'short names: %r' % ok)
+
+
+# ---- the mission: anything a program waits for, in one alt ----
+
+ARMS = ('pipe readable', 'child exited', 'signal', 'message', 'deadline')
+
+
+async def first_of_everything(rfd, pid, messages, deadline):
+    """Waits for whichever comes first: fd readiness, the child's exit, SIGUSR2, a
+    message, or the deadline, in one Task9.alt. Gives (what, value)."""
+    readable = Task9.fd_watch(rfd, GLib.IOCondition.IN)
+    exited = Task9.child_watch(pid)
+    signals = Task9.signal_subscribe(signal.SIGUSR2, 1)
+    try:
+        i, value = await Task9.alt(readable.recv(), exited.recv(), signals.recv(),
+                                   messages.recv(), Task9.after(deadline))
+    finally:
+        for ch in (readable, exited, signals):
+            ch.close()
+    return ARMS[i], value
+
+
+@case
+def test_mission_fd_child_signal_message_in_one_alt():
+    async def one_run(arm):
+        r, w = os.pipe()
+        child_in, stdin_fd = os.pipe()         # the child exits 7 at EOF on stdin
+        pid = os.posix_spawn('/bin/sh', ['sh', '-c', 'read x; exit 7'], os.environ,
+                             file_actions=[(os.POSIX_SPAWN_DUP2, child_in, 0),
+                                           (os.POSIX_SPAWN_CLOSE, stdin_fd)])
+        os.close(child_in)
+        messages = Task9.Channel.new_for_python(1)
+
+        async def trigger():
+            # Runs once the waiter blocks in its alt (a spawned tasklet first runs when
+            # its spawner waits): makes one arm ready.
+            if arm == 'pipe readable':
+                os.write(w, b'x')
+            elif arm == 'child exited':
+                os.close(stdin_fd)            # EOF: the child exits 7
+            elif arm == 'signal':
+                os.kill(os.getpid(), signal.SIGUSR2)
+            elif arm == 'message':
+                await messages.send({'hello': 'tasklet'})
+
+        waiter = Task9.spawn(first_of_everything(
+            r, pid, messages, 0.02 if arm == 'deadline' else 10), name='waiter')
+        t = Task9.spawn(trigger())
+        got = await waiter
+        await t
+        if arm == 'child exited':
+            status = got[1]                   # received: the library forgot it
+        else:
+            os.close(stdin_fd)
+            status = await Task9.child_wait(pid)   # the closed watch gave it back
+        os.close(r)
+        os.close(w)
+        return got, os.WEXITSTATUS(status)
+
+    async def main():
+        return [await one_run(arm) for arm in ARMS]
+
+    results = Task9.run(main())
+    winners = [what for (what, _v), _s in results]
+    check(winners == list(ARMS), 'each arm wins once: %r' % winners)
+    values = dict(r[0] for r in results)
+    check(bool(values['pipe readable'] & GLib.IOCondition.IN), 'fd arm gives IN')
+    check(os.WIFEXITED(values['child exited']) and
+          os.WEXITSTATUS(values['child exited']) == 7, 'child arm gives the status')
+    check(values['signal'] == signal.SIGUSR2, 'signal arm gives the signum: %r'
+          % (values['signal'],))
+    check(values['message'] == {'hello': 'tasklet'}, 'message arm gives the object')
+    check(isinstance(values['deadline'], int), 'deadline arm gives the time')
+    check(all(s == 7 for _g, s in results), 'every child exited 7 and was reaped')
+
+
+# ---- a Python channel runs in Python until the library must see it ----
+
+@case
+def test_python_channel_moves_to_the_library_in_order():
+    async def sender(ch, v):
+        await ch.send(v)
+        return v
+
+    async def receiver(ch):
+        return await ch.recv()
+
+    async def main():
+        out = {}
+        # Buffered items and a parked sender move into the C channel, in order.
+        ch = Task9.Channel.new_for_python(2)
+        await ch.send('a')
+        await ch.send('b')
+        s = Task9.spawn(sender(ch, 'c'))
+        await _until(lambda: s.task.get_wait_reason() == 'send', 'the sender parked')
+        check(ch.get_length() == 2 and ch._py is not None, 'still a Python channel')
+        i, v = await Task9.alt(ch.recv(), Task9.after(5))   # the alt moves it
+        check(ch._py is None, 'an alt arm moved it to the library')
+        out['moved'] = [v, await ch.recv(), await ch.recv(), await s]
+        # Parked receivers move too, and a raw library call finds them there.
+        ch2 = Task9.Channel.new_for_python()
+        rs = [Task9.spawn(receiver(ch2)) for _ in range(2)]
+        await _until(lambda: all(r.task.get_wait_reason() == 'recv' for r in rs),
+                     'the receivers parked')
+        check(ch2.try_send_value(GObject.Value(GObject.TYPE_PYOBJECT, 'x')) is True,
+              'a raw try_send_value reaches a parked receiver')
+        await _until(lambda: ch2.try_send('y'), 'the second receiver to wait in C')
+        out['receivers'] = [await r for r in rs]
+        # Close: parked receivers see Closed once the buffer is drained; senders at once.
+        ch3 = Task9.Channel.new_for_python(1)
+        await ch3.send(1)
+        late = Task9.spawn(sender(ch3, 2))
+        await _until(lambda: late.task.get_wait_reason() == 'send', 'a sender parked')
+        ch3.close()
+        check(ch3.is_closed(), 'closed')
+        try:
+            await late
+            out['late'] = 'sent'
+        except Task9.Closed:
+            out['late'] = 'closed'
+        out['drain'] = await ch3.recv()
+        try:
+            await ch3.recv()
+        except Task9.Closed:
+            out['drained'] = True
+        r4 = Task9.spawn(receiver(ch))
+        ch.close()                                   # a library channel by now
+        try:
+            await r4
+        except Task9.Closed:
+            out['c closed'] = True
+        return out
+
+    check(Task9.run(main()) == {'moved': ['a', 'b', 'c', 'c'], 'receivers': ['x', 'y'],
+                                'late': 'closed', 'drain': 1, 'drained': True,
+                                'c closed': True},
+          'a Python channel keeps its order when it moves to the library')
+
+
+@case
+def test_python_channel_cancellation_from_another_thread():
+    # Task9.Task.cancel() from a plain thread (as a C task on another proc would): the
+    # recv parked in Python fails from the main loop, and took nothing.
+    import threading
+
+    async def main():
+        ch = Task9.Channel.new_for_python()
+        t = Task9.spawn(ch.recv(), name='parked')
+        await _until(lambda: t.task.get_wait_reason() == 'recv', 'parked')
+        record = t.task
+        th = threading.Thread(target=lambda: Task9.Task.cancel(record))
+        th.start()
+        th.join()
+        try:
+            await t
+            return 'no'
+        except Task9.Cancelled:
+            pass
+        return ch.try_send(1), ch.get_length()
+
+    check(Task9.run(main()) == (False, 0), 'cancelled from a thread; nothing taken')
 
 
 # ---- stress ----
