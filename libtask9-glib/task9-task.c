@@ -66,6 +66,8 @@ record_alloc (void)
       /* Every other field is set by task9_task_new_internal(); park_word keeps counting. */
       task->wake_reason = TASK9_WAKE_NONE;
       task->wait_reason = NULL;
+      task->wait_name = NULL;
+      task->n_switches = 0;
       task->wait_external = FALSE;
       task->cancelled = FALSE;
       task->shielded = FALSE;
@@ -202,6 +204,8 @@ task9_task_new_internal (Task9Proc       *proc,
   task->timer.index = TASK9_TIMER_UNARMED;
   task->id = next_task_id ();
   task->name = g_strdup (name);
+  task->spawn_location = task9_next_spawn_location;   /* task9-task-table.c */
+  task9_next_spawn_location = NULL;
 #ifdef TASK9_TSAN
   task->tsan_fiber = __tsan_create_fiber (0);
 #endif
