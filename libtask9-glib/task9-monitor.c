@@ -60,6 +60,7 @@
 #include "task9-debug-private.h"
 #include "task9-error.h"
 #include "task9-service-private.h"
+#include "task9-sysprof-private.h"
 #include "task9-task-table.h"
 
 #define MAX_LINE   1024
@@ -683,6 +684,7 @@ task9_debug_init_from_env (void)
 
   if (!g_once_init_enter (&done))
     return;
+  task9_sysprof_init ();
   if (env_enabled ("TASK9_DUMP_ON_SIGQUIT"))
     {
       g_autoptr(GError) error = NULL;

@@ -46,6 +46,7 @@ struct _Task9Task
   gint64          blocked_since;     /* the proc's dispatch time when it last parked */
   guint64         n_switches;        /* times it was switched to */
   const char     *spawn_location;    /* "file:line" (static or interned), or NULL */
+  gint64          spawn_time;        /* sysprof clock at spawn, when marks are on; else 0 */
   Task9Timer      timer;             /* the current park's deadline */
   gboolean        started;           /* its context is built (at first run, on a warm stack) */
 
