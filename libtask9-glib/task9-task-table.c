@@ -292,6 +292,8 @@ task9_spawn_location_set_next (const char *location)
  * task9_task_info_get_id:
  * @info: a task's record
  *
+ * Returns the task's id ([method@Task9.Task.get_id]).
+ *
  * Returns: the task's id
  *
  * Since: 0.1
@@ -306,6 +308,8 @@ task9_task_info_get_id (Task9TaskInfo *info)
 /**
  * task9_task_info_get_name:
  * @info: a task's record
+ *
+ * Returns the task's name when the record was made.
  *
  * Returns: (nullable): the task's name
  *
@@ -322,6 +326,8 @@ task9_task_info_get_name (Task9TaskInfo *info)
  * task9_task_info_get_proc_name:
  * @info: a task's record
  *
+ * Returns the name of the proc the task runs on.
+ *
  * Returns: (nullable): the name of the proc the task runs on
  *
  * Since: 0.1
@@ -336,6 +342,8 @@ task9_task_info_get_proc_name (Task9TaskInfo *info)
 /**
  * task9_task_info_get_state:
  * @info: a task's record
+ *
+ * Returns where the task was in its life cycle.
  *
  * Returns: the task's state when the record was made
  *
@@ -428,6 +436,8 @@ task9_task_info_get_deadline_remaining (Task9TaskInfo *info)
  * task9_task_info_get_switches:
  * @info: a task's record
  *
+ * Returns how many times the task had been resumed.
+ *
  * Returns: how many times the task had been switched to (resumed) so far
  *
  * Since: 0.1
@@ -442,6 +452,8 @@ task9_task_info_get_switches (Task9TaskInfo *info)
 /**
  * task9_task_info_get_spawn_location:
  * @info: a task's record
+ *
+ * Returns where the task was spawned.
  *
  * Returns: (nullable): where the task was spawned (see
  *   [method@Task9.Task.get_spawn_location]), or %NULL
@@ -459,6 +471,8 @@ task9_task_info_get_spawn_location (Task9TaskInfo *info)
  * task9_task_info_is_external:
  * @info: a task's record
  *
+ * Tells whether the task is a binding's coroutine.
+ *
  * Returns: %TRUE for a binding's task ([ctor@Task9.Task.new_external])
  *
  * Since: 0.1
@@ -473,6 +487,8 @@ task9_task_info_is_external (Task9TaskInfo *info)
 /**
  * task9_task_info_is_cancelled:
  * @info: a task's record
+ *
+ * Tells whether the task had been cancelled.
  *
  * Returns: %TRUE when the task had been cancelled
  *
