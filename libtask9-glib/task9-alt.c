@@ -435,6 +435,10 @@ task9_alt (Task9AltArm   *arms,
     if (!locks.one_arm_per_channel)
       unlock_arms (arms, &locks);
 
+    /* The task table names the first named arm's channel; park() clears it. */
+    for (guint i = 0; i < n_arms && self->wait_name == NULL; i++)
+      if (arms[i].op != TASK9_ALT_NOP)
+        self->wait_name = arms[i].channel->name;
     why = (G_UNLIKELY (external) ? task9_wait_park_external : task9_wait_park)
             (self, token, task9_deadline_from_timeout (timeout), cancellable, "alt");
 

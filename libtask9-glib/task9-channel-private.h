@@ -45,7 +45,7 @@ struct _Task9Channel
   GDestroyNotify    on_done;     /* a wait condition's unsubscribe: run once, at close or
                                   * finalize (task9_channel_set_on_done()) */
   gpointer          on_done_data;
-  char             *name;
+  const char       *name;        /* interned: a blocked task's table entry points to it */
 };
 
 /* The argument check of every channel call and of every arm of every alt. An alt with

@@ -297,6 +297,7 @@ channel_op (Task9Channel  *channel,
   task9_channel_enqueue (channel, &waiter);
   task9_channel_unlock (channel);
 
+  self->wait_name = channel->name;   /* for the task table; park() clears it */
   why = (G_UNLIKELY (channel->external) ? task9_wait_park_external : task9_wait_park)
           (self, waiter.token, task9_deadline_from_timeout (timeout), cancellable,
            is_send ? "send" : "recv");
@@ -350,7 +351,6 @@ task9_channel_finalize (GObject *object)
     for (guint i = 0; i < channel->count; i++)
       g_value_unset ((GValue *) slot (channel, channel->head + i));
   g_free (channel->buffer);
-  g_free (channel->name);
   channel->magic = 0;
 
   G_OBJECT_CLASS (task9_channel_parent_class)->finalize (object);
@@ -672,6 +672,8 @@ task9_channel_get_name (Task9Channel *channel)
  * @name: (nullable): a name for debugging and error messages
  *
  * Names @channel, like libthread's `chansetname`. Set it before the channel is shared.
+ * The name is interned (kept for the life of the process, as the task table shows it
+ * for tasks blocked on the channel): use a small set of names, not one per message.
  *
  * Since: 0.1
  */
@@ -681,8 +683,7 @@ task9_channel_set_name (Task9Channel *channel,
 {
   g_return_if_fail (TASK9_IS_CHANNEL (channel));
 
-  g_free (channel->name);
-  channel->name = g_strdup (name);
+  channel->name = name != NULL ? g_intern_string (name) : NULL;
   g_object_notify_by_pspec (G_OBJECT (channel), properties[PROP_NAME]);
 }
 

@@ -432,3 +432,41 @@ task9_cond_broadcast (Task9Cond  *cond,
 
   return wake (cond, TRUE, error);
 }
+
+/**
+ * task9_cond_set_name:
+ * @cond: a condition
+ * @name: (nullable): a name for debugging
+ *
+ * Names @cond for the task table: a task waiting on it shows the name as what it
+ * waits on ([method@Task9.TaskInfo.get_wait_object]). The name is interned: use a
+ * small set of names. Set it before the condition is shared.
+ *
+ * Since: 0.1
+ */
+void
+task9_cond_set_name (Task9Cond *cond,
+                     const char *name)
+{
+  g_return_if_fail (TASK9_IS_COND (cond));
+
+  cond->queue.name = name != NULL ? g_intern_string (name) : NULL;
+}
+
+/**
+ * task9_cond_get_name:
+ * @cond: a condition
+ *
+ * Returns the name set with [method@Task9.Cond.set_name].
+ *
+ * Returns: (nullable): the name, or %NULL
+ *
+ * Since: 0.1
+ */
+const char *
+task9_cond_get_name (Task9Cond *cond)
+{
+  g_return_val_if_fail (TASK9_IS_COND (cond), NULL);
+
+  return cond->queue.name;
+}

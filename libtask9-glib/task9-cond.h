@@ -47,4 +47,10 @@ TASK9_AVAILABLE_IN_ALL
 gint       task9_cond_broadcast   (Task9Cond            *cond,
                                    GError              **error);
 
+TASK9_AVAILABLE_IN_ALL
+void        task9_cond_set_name (Task9Cond *cond,
+                               const char *name);
+TASK9_AVAILABLE_IN_ALL
+const char *task9_cond_get_name (Task9Cond *cond);
+
 G_END_DECLS

@@ -269,3 +269,41 @@ task9_event_wait_finish (Task9Event    *event,
 
   return task9_async_op_check (result, event, task9_event_wait_async, error) != NULL;
 }
+
+/**
+ * task9_event_set_name:
+ * @event: a event
+ * @name: (nullable): a name for debugging
+ *
+ * Names @event for the task table: a task waiting on it shows the name as what it
+ * waits on ([method@Task9.TaskInfo.get_wait_object]). The name is interned: use a
+ * small set of names. Set it before the event is shared.
+ *
+ * Since: 0.1
+ */
+void
+task9_event_set_name (Task9Event *event,
+                      const char *name)
+{
+  g_return_if_fail (TASK9_IS_EVENT (event));
+
+  event->queue.name = name != NULL ? g_intern_string (name) : NULL;
+}
+
+/**
+ * task9_event_get_name:
+ * @event: a event
+ *
+ * Returns the name set with [method@Task9.Event.set_name].
+ *
+ * Returns: (nullable): the name, or %NULL
+ *
+ * Since: 0.1
+ */
+const char *
+task9_event_get_name (Task9Event *event)
+{
+  g_return_val_if_fail (TASK9_IS_EVENT (event), NULL);
+
+  return event->queue.name;
+}

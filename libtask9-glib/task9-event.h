@@ -46,4 +46,10 @@ gboolean    task9_event_wait_finish (Task9Event          *event,
                                      GAsyncResult        *result,
                                      GError             **error);
 
+TASK9_AVAILABLE_IN_ALL
+void        task9_event_set_name (Task9Event *event,
+                               const char *name);
+TASK9_AVAILABLE_IN_ALL
+const char *task9_event_get_name (Task9Event *event);
+
 G_END_DECLS

@@ -216,6 +216,11 @@ task9_task_set_wait_reason (Task9Task  *task,
 
   if (task9_task_is_finished (task))
     return;
+  /* For the task table (task9-task-table.c): since when it waits, how often it ran. */
+  if (reason != NULL)
+    __atomic_store_n (&task->blocked_since, g_get_monotonic_time (), __ATOMIC_RELAXED);
+  else if (__atomic_load_n (&task->state, __ATOMIC_RELAXED) == TASK9_TASK_STATE_BLOCKED)
+    __atomic_add_fetch (&task->n_switches, 1, __ATOMIC_RELAXED);
   __atomic_store_n (&task->wait_reason, reason != NULL ? g_intern_string (reason) : NULL,
                     __ATOMIC_RELAXED);
   __atomic_store_n (&task->state,

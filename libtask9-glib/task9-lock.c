@@ -469,3 +469,41 @@ task9_lock_has_waiters (Task9Lock *lock)
   task9_sync_unlock (&lock->queue);
   return waiting;
 }
+
+/**
+ * task9_lock_set_name:
+ * @lock: a lock
+ * @name: (nullable): a name for debugging
+ *
+ * Names @lock for the task table: a task waiting on it shows the name as what it
+ * waits on ([method@Task9.TaskInfo.get_wait_object]). The name is interned: use a
+ * small set of names. Set it before the lock is shared.
+ *
+ * Since: 0.1
+ */
+void
+task9_lock_set_name (Task9Lock *lock,
+                     const char *name)
+{
+  g_return_if_fail (TASK9_IS_LOCK (lock));
+
+  lock->queue.name = name != NULL ? g_intern_string (name) : NULL;
+}
+
+/**
+ * task9_lock_get_name:
+ * @lock: a lock
+ *
+ * Returns the name set with [method@Task9.Lock.set_name].
+ *
+ * Returns: (nullable): the name, or %NULL
+ *
+ * Since: 0.1
+ */
+const char *
+task9_lock_get_name (Task9Lock *lock)
+{
+  g_return_val_if_fail (TASK9_IS_LOCK (lock), NULL);
+
+  return lock->queue.name;
+}

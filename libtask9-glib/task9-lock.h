@@ -47,4 +47,10 @@ gboolean   task9_lock_is_locked      (Task9Lock            *lock);
 TASK9_AVAILABLE_IN_ALL
 gboolean   task9_lock_has_waiters    (Task9Lock            *lock);
 
+TASK9_AVAILABLE_IN_ALL
+void        task9_lock_set_name (Task9Lock *lock,
+                               const char *name);
+TASK9_AVAILABLE_IN_ALL
+const char *task9_lock_get_name (Task9Lock *lock);
+
 G_END_DECLS

@@ -34,6 +34,7 @@ struct _Task9Proc
   guint64         end_id;
   guint64         n_runs;            /* how many times a task was resumed */
   gint64          budget_end;
+  gint64          now;               /* monotonic time at the dispatch's last clock read */
   guint           budget_countdown;
   gboolean        yield_to_others;
   void           *sched_fake_stack;

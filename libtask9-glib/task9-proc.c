@@ -22,6 +22,8 @@
 
 #include "task9-config.h"
 
+#include "task9-debug-private.h"
+
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -59,6 +61,8 @@ proc_alloc (const char *name, GMainContext *context)
   proc->all_next = all_procs;
   all_procs = proc;
   g_mutex_unlock (&all_lock);
+
+  task9_debug_init_from_env ();   /* TASK9_MONITOR, TASK9_DUMP_ON_SIGQUIT */
 
   return proc;
 }

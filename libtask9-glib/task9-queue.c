@@ -843,3 +843,42 @@ task9_queue_get_channel (Task9Queue *queue)
 
   return queue->channel;
 }
+
+/**
+ * task9_queue_set_name:
+ * @queue: a queue
+ * @name: (nullable): a name for debugging
+ *
+ * Names @queue for the task table: a task waiting on it shows the name as what it
+ * waits on ([method@Task9.TaskInfo.get_wait_object]). The name is interned: use a
+ * small set of names. Set it before the queue is shared.
+ *
+ * Since: 0.1
+ */
+void
+task9_queue_set_name (Task9Queue *queue,
+                      const char *name)
+{
+  g_return_if_fail (TASK9_IS_QUEUE (queue));
+
+  queue->joiners.name = name != NULL ? g_intern_string (name) : NULL;
+  task9_channel_set_name (queue->channel, name);
+}
+
+/**
+ * task9_queue_get_name:
+ * @queue: a queue
+ *
+ * Returns the name set with [method@Task9.Queue.set_name].
+ *
+ * Returns: (nullable): the name, or %NULL
+ *
+ * Since: 0.1
+ */
+const char *
+task9_queue_get_name (Task9Queue *queue)
+{
+  g_return_val_if_fail (TASK9_IS_QUEUE (queue), NULL);
+
+  return queue->joiners.name;
+}

@@ -101,4 +101,10 @@ GType         task9_queue_get_elem_type  (Task9Queue          *queue);
 TASK9_AVAILABLE_IN_ALL
 Task9Channel *task9_queue_get_channel    (Task9Queue          *queue);
 
+TASK9_AVAILABLE_IN_ALL
+void        task9_queue_set_name (Task9Queue *queue,
+                               const char *name);
+TASK9_AVAILABLE_IN_ALL
+const char *task9_queue_get_name (Task9Queue *queue);
+
 G_END_DECLS

@@ -653,3 +653,41 @@ task9_rw_lock_has_waiters (Task9RWLock *lock)
   task9_sync_unlock (&lock->queue);
   return waiting;
 }
+
+/**
+ * task9_rw_lock_set_name:
+ * @lock: a read-write lock
+ * @name: (nullable): a name for debugging
+ *
+ * Names @lock for the task table: a task waiting on it shows the name as what it
+ * waits on ([method@Task9.TaskInfo.get_wait_object]). The name is interned: use a
+ * small set of names. Set it before the read-write lock is shared.
+ *
+ * Since: 0.1
+ */
+void
+task9_rw_lock_set_name (Task9RWLock *lock,
+                        const char *name)
+{
+  g_return_if_fail (TASK9_IS_RW_LOCK (lock));
+
+  lock->queue.name = name != NULL ? g_intern_string (name) : NULL;
+}
+
+/**
+ * task9_rw_lock_get_name:
+ * @lock: a read-write lock
+ *
+ * Returns the name set with [method@Task9.RWLock.set_name].
+ *
+ * Returns: (nullable): the name, or %NULL
+ *
+ * Since: 0.1
+ */
+const char *
+task9_rw_lock_get_name (Task9RWLock *lock)
+{
+  g_return_val_if_fail (TASK9_IS_RW_LOCK (lock), NULL);
+
+  return lock->queue.name;
+}

@@ -68,4 +68,10 @@ gboolean     task9_rw_lock_is_write_locked       (Task9RWLock          *lock);
 TASK9_AVAILABLE_IN_ALL
 gboolean     task9_rw_lock_has_waiters           (Task9RWLock          *lock);
 
+TASK9_AVAILABLE_IN_ALL
+void        task9_rw_lock_set_name (Task9RWLock *lock,
+                               const char *name);
+TASK9_AVAILABLE_IN_ALL
+const char *task9_rw_lock_get_name (Task9RWLock *lock);
+
 G_END_DECLS

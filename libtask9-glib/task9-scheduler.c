@@ -254,7 +254,10 @@ switch_context (Task9Proc *proc,
 
   proc->current = to;
   if (to != NULL)
-    proc->n_runs++;
+    {
+      proc->n_runs++;
+      to->n_switches++;
+    }
   task9_context_switch_raw (from_context, to_context);
   after_switch (proc, from);
   *proc->errno_location = saved_errno;
@@ -275,7 +278,8 @@ pick_next (Task9Proc *proc)
   if (G_UNLIKELY (--proc->budget_countdown == 0))
     {
       proc->budget_countdown = BUDGET_CHECK_INTERVAL;
-      if (g_get_monotonic_time () >= proc->budget_end)
+      proc->now = g_get_monotonic_time ();
+      if (proc->now >= proc->budget_end)
         return NULL;
     }
 
@@ -469,6 +473,7 @@ scheduler_dispatch (GSource     *source,
   if (G_UNLIKELY (task9_current_proc != proc))
     task9_scheduler_enter_thread (proc);
   now = g_get_monotonic_time ();
+  proc->now = now;
   proc->budget_end = now + proc->time_budget;
   proc->budget_countdown = BUDGET_CHECK_INTERVAL;
 
@@ -487,6 +492,7 @@ scheduler_dispatch (GSource     *source,
       if (proc->run_head != NULL || proc->current != NULL)
         break;
       now = g_get_monotonic_time ();
+      proc->now = now;
       if (now >= proc->budget_end || !task9_fd_table_dispatch_more (proc))
         break;
       fire_timers_first (proc, now);

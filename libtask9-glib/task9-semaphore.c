@@ -367,3 +367,41 @@ task9_semaphore_get_bound (Task9Semaphore *semaphore)
 
   return semaphore->bounded ? semaphore->bound : 0;
 }
+
+/**
+ * task9_semaphore_set_name:
+ * @semaphore: a semaphore
+ * @name: (nullable): a name for debugging
+ *
+ * Names @semaphore for the task table: a task waiting on it shows the name as what it
+ * waits on ([method@Task9.TaskInfo.get_wait_object]). The name is interned: use a
+ * small set of names. Set it before the semaphore is shared.
+ *
+ * Since: 0.1
+ */
+void
+task9_semaphore_set_name (Task9Semaphore *semaphore,
+                          const char *name)
+{
+  g_return_if_fail (TASK9_IS_SEMAPHORE (semaphore));
+
+  semaphore->queue.name = name != NULL ? g_intern_string (name) : NULL;
+}
+
+/**
+ * task9_semaphore_get_name:
+ * @semaphore: a semaphore
+ *
+ * Returns the name set with [method@Task9.Semaphore.set_name].
+ *
+ * Returns: (nullable): the name, or %NULL
+ *
+ * Since: 0.1
+ */
+const char *
+task9_semaphore_get_name (Task9Semaphore *semaphore)
+{
+  g_return_val_if_fail (TASK9_IS_SEMAPHORE (semaphore), NULL);
+
+  return semaphore->queue.name;
+}

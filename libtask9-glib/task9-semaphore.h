@@ -52,4 +52,10 @@ guint           task9_semaphore_get_value      (Task9Semaphore      *semaphore);
 TASK9_AVAILABLE_IN_ALL
 guint           task9_semaphore_get_bound      (Task9Semaphore      *semaphore);
 
+TASK9_AVAILABLE_IN_ALL
+void        task9_semaphore_set_name (Task9Semaphore *semaphore,
+                               const char *name);
+TASK9_AVAILABLE_IN_ALL
+const char *task9_semaphore_get_name (Task9Semaphore *semaphore);
+
 G_END_DECLS

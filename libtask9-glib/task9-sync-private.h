@@ -20,6 +20,7 @@ typedef struct
 {
   gint             lock;
   Task9WaiterQueue waiters;
+  const char      *name;       /* interned debug name for the task table, or NULL */
 } Task9SyncQueue;
 
 /* Waiters granted under the lock, fired once it is released (a wake-up may write an
@@ -37,6 +38,7 @@ static inline void
 task9_sync_queue_init (Task9SyncQueue *queue)
 {
   queue->lock = 0;
+  queue->name = NULL;
   task9_waiter_queue_init (&queue->waiters, &queue->lock);
 }
 

@@ -56,6 +56,7 @@ task9_sync_park (Task9SyncQueue *queue,
   task9_waiter_enqueue (&queue->waiters, &waiter);
   task9_sync_unlock (queue);
 
+  self->wait_name = queue->name;   /* for the task table; park() clears it */
   why = (external ? task9_wait_park_external : task9_wait_park)
           (self, waiter.token, deadline, cancellable, reason);
   if (why != TASK9_WAKE_READY)
@@ -217,6 +218,10 @@ task9_sync_park_queued (Task9Task    *self,
                         gboolean      external,
                         const char   *reason)
 {
+  /* The waiter sits on a sync queue's waiters (until a move): name the queue. */
+  self->wait_name = G_STRUCT_MEMBER (const char *, waiter->queue,
+                                     G_STRUCT_OFFSET (Task9SyncQueue, name)
+                                     - G_STRUCT_OFFSET (Task9SyncQueue, waiters));
   return (external ? task9_wait_park_external : task9_wait_park)
            (self, waiter->token, deadline, cancellable, reason);
 }

@@ -42,6 +42,11 @@ struct _Task9Task
   Task9WakeReason wake_reason;
   Task9TaskState  state;
   const char     *wait_reason;
+  const char     *wait_name;         /* interned debug name of what it waits on, or NULL */
+  gint64          blocked_since;     /* the proc's dispatch time when it last parked */
+  guint64         n_switches;        /* times it was switched to */
+  const char     *spawn_location;    /* "file:line" (static or interned), or NULL */
+  gint64          spawn_time;        /* sysprof clock at spawn, when marks are on; else 0 */
   Task9Timer      timer;             /* the current park's deadline */
   gboolean        started;           /* its context is built (at first run, on a warm stack) */
 
@@ -174,6 +179,10 @@ task9_task_unlink_hold (Task9Task *self,
     hold->next->prev = hold->prev;
   hold->prev = hold->next = NULL;
 }
+
+/* The location the next spawn on this thread records (task9_spawn_location_set_next(),
+ * from the spawn macros of task9-task-table.h); taken, and cleared, by the spawn. */
+extern __thread const char *task9_next_spawn_location __attribute__ ((tls_model ("initial-exec")));
 
 Task9Task *task9_task_new_internal (Task9Proc       *proc,
                                     Task9Group      *group,

@@ -42,6 +42,7 @@
 #include "task9-external-task-private.h"
 #include "task9-group-private.h"
 #include "task9-scheduler-private.h"
+#include "task9-sysprof-private.h"
 #include "task9-task-private.h"
 
 G_DEFINE_BOXED_TYPE (Task9Task, task9_task, task9_task_ref, task9_task_unref)
@@ -66,6 +67,8 @@ record_alloc (void)
       /* Every other field is set by task9_task_new_internal(); park_word keeps counting. */
       task->wake_reason = TASK9_WAKE_NONE;
       task->wait_reason = NULL;
+      task->wait_name = NULL;
+      task->n_switches = 0;
       task->wait_external = FALSE;
       task->cancelled = FALSE;
       task->shielded = FALSE;
@@ -202,6 +205,9 @@ task9_task_new_internal (Task9Proc       *proc,
   task->timer.index = TASK9_TIMER_UNARMED;
   task->id = next_task_id ();
   task->name = g_strdup (name);
+  task->spawn_location = task9_next_spawn_location;   /* task9-task-table.c */
+  task9_next_spawn_location = NULL;
+  task->spawn_time = TASK9_SYSPROF_ACTIVE () ? task9_sysprof_now () : 0;
 #ifdef TASK9_TSAN
   task->tsan_fiber = __tsan_create_fiber (0);
 #endif
@@ -250,6 +256,9 @@ task_finish (Task9Task *self,
   /* Locks it still holds go to their next waiters (with a warning): see Task9Hold. */
   while (self->holds != NULL)
     self->holds->abandon (self->holds, self);
+
+  if (TASK9_SYSPROF_ACTIVE ())
+    task9_sysprof_task_ended (self);
 
   /* Off the proc's and the group's books before a joiner can see it finished. */
   __atomic_store_n (&self->state, TASK9_TASK_STATE_FINISHED, __ATOMIC_RELAXED);

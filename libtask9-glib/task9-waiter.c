@@ -47,6 +47,7 @@
 #include "task9-error.h"
 #include "task9-scheduler-private.h"
 #include "task9-async-private.h"
+#include "task9-sysprof-private.h"
 #include "task9-waiter-private.h"
 
 
@@ -104,14 +105,20 @@ park (Task9Task  *self,
 
   if (!self->shielded && __atomic_load_n (&self->cancelled, __ATOMIC_ACQUIRE) &&
       task9_wait_claim (self, token))
-    return TASK9_WAKE_CANCELLED;
+    {
+      self->wait_name = NULL;
+      return TASK9_WAKE_CANCELLED;
+    }
 
   if (deadline >= 0)
     {
       if (deadline <= g_get_monotonic_time ())
         {
           if (task9_wait_claim (self, token))
-            return TASK9_WAKE_TIMED_OUT;
+            {
+              self->wait_name = NULL;
+              return TASK9_WAKE_TIMED_OUT;
+            }
         }
       else
         {
@@ -124,10 +131,27 @@ park (Task9Task  *self,
         }
     }
 
-  self->state = TASK9_TASK_STATE_BLOCKED;
-  self->wait_reason = reason;
-  task9_scheduler_block (proc, self);
+  /* The task table's view of the wait (task9-task-table.c reads these from any
+   * thread): the time is the dispatch's, not a clock read per park. */
+  self->blocked_since = proc->now;
+  if (TASK9_SYSPROF_ACTIVE ())
+    {
+      gint64 start = task9_sysprof_now ();
+      const char *object = self->wait_name;
+
+      self->state = TASK9_TASK_STATE_BLOCKED;
+      self->wait_reason = reason;
+      task9_scheduler_block (proc, self);
+      task9_sysprof_wait_ended (self, start, reason, object);
+    }
+  else
+    {
+      self->state = TASK9_TASK_STATE_BLOCKED;
+      self->wait_reason = reason;
+      task9_scheduler_block (proc, self);
+    }
   self->wait_reason = NULL;
+  self->wait_name = NULL;
 
   if (armed)
     task9_timer_heap_remove (&proc->timers, &self->timer);

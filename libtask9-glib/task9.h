@@ -15,6 +15,8 @@
 # include "task9-task.h"
 # include "task9-external-task.h"
 # include "task9-group.h"
+# include "task9-task-table.h"
+# include "task9-debug.h"
 # include "task9-channel.h"
 # include "task9-alt.h"
 # include "task9-sleep.h"

@@ -137,6 +137,7 @@ def main():
     libdir = os.path.join(prefix, options['libdir'])
     includedir = os.path.join(prefix, options['includedir'])
     datadir = os.path.join(prefix, options['datadir'])
+    bindir = os.path.join(prefix, options['bindir'])
     status, out = run(meson + ['introspect', build, '--installed'])
     installed = json.loads(out)
 
@@ -160,6 +161,9 @@ def main():
         (libdir, 'libtask9-thread-main-1.a'),
         (libdir, 'pkgconfig/task9-glib-1.pc'),
         (libdir, 'pkgconfig/task9-thread-1.pc'),
+        (bindir, 'task9-monitor'),
+        # gdb auto-loads this for the library's file (tools/gdb/).
+        (datadir, 'gdb/auto-load' + libdir + '/libtask9-glib-1.so.0.1.0-gdb.py'),
     ]
     python_dir = None
     if args.introspection == 'enabled':
