@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # doc-shows-program.py DOC PROGRAM: fails unless the guide page DOC shows PROGRAM
 # whole, in one fenced code block, from its first line of code on (a C program from
-# its first #include; a script after its leading comment lines), so that what a
+# its first #include; another after its leading comment lines), so that what a
 # reader copies is what `meson test` runs.
 import sys
 
@@ -14,6 +14,10 @@ if program_path.endswith('.c'):
 else:
     lines = program.splitlines(keepends=True)
     comment = '#' if program_path.endswith('.py') else '//'
+    if lines and lines[0].startswith('/*'):   # a leading /* ... */ block
+        while lines and '*/' not in lines[0]:
+            lines.pop(0)
+        lines.pop(0)
     while lines and (lines[0].startswith(comment) or not lines[0].strip()):
         lines.pop(0)
     code = ''.join(lines)
