@@ -58,7 +58,8 @@ const cases = {
             [Task9.Channel.prototype, 'send'], [Task9.Channel.prototype, 'recv_value'],
             [Task9.Alt.prototype, 'select'], [Task9.Task.prototype, 'join'],
             [Task9, 'fd_wait'], [Task9, 'signal_wait'], [Task9, 'child_wait'],
-            [Task9, 'object_wait_signal'], [Task9, 'wait_idle'], [Task9, 'cancellable_wait']])
+            [Task9, 'object_wait_signal'], [Task9, 'wait_idle'], [Task9, 'cancellable_wait'],
+            [Task9, 'receive_message'], [Task9, 'gio'], [Task9.TaskHandle.prototype, 'send_message']])
             check(typeof obj[name] === 'function', `promisified ${name}`);
     },
 
@@ -459,6 +460,149 @@ const cases = {
         q.close();
         checkEqual(await getter, ['last', 'closed'], 'close: gets drain, then CLOSED');
         await checkThrows(q.put('late'), Task9.isClosed, 'put on a closed queue');
+    },
+
+    // Mailboxes: Task9.receive_message() in a task, handle.send_message() to it.
+    async mailbox() {
+        const box = {same: 'object'};
+        const p = Task9.spawn(async () => {
+            const got = [];
+            for (;;) {
+                const [name, value] = await Task9.receive_message(['print', 'quit']);
+                if (name === 'quit')
+                    return [got, value];
+                got.push(value);
+            }
+        }, {name: 'printer'});
+        p.send_message('other', 'left queued');        // not accepted: stays queued
+        const values = [1, 'two', box, 2.5, null, true, [3], undefined, -0.5];
+        for (const v of values)
+            p.send_message('print', v);
+        p.send_message('quit', 'bye');
+        const [got, bye] = await p;
+        checkEqual(bye, 'bye', 'the quit message\'s value');
+        checkEqual(got.length, values.length, 'every message');
+        for (let i = 0; i < values.length; i++)
+            check(Object.is(got[i], values[i]) || JSON.stringify(got[i]) === JSON.stringify(values[i]),
+                `message ${i}: ${got[i]}`);
+        check(got[2] === box, 'an object arrives as the very object');
+        check(got[7] === undefined, 'undefined stays undefined');
+        checkEqual(p.task.get_n_messages(), 1, 'the message nobody accepted stays queued');
+
+        // One name as a string, then any name (null): selective, in sending order.
+        const g = Task9.spawn(async () => [await Task9.receive_message('b'),
+            await Task9.receive_message(null)], {name: 'selective'});
+        g.send_message('a', 'first');
+        g.send_message('b', 'second');
+        checkEqual(await g, [['b', 'second'], ['a', 'first']], 'selective receive');
+
+        // A receive that times out or is cancelled takes nothing.
+        const log = [];
+        const r = Task9.spawn(async () => {
+            try {
+                await Task9.receive_message(['x'], {timeout: 0.005});
+                log.push('received');
+            } catch (e) {
+                log.push(Task9.isTimedOut(e) ? 'timed out' : `${e}`);
+            }
+            try {
+                await Task9.receive_message(['y']);
+                return 'received';
+            } catch (e) {
+                return Task9.isCancelled(e) ? 'cleaned up' : `${e}`;
+            }
+        }, {name: 'receiver'});
+        r.send_message('unwanted', 1);
+        await until(() => log.length === 1 && r.state === 'waiting', 'the second receive waits');
+        checkEqual(log, ['timed out'], 'the first receive timed out');
+        checkEqual(r.waitReason, 'message', 'the wait reason');
+        r.cancel();
+        checkEqual(await r, 'cleaned up', 'a cancelled receive throws CANCELLED');
+        checkEqual(r.task.get_n_messages(), 1, 'and took nothing');
+        let closed = false;
+        try {
+            r.send_message('y', 1);
+        } catch (e) {
+            closed = Task9.isClosed(e);
+        }
+        check(closed, 'a message to an ended task throws CLOSED');
+    },
+
+    // Spawn locations: the task table lists a blocked JS task with its name, state,
+    // wait reason and where it was spawned (this file, this line).
+    async taskTableSpawnLocation() {
+        const here = new Error().fileName.replace(/^file:\/\//, '');
+        const ch = Task9.Channel.new_typed(GObject.TYPE_INT, 0);
+        const t = Task9.spawn(async () => await ch.recv(), {name: 'table-probe'}), line = new Error().lineNumber;
+        const m = Task9.spawn(async () => await Task9.receive_message('never'), {name: 'mailbox-probe'}), mline = new Error().lineNumber;
+        await until(() => t.state === 'waiting' && m.state === 'waiting', 'both wait');
+        const infos = new Map(Task9.snapshot_task_table().map(i => [i.get_id(), i]));
+        const row = i => i === undefined ? null
+            : [i.get_name(), i.get_state(), i.get_wait_reason(), i.get_spawn_location(), i.is_external()];
+        checkEqual(row(infos.get(t.id)),
+            ['table-probe', Task9.TaskState.BLOCKED, 'recv', `${here}:${line}`, true],
+            'the blocked task in the table');
+        checkEqual(row(infos.get(m.id)),
+            ['mailbox-probe', Task9.TaskState.BLOCKED, 'message', `${here}:${mline}`, true],
+            'a task waiting for a message');
+        const main = infos.get(Task9.current().id);
+        check(main !== undefined && main.get_spawn_location().startsWith(`${here}:`),
+            `Task9.run() records its caller: ${main?.get_spawn_location()}`);
+        m.cancel();
+        ch.close();
+        await checkThrows(t, Task9.isClosed, 'the probe ends');
+        await checkThrows(m, Task9.isCancelled, 'the mailbox probe ends');
+    },
+
+    // Task9.gio(obj, 'name', ...): any GIO _async call in one line, with the task's
+    // cancellation passed through as its GCancellable.
+    async gio() {
+        const path = GLib.build_filenamev([GLib.get_tmp_dir(), `task9-gjs-gio-${new Date().getTime()}-${Math.random()}`]);
+        GLib.file_set_contents(path, 'hello');
+        try {
+            const file = Gio.File.new_for_path(path);
+            const [data, etag] = await Task9.gio(file, 'load_contents_async');
+            checkEqual(new TextDecoder().decode(data), 'hello', 'load_contents');
+            check(typeof etag === 'string', 'and its etag: a plain [contents, etag]');
+            const [again] = await Task9.gio(file, 'load_contents', {timeout: 5});
+            checkEqual(again.length, 5, 'the name without _async, with options');
+            await checkThrows(Task9.gio(Gio.File.new_for_path(`${path}-missing`), 'load_contents'),
+                e => e.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND), 'a GIO error is thrown');
+            const pre = new Gio.Cancellable();
+            pre.cancel();
+            await checkThrows(Task9.gio(file, 'load_contents', {cancellable: pre}), Task9.isCancelled,
+                'a cancelled call');
+        } finally {
+            GLib.unlink(path);
+        }
+        // A namespace function: Task9.sleep_async / Task9.sleep_finish.
+        checkEqual(await Task9.gio(Task9, 'sleep', 1000), true, 'a function pair of a namespace');
+        let typeError = false;
+        try {
+            Task9.gio(Gio.File.new_for_path('/'), 'no_such_call');
+        } catch (e) {
+            typeError = e instanceof TypeError;
+        }
+        check(typeError, 'a missing _async is a TypeError');
+
+        // Cancelling the task cancels the call in flight, which then had no effect: a
+        // read on a pipe nobody writes to.
+        const proc = Gio.Subprocess.new(['cat'],
+            Gio.SubprocessFlags.STDIN_PIPE | Gio.SubprocessFlags.STDOUT_PIPE);
+        const out = proc.get_stdout_pipe();
+        await checkThrows(Task9.gio(out, 'read_bytes', 16, GLib.PRIORITY_DEFAULT, {timeout: 0.01}),
+            Task9.isTimedOut, 'a timed-out call');
+        const reader = Task9.spawn(async () => Task9.gio(out, 'read_bytes', 16, GLib.PRIORITY_DEFAULT),
+            {name: 'gio-reader'});
+        await until(() => reader.state === 'waiting', 'the read waits');
+        checkEqual(reader.waitReason, 'gio', 'its wait reason');
+        reader.cancel();
+        await checkThrows(reader, Task9.isCancelled, 'cancelling the task cancels the GIO call');
+        proc.get_stdin_pipe().write_bytes(new GLib.Bytes([120, 121]), null);
+        proc.get_stdin_pipe().close(null);
+        const bytes = await Task9.gio(out, 'read_bytes', 16, GLib.PRIORITY_DEFAULT);
+        checkEqual(bytes.get_size(), 2, 'the stream is usable after the cancelled read');
+        await Task9.gio(proc, 'wait');
     },
 
     // 5,000 tasks pass tokens around: each takes a number from `work`, sends it on to
