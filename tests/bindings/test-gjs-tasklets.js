@@ -59,6 +59,8 @@ const cases = {
             [Task9.Alt.prototype, 'select'], [Task9.Task.prototype, 'join'],
             [Task9, 'fd_wait'], [Task9, 'signal_wait'], [Task9, 'child_wait'],
             [Task9, 'object_wait_signal'], [Task9, 'wait_idle'], [Task9, 'cancellable_wait'],
+            [Task9.Lock.prototype, 'acquire'], [Task9.RWLock.prototype, 'reader_acquire'],
+            [Task9.RWLock.prototype, 'writer_acquire'], [Task9.Cond.prototype, 'wait'],
             [Task9, 'receive_message'], [Task9, 'gio'], [Task9.TaskHandle.prototype, 'send_message']])
             check(typeof obj[name] === 'function', `promisified ${name}`);
     },
@@ -460,6 +462,175 @@ const cases = {
         q.close();
         checkEqual(await getter, ['last', 'closed'], 'close: gets drain, then CLOSED');
         await checkThrows(q.put('late'), Task9.isClosed, 'put on a closed queue');
+    },
+
+    // Issue 9's locks through the promisified names: lock.acquire(),
+    // rw.reader_acquire() / rw.writer_acquire(), cond.wait(); FIFO, and a wait that
+    // times out or is cancelled holds nothing.
+    async lockFifo() {
+        const lock = Task9.Lock.new();
+        checkEqual(await lock.acquire(), true, 'acquire a free lock');
+        const order = [];
+        let inside = 0, most = 0;
+        const workers = [1, 2, 3, 4].map(i => Task9.spawn(async () => {
+            await lock.acquire();
+            inside++;
+            most = Math.max(most, inside);
+            order.push(i);
+            await Task9.sleep(0);          // hold it across a wait: nobody slips in
+            inside--;
+            lock.release();
+        }, {name: `locker-${i}`}));
+        for (const w of workers)
+            await until(() => w.state === 'waiting', `${w.name} waits`);
+        checkEqual(workers.map(w => w.waitReason), ['acquire', 'acquire', 'acquire', 'acquire'],
+            'the workers wait in acquire');
+        check(lock.has_waiters(), 'the lock has waiters');
+        lock.release();
+        for (const w of workers)
+            await w;
+        checkEqual(order, [1, 2, 3, 4], 'FIFO hand-off');
+        checkEqual(most, 1, 'mutual exclusion');
+        check(!lock.is_locked(), 'free at the end');
+        let notOwner = false;
+        try {
+            lock.release();
+        } catch (e) {
+            notOwner = e.matches(Task9.error_quark(), Task9.Error.NOT_OWNER);
+        }
+        check(notOwner, 'releasing a free lock throws NOT_OWNER');
+    },
+
+    async lockCancelledAcquire() {
+        const lock = Task9.Lock.new();
+        await lock.acquire();
+        await checkThrows(lock.acquire({timeout: 0.01}), Task9.isTimedOut, 'acquire times out');
+        const got = [];
+        const a = Task9.spawn(async () => {
+            await lock.acquire();
+            got.push('a');
+            lock.release();
+        }, {name: 'cancelled-acquirer'});
+        const b = Task9.spawn(async () => {
+            await lock.acquire();
+            got.push('b');
+            lock.release();
+        }, {name: 'next-acquirer'});
+        for (const t of [a, b])
+            await until(() => t.state === 'waiting', `${t.name} waits`);
+        a.cancel();
+        await checkThrows(a, Task9.isCancelled, 'a cancelled acquire');
+        lock.release();
+        await b;
+        checkEqual(got, ['b'], 'the lock skipped the cancelled and the timed-out waits');
+        check(!lock.is_locked() && !lock.has_waiters(), 'nothing held, nobody waits');
+        const c = new Gio.Cancellable();
+        c.cancel();
+        await checkThrows(lock.acquire({cancellable: c}), Task9.isCancelled,
+            'an acquire with a cancelled cancellable');
+        check(!lock.is_locked(), 'even on a free lock it holds nothing');
+    },
+
+    async rwLock() {
+        const rw = Task9.RWLock.new();
+        checkEqual(await rw.reader_acquire(), true, 'a reader');
+        checkEqual(await rw.reader_acquire({timeout: 0}), true, 'readers share');
+        await checkThrows(rw.writer_acquire({timeout: 0.01}), Task9.isTimedOut,
+            'a writer waits for the readers');
+        const order = [];
+        const writer = Task9.spawn(async () => {
+            await rw.writer_acquire();
+            order.push(['writer', rw.is_write_locked()]);
+            rw.writer_release();
+        }, {name: 'writer'});
+        await until(() => writer.state === 'waiting', 'the writer waits');
+        const reader = Task9.spawn(async () => {
+            await rw.reader_acquire();
+            order.push(['reader', rw.is_write_locked()]);
+            rw.reader_release();
+        }, {name: 'late-reader'});
+        await until(() => reader.state === 'waiting', 'a reader after a waiting writer waits');
+        rw.reader_release();
+        rw.reader_release();
+        await writer;
+        await reader;
+        checkEqual(order, [['writer', true], ['reader', false]],
+            'writer preference: the waiting writer first, then the reader');
+        check(!rw.is_write_locked() && !rw.has_waiters(), 'free at the end');
+    },
+
+    async condWaitSignal() {
+        const lock = Task9.Lock.new();
+        const cond = Task9.Cond.new(lock);
+        // In cond.wait() for sure: its reason, and the lock it gave up is free.
+        const sleeping = t => t.waitReason === 'wait' && !lock.is_locked();
+        const items = [], taken = [];
+        const consumer = Task9.spawn(async () => {
+            for (let k = 0; k < 3; k++) {
+                await lock.acquire();
+                while (items.length === 0) {
+                    await cond.wait();
+                    check(lock.is_locked(), 'cond.wait returns holding the lock');
+                }
+                taken.push(items.shift());
+                lock.release();
+            }
+        }, {name: 'consumer'});
+        const woken = [];
+        for (let i = 0; i < 3; i++) {
+            await until(() => sleeping(consumer), 'the consumer sleeps in cond.wait');
+            await lock.acquire();
+            items.push(i);
+            woken.push(cond.signal());
+            lock.release();
+        }
+        await consumer;
+        checkEqual(taken, [0, 1, 2], 'every item taken after a signal');
+        checkEqual(woken, [1, 1, 1], 'each signal woke the sleeper');
+
+        const order = [];
+        const sleepers = [0, 1, 2].map(i => Task9.spawn(async () => {
+            await lock.acquire();
+            await cond.wait();
+            order.push(i);
+            lock.release();
+        }, {name: `sleeper-${i}`}));
+        for (const s of sleepers)
+            await until(() => sleeping(s), `${s.name} sleeps`);
+        await lock.acquire();
+        const n = cond.broadcast();
+        lock.release();
+        for (const s of sleepers)
+            await s;
+        checkEqual(n, 3, 'broadcast wakes every sleeper');
+        checkEqual(order, [0, 1, 2], 'in the order they slept');
+
+        // A cancelled wait returns holding the lock, and was woken by nobody.
+        const c = new Gio.Cancellable();
+        const w = Task9.spawn(async () => {
+            await lock.acquire();
+            try {
+                await cond.wait({cancellable: c});
+                return 'woken';
+            } catch (e) {
+                return [Task9.isCancelled(e), lock.is_locked()];
+            } finally {
+                lock.release();
+            }
+        }, {name: 'cancelled-sleeper'});
+        await until(() => sleeping(w), 'the sleeper sleeps');
+        c.cancel();
+        checkEqual(await w, [true, true], 'a cancelled wait throws, holding the lock');
+        await lock.acquire();
+        checkEqual(cond.signal(), 0, 'no sleeper left behind');
+        lock.release();
+        let notOwner = false;
+        try {
+            cond.signal();
+        } catch (e) {
+            notOwner = e.matches(Task9.error_quark(), Task9.Error.NOT_OWNER);
+        }
+        check(notOwner, 'signal without the lock throws NOT_OWNER');
     },
 
     // Mailboxes: Task9.receive_message() in a task, handle.send_message() to it.
