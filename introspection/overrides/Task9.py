@@ -9,7 +9,9 @@
 # _async/_finish pairs. No Python code ever runs on a task's C stack (DESIGN.md,
 # "Bindings"); each tasklet is registered with the library as an external task
 # (Task9.Task.new_external), so it has an id and a name, shows in the task table with
-# what it waits for, and can be joined and cancelled from C, GJS or Python.
+# what it waits for and where it was spawned (the caller's file:line), has a mailbox
+# (Task9.receive_message, handle.send_message), and can be joined and cancelled from
+# C, GJS or Python.
 #
 # How it works, in one paragraph. A tasklet is a Tasklet driving one generator or
 # coroutine. Everything a tasklet waits for is an _Op: an object whose start() begins
