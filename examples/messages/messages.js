@@ -1,5 +1,5 @@
 // messages.js: a printer task that takes "print" and "quit" messages, and a counter
-// that sends them with a timeout between (kiwi.tasklet's example)
+// that sends them with a timeout between (kiwi.tasklet's example, with task mailboxes)
 //
 //   gjs messages.js [COUNT [INTERVAL_MS]]       defaults: 5, 1000
 //
@@ -7,9 +7,9 @@
 
 const {Task9} = imports.gi;
 
-async function printer(inbox) {
+async function printer() {
     for (;;) {
-        const [name, value] = await inbox.recv();
+        const [name, value] = await Task9.receive_message(['print', 'quit']);   // its own mailbox
         if (name === 'quit')
             break;
         print(`>>> ${value}`);
@@ -18,13 +18,12 @@ async function printer(inbox) {
 }
 
 async function counter(count, interval) {
-    const inbox = Task9.Channel.new_for_js(16);      // the printer's mailbox
-    const printerTask = Task9.spawn(() => printer(inbox), {name: 'printer'});
+    const printerTask = Task9.spawn(printer, {name: 'printer'});
     for (let i = 0; i < count; i++) {
         await Task9.sleep(interval);
-        await inbox.send(['print', i]);
+        printerTask.send_message('print', i);
     }
-    await inbox.send(['quit']);
+    printerTask.send_message('quit');
     await printerTask;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # messages.py: a printer tasklet that takes "print" and "quit" messages, and a counter
-# that sends them with a timeout between (kiwi.tasklet's example)
+# that sends them with a timeout between (kiwi.tasklet's example, with task mailboxes)
 #
 #   messages.py [COUNT [INTERVAL_MS]]       defaults: 5, 1000
 #
@@ -13,9 +13,9 @@ gi.require_version('Task9', '1')
 from gi.repository import Task9  # noqa: E402
 
 
-async def printer(inbox):
+async def printer():
     while True:
-        name, value = await inbox.recv()
+        name, value = await Task9.receive_message(['print', 'quit'])   # its own mailbox
         if name == 'quit':
             break
         print('>>>', value)
@@ -23,12 +23,11 @@ async def printer(inbox):
 
 
 async def counter(count, interval):
-    inbox = Task9.Channel.new_for_python(capacity=16)   # the printer's mailbox
-    printer_task = Task9.spawn(printer(inbox), name='printer')
+    printer_task = Task9.spawn(printer(), name='printer')
     for i in range(count):
         await Task9.sleep(interval)
-        await inbox.send(('print', i))
-    await inbox.send(('quit', None))
+        printer_task.send_message('print', i)
+    printer_task.send_message('quit')
     await printer_task
 
 

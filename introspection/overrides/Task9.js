@@ -30,6 +30,10 @@
 //   `Task9.after(s)`, `Task9.ticker(s)`, `Task9.sleep(s)`, `Task9.run(asyncMain)`
 //   (runs a GLib main loop until asyncMain's task ends), and
 //   `Task9.Channel.new_for_js(capacity)`, a channel that carries any JS value.
+// - `Task9.receive_message(names)` from the task's mailbox and `handle.send_message(name,
+//   value)` (see "mailboxes"); `Task9.gio(obj, 'name', ...args)` for any GIO _async
+//   call, with the task's cancellation; each task's spawn location (the caller of
+//   spawn() or run(), file:line) in the task table.
 //
 // How a task knows its operations. JS async functions cannot be resumed by a driver,
 // so the task an operation belongs to is "the task whose code is running" when the
@@ -497,6 +501,15 @@ class TaskHandle {
             t._cancellable.cancel();
     }
 
+    // Queues a message (a name and any JS value) in the task's mailbox, for its
+    // Task9.receive_message(); never waits. Throws CLOSED once the task has ended.
+    // Without a value (not even undefined) the message has none: null to a receiver.
+    send_message(name, ...value) {
+        if (typeof name !== 'string')
+            throw new TypeError('send_message: a message name is a string');
+        this._task._external.send_message(name, value.length > 0 ? _messageValue(value[0]) : null);
+    }
+
     join(options) {
         const t = this._task;
         t._joined = true;
@@ -546,10 +559,27 @@ class TaskHandle {
     }
 }
 
+// "file:line" of the first frame of @stack (an Error's) outside this file: the code
+// that called spawn() or run(). SpiderMonkey's frames read `name@file:line:column`.
+const _FRAME = /@(.*):(\d+):\d+$/;
+
+function _callerLocation(stack) {
+    const lines = stack.split('\n');
+    const own = _FRAME.exec(lines[0]);
+    for (let i = 1; i < lines.length; i++) {
+        const m = _FRAME.exec(lines[i]);
+        if (m !== null && (own === null || m[1] !== own[1]))
+            return `${m[1].replace(/^file:\/\//, '')}:${m[2]}`;
+    }
+    return null;
+}
+
 function spawn(fn, options = {}) {
     if (typeof fn !== 'function')
         throw new TypeError('Task9.spawn: expected an (async) function');
     const task = new _Task(fn, options.name);
+    if (task._external !== null)
+        task._external.set_spawn_location(_callerLocation(new Error().stack));
     _schedule(task, t => t._start(), task);
     return task.handle;
 }
@@ -735,6 +765,89 @@ function sleep(seconds, options) {
         });
 }
 
+// ---- mailboxes ---------------------------------------------------------------------
+//
+// Every task has a mailbox of named messages (task9-mailbox.c). A JS task receives from
+// its own with Task9.receive_message(names): the library's async receive on the task's
+// external record, so a cancelled or timed-out receive takes nothing. Anything may send
+// to it: handle.send_message(name, value) from JS, task9_task_send_message() on its
+// record from C or Python. A value goes as a GValue: null as no value; a GObject.Value
+// or a GObject as it is; a string, boolean or number as gchararray, gboolean or gdouble
+// (what a C receiver reads); anything else (objects, arrays, undefined) in a box, a
+// plain object held by a GObject.TYPE_JSOBJECT value (as on a JS channel), so a JS
+// receiver gets the very value back.
+
+const _BOX = Symbol('Task9 message value');
+
+function _messageValue(value) {
+    if (value === null || value instanceof GObject.Value || value instanceof GObject.Object ||
+        typeof value === 'string')
+        return value;
+    if (typeof value === 'boolean' || typeof value === 'number') {
+        const v = new GObject.Value();
+        if (typeof value === 'boolean') {
+            v.init(GObject.TYPE_BOOLEAN);
+            v.set_boolean(value);
+        } else {
+            v.init(GObject.TYPE_DOUBLE);
+            v.set_double(value);
+        }
+        return v;
+    }
+    return {[_BOX]: value};
+}
+
+function _messageUnbox(value) {
+    return value !== null && typeof value === 'object' && _BOX in value ? value[_BOX] : value;
+}
+
+// Task9.receive_message(names, [options]): the calling task's oldest message whose
+// name is in @names (an array of strings, one string, or null for any), waiting for
+// one; resolves to [name, value]. Messages with other names stay queued in order.
+function receive_message(names = null, options) {
+    const task = _current;
+    if (task === null || task._external === null)
+        throw new TypeError('Task9.receive_message: not called from a Task9 task');
+    if (typeof names === 'string')
+        names = [names];
+    if (names !== null && (!Array.isArray(names) || names.length === 0 ||
+        !names.every(n => typeof n === 'string')))
+        throw new TypeError('Task9.receive_message: names is a non-empty array of strings, or null');
+    const ext = task._external;
+    return new Operation('message', options,
+        (c, cb) => ext.receive_message_async(names, c, cb),
+        (src, res) => {
+            const [, name, value] = ext.receive_message_finish(res);
+            return [name, _messageUnbox(value)];
+        });
+}
+
+// ---- any GIO call ------------------------------------------------------------------
+
+// Task9.gio(obj, 'name', ...args, [options]): calls obj.name_async(...args,
+// cancellable, callback) and resolves to obj.name_finish(result) as a plain value
+// (a leading boolean dropped: [true, x] is x, [true, x, y] is [x, y]), or throws its
+// GLib.Error. 'name' may be given with or without `_async`. obj is an object for a
+// method (file, 'load_contents') or the class or namespace of a function
+// (Gio.DBus, 'get'). The cancellable is the task's (and the options' timeout and
+// cancellable): cancelling the task cancels the call.
+function gio(obj, name, ...args) {
+    if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function'))
+        throw new TypeError('Task9.gio: expected an object and a method name');
+    if (typeof name !== 'string')
+        throw new TypeError('Task9.gio: expected a method name');
+    const base = name.endsWith('_async') ? name.slice(0, -'_async'.length) : name;
+    const asyncName = `${base}_async`, finishName = `${base}_finish`;
+    if (typeof obj[asyncName] !== 'function')
+        throw new TypeError(`Task9.gio: ${obj} has no ${asyncName}()`);
+    if (typeof obj[finishName] !== 'function')
+        throw new TypeError(`Task9.gio: ${obj} has no ${finishName}()`);
+    const [positional, options] = _split(args, Math.max(0, obj[asyncName].length - 2));
+    return new Operation('gio', options,
+        (c, cb) => obj[asyncName](...positional, c, cb),
+        (src, res) => _plain(obj[finishName](res)));
+}
+
 // ---- the override ------------------------------------------------------------------
 
 function _init() {
@@ -758,6 +871,8 @@ function _init() {
         after,
         ticker,
         sleep,
+        receive_message,
+        gio,
         isClosed: e => _isError(e, Task9.error_quark(), Task9.Error.CLOSED),
         isCancelled: e => _isError(e, Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED),
         isTimedOut: e => _isError(e, Gio.io_error_quark(), Gio.IOErrorEnum.TIMED_OUT),

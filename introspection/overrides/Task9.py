@@ -9,7 +9,9 @@
 # _async/_finish pairs. No Python code ever runs on a task's C stack (DESIGN.md,
 # "Bindings"); each tasklet is registered with the library as an external task
 # (Task9.Task.new_external), so it has an id and a name, shows in the task table with
-# what it waits for, and can be joined and cancelled from C, GJS or Python.
+# what it waits for and where it was spawned (the caller's file:line), has a mailbox
+# (Task9.receive_message, handle.send_message), and can be joined and cancelled from
+# C, GJS or Python.
 #
 # How it works, in one paragraph. A tasklet is a Tasklet driving one generator or
 # coroutine. Everything a tasklet waits for is an _Op: an object whose start() begins
@@ -1067,7 +1069,7 @@ class Tasklet:
                  '_stepping', '_pending', '_waiting', '_cancel_handler', '_cancel_seen',
                  '_reason', '__weakref__')
 
-    def __init__(self, coro, name=None):
+    def __init__(self, coro, name=None, location=None):
         if isinstance(coro, _Op):
             # One operation as a tasklet of its own: Task9.spawn(ch.recv()).
             if name is None:
@@ -1084,6 +1086,12 @@ class Tasklet:
         if name is None:
             name = getattr(coro, '__qualname__', None) or getattr(coro, '__name__', None)
         self._task = Task9.Task.new_external(name)
+        # Where it was spawned, for the task table: the code that called spawn() (or
+        # run(), or made this handle).
+        if location is None:
+            frame = sys._getframe(1)
+            location = '%s:%d' % (frame.f_code.co_filename, frame.f_lineno)
+        self._task.set_spawn_location(location)
         self._registered = False
         # self._cancellable, the record's GCancellable: fetched on first use (__getattr__)
         self._joiners = []
@@ -1145,6 +1153,12 @@ class Tasklet:
 
     def join(self, timeout=None, cancellable=None):
         return _JoinOp(self, timeout, cancellable)
+
+    def send_message(self, name, value=None):
+        """Queues a message (a name and any Python object, or None) in this tasklet's
+        mailbox, for its Task9.receive_message(); never waits. Raises Task9.Closed once
+        the tasklet has ended."""
+        _send_message(self._task, name, value)
 
     def __await__(self):
         return (yield _JoinOp(self))
@@ -1277,8 +1291,10 @@ def spawn(coro, name=None):
     """Starts a tasklet: a generator (yielding Task9 operations) or a coroutine (an
     `async def` awaiting them), or one operation (`Task9.spawn(ch.recv())`). It first
     runs from the main loop, after the caller returns to it or waits. Returns its
-    Tasklet handle."""
-    return Tasklet(coro, name)
+    Tasklet handle. The task table shows the caller's file:line as its spawn
+    location."""
+    frame = sys._getframe(1)
+    return Tasklet(coro, name, '%s:%d' % (frame.f_code.co_filename, frame.f_lineno))
 
 
 @_export
@@ -1293,7 +1309,11 @@ def run(coro, name='main'):
     and iterates the default main context until it ends; returns its result or raises
     its exception. Works inside a running GLib.MainLoop or Gtk.Application too (it runs
     a nested loop on the same context)."""
-    t = coro if isinstance(coro, Tasklet) else spawn(coro, name)
+    if isinstance(coro, Tasklet):
+        t = coro
+    else:
+        frame = sys._getframe(1)
+        t = Tasklet(coro, name, '%s:%d' % (frame.f_code.co_filename, frame.f_lineno))
     context = GLib.MainContext.default()
     loop = GLib.MainLoop.new(context, False)
     t._exc_retrieved = True
@@ -1604,6 +1624,82 @@ def _task_join(self, timeout=None, cancellable=None):
 
 
 Task9.Task.join = _task_join
+
+
+# ---- mailboxes ----
+#
+# Every task has a mailbox of named messages (task9-mailbox.c). A tasklet receives from
+# its own with Task9.receive_message(names): the library's async receive for external
+# tasks, on the tasklet's record, so a cancelled or timed-out receive has taken
+# nothing. Anything may send to it: handle.send_message(name, value) from Python, or
+# task9_task_send_message() on its record from C or GJS. A value goes as a GValue:
+# None as no value; a GValue as it is; bool, str and GObjects as their own types,
+# ints as gint64, floats as gdouble (what a C receiver reads); any other object as a
+# GObject.TYPE_PYOBJECT value, so a Python receiver gets the very object.
+
+_task_receive_message_async = Task9.Task.receive_message_async
+_task_receive_message_finish = Task9.Task.receive_message_finish   # plain: (name, value)
+_task_send_message_raw = Task9.Task.send_message
+
+
+def _message_value(value):
+    if value is None or isinstance(value, (GObject.Value, bool, str, GObject.Object)):
+        return value
+    if isinstance(value, int) and -2**63 <= value < 2**63:
+        return GObject.Value(GObject.TYPE_INT64, value)
+    if isinstance(value, float):
+        return GObject.Value(GObject.TYPE_DOUBLE, value)
+    return GObject.Value(GObject.TYPE_PYOBJECT, value)
+
+
+def _send_message(task, name, value=None):
+    if not isinstance(name, str):
+        raise TypeError('a message name is a str, not %r' % (name,))
+    try:
+        _task_send_message_raw(task, name, _message_value(value))
+    except GLib.Error as e:
+        raise _convert_error(e) from None
+
+
+def _task_send_message(self, name, value=None):
+    """Queues a message in this task's mailbox: a name and any Python object (see the
+    override's "mailboxes"); raises Task9.Closed once the task has ended."""
+    _send_message(self, name, value)
+
+
+Task9.Task.send_message = _task_send_message
+
+
+class _ReceiveMessageOp(_Op):
+    __slots__ = ('names',)
+    reason = 'message'
+
+    def __init__(self, names, timeout=None, cancellable=None):
+        super().__init__(timeout, cancellable)
+        self.names = names
+
+    def start(self, cancellable):
+        _task_receive_message_async(self._tasklet._task, self.names, cancellable,
+                                    self._done_cb, None)
+
+    def _done_cb(self, source, result, _data):
+        self._complete(lambda: tuple(_task_receive_message_finish(self._tasklet._task,
+                                                                  result)))
+
+
+@_export
+def receive_message(names=None, timeout=None, cancellable=None):
+    """An op receiving a message from the calling tasklet's mailbox: the oldest one
+    whose name is in names (a list of str, one str, or None for any), waiting for one
+    if there is none; gives (name, value). Messages with other names stay queued in
+    their order. A receive that times out or is cancelled takes nothing."""
+    if isinstance(names, str):
+        names = [names]
+    elif names is not None:
+        names = list(names)
+        if not names or not all(isinstance(n, str) for n in names):
+            raise ValueError('receive_message: names is a non-empty list of str, or None')
+    return _ReceiveMessageOp(names, timeout, cancellable)
 
 
 # `async with lock:` / `async with sem:`

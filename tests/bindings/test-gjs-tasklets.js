@@ -58,7 +58,10 @@ const cases = {
             [Task9.Channel.prototype, 'send'], [Task9.Channel.prototype, 'recv_value'],
             [Task9.Alt.prototype, 'select'], [Task9.Task.prototype, 'join'],
             [Task9, 'fd_wait'], [Task9, 'signal_wait'], [Task9, 'child_wait'],
-            [Task9, 'object_wait_signal'], [Task9, 'wait_idle'], [Task9, 'cancellable_wait']])
+            [Task9, 'object_wait_signal'], [Task9, 'wait_idle'], [Task9, 'cancellable_wait'],
+            [Task9.Lock.prototype, 'acquire'], [Task9.RWLock.prototype, 'reader_acquire'],
+            [Task9.RWLock.prototype, 'writer_acquire'], [Task9.Cond.prototype, 'wait'],
+            [Task9, 'receive_message'], [Task9, 'gio'], [Task9.TaskHandle.prototype, 'send_message']])
             check(typeof obj[name] === 'function', `promisified ${name}`);
     },
 
@@ -459,6 +462,318 @@ const cases = {
         q.close();
         checkEqual(await getter, ['last', 'closed'], 'close: gets drain, then CLOSED');
         await checkThrows(q.put('late'), Task9.isClosed, 'put on a closed queue');
+    },
+
+    // Issue 9's locks through the promisified names: lock.acquire(),
+    // rw.reader_acquire() / rw.writer_acquire(), cond.wait(); FIFO, and a wait that
+    // times out or is cancelled holds nothing.
+    async lockFifo() {
+        const lock = Task9.Lock.new();
+        checkEqual(await lock.acquire(), true, 'acquire a free lock');
+        const order = [];
+        let inside = 0, most = 0;
+        const workers = [1, 2, 3, 4].map(i => Task9.spawn(async () => {
+            await lock.acquire();
+            inside++;
+            most = Math.max(most, inside);
+            order.push(i);
+            await Task9.sleep(0);          // hold it across a wait: nobody slips in
+            inside--;
+            lock.release();
+        }, {name: `locker-${i}`}));
+        for (const w of workers)
+            await until(() => w.state === 'waiting', `${w.name} waits`);
+        checkEqual(workers.map(w => w.waitReason), ['acquire', 'acquire', 'acquire', 'acquire'],
+            'the workers wait in acquire');
+        check(lock.has_waiters(), 'the lock has waiters');
+        lock.release();
+        for (const w of workers)
+            await w;
+        checkEqual(order, [1, 2, 3, 4], 'FIFO hand-off');
+        checkEqual(most, 1, 'mutual exclusion');
+        check(!lock.is_locked(), 'free at the end');
+        let notOwner = false;
+        try {
+            lock.release();
+        } catch (e) {
+            notOwner = e.matches(Task9.error_quark(), Task9.Error.NOT_OWNER);
+        }
+        check(notOwner, 'releasing a free lock throws NOT_OWNER');
+    },
+
+    async lockCancelledAcquire() {
+        const lock = Task9.Lock.new();
+        await lock.acquire();
+        await checkThrows(lock.acquire({timeout: 0.01}), Task9.isTimedOut, 'acquire times out');
+        const got = [];
+        const a = Task9.spawn(async () => {
+            await lock.acquire();
+            got.push('a');
+            lock.release();
+        }, {name: 'cancelled-acquirer'});
+        const b = Task9.spawn(async () => {
+            await lock.acquire();
+            got.push('b');
+            lock.release();
+        }, {name: 'next-acquirer'});
+        for (const t of [a, b])
+            await until(() => t.state === 'waiting', `${t.name} waits`);
+        a.cancel();
+        await checkThrows(a, Task9.isCancelled, 'a cancelled acquire');
+        lock.release();
+        await b;
+        checkEqual(got, ['b'], 'the lock skipped the cancelled and the timed-out waits');
+        check(!lock.is_locked() && !lock.has_waiters(), 'nothing held, nobody waits');
+        const c = new Gio.Cancellable();
+        c.cancel();
+        await checkThrows(lock.acquire({cancellable: c}), Task9.isCancelled,
+            'an acquire with a cancelled cancellable');
+        check(!lock.is_locked(), 'even on a free lock it holds nothing');
+    },
+
+    async rwLock() {
+        const rw = Task9.RWLock.new();
+        checkEqual(await rw.reader_acquire(), true, 'a reader');
+        checkEqual(await rw.reader_acquire({timeout: 0}), true, 'readers share');
+        await checkThrows(rw.writer_acquire({timeout: 0.01}), Task9.isTimedOut,
+            'a writer waits for the readers');
+        const order = [];
+        const writer = Task9.spawn(async () => {
+            await rw.writer_acquire();
+            order.push(['writer', rw.is_write_locked()]);
+            rw.writer_release();
+        }, {name: 'writer'});
+        await until(() => writer.state === 'waiting', 'the writer waits');
+        const reader = Task9.spawn(async () => {
+            await rw.reader_acquire();
+            order.push(['reader', rw.is_write_locked()]);
+            rw.reader_release();
+        }, {name: 'late-reader'});
+        await until(() => reader.state === 'waiting', 'a reader after a waiting writer waits');
+        rw.reader_release();
+        rw.reader_release();
+        await writer;
+        await reader;
+        checkEqual(order, [['writer', true], ['reader', false]],
+            'writer preference: the waiting writer first, then the reader');
+        check(!rw.is_write_locked() && !rw.has_waiters(), 'free at the end');
+    },
+
+    async condWaitSignal() {
+        const lock = Task9.Lock.new();
+        const cond = Task9.Cond.new(lock);
+        // In cond.wait() for sure: its reason, and the lock it gave up is free.
+        const sleeping = t => t.waitReason === 'wait' && !lock.is_locked();
+        const items = [], taken = [];
+        const consumer = Task9.spawn(async () => {
+            for (let k = 0; k < 3; k++) {
+                await lock.acquire();
+                while (items.length === 0) {
+                    await cond.wait();
+                    check(lock.is_locked(), 'cond.wait returns holding the lock');
+                }
+                taken.push(items.shift());
+                lock.release();
+            }
+        }, {name: 'consumer'});
+        const woken = [];
+        for (let i = 0; i < 3; i++) {
+            await until(() => sleeping(consumer), 'the consumer sleeps in cond.wait');
+            await lock.acquire();
+            items.push(i);
+            woken.push(cond.signal());
+            lock.release();
+        }
+        await consumer;
+        checkEqual(taken, [0, 1, 2], 'every item taken after a signal');
+        checkEqual(woken, [1, 1, 1], 'each signal woke the sleeper');
+
+        const order = [];
+        const sleepers = [0, 1, 2].map(i => Task9.spawn(async () => {
+            await lock.acquire();
+            await cond.wait();
+            order.push(i);
+            lock.release();
+        }, {name: `sleeper-${i}`}));
+        for (const s of sleepers)
+            await until(() => sleeping(s), `${s.name} sleeps`);
+        await lock.acquire();
+        const n = cond.broadcast();
+        lock.release();
+        for (const s of sleepers)
+            await s;
+        checkEqual(n, 3, 'broadcast wakes every sleeper');
+        checkEqual(order, [0, 1, 2], 'in the order they slept');
+
+        // A cancelled wait returns holding the lock, and was woken by nobody.
+        const c = new Gio.Cancellable();
+        const w = Task9.spawn(async () => {
+            await lock.acquire();
+            try {
+                await cond.wait({cancellable: c});
+                return 'woken';
+            } catch (e) {
+                return [Task9.isCancelled(e), lock.is_locked()];
+            } finally {
+                lock.release();
+            }
+        }, {name: 'cancelled-sleeper'});
+        await until(() => sleeping(w), 'the sleeper sleeps');
+        c.cancel();
+        checkEqual(await w, [true, true], 'a cancelled wait throws, holding the lock');
+        await lock.acquire();
+        checkEqual(cond.signal(), 0, 'no sleeper left behind');
+        lock.release();
+        let notOwner = false;
+        try {
+            cond.signal();
+        } catch (e) {
+            notOwner = e.matches(Task9.error_quark(), Task9.Error.NOT_OWNER);
+        }
+        check(notOwner, 'signal without the lock throws NOT_OWNER');
+    },
+
+    // Mailboxes: Task9.receive_message() in a task, handle.send_message() to it.
+    async mailbox() {
+        const box = {same: 'object'};
+        const p = Task9.spawn(async () => {
+            const got = [];
+            for (;;) {
+                const [name, value] = await Task9.receive_message(['print', 'quit']);
+                if (name === 'quit')
+                    return [got, value];
+                got.push(value);
+            }
+        }, {name: 'printer'});
+        p.send_message('other', 'left queued');        // not accepted: stays queued
+        const values = [1, 'two', box, 2.5, null, true, [3], undefined, -0.5];
+        for (const v of values)
+            p.send_message('print', v);
+        p.send_message('quit', 'bye');
+        const [got, bye] = await p;
+        checkEqual(bye, 'bye', 'the quit message\'s value');
+        checkEqual(got.length, values.length, 'every message');
+        for (let i = 0; i < values.length; i++)
+            check(Object.is(got[i], values[i]) || JSON.stringify(got[i]) === JSON.stringify(values[i]),
+                `message ${i}: ${got[i]}`);
+        check(got[2] === box, 'an object arrives as the very object');
+        check(got[7] === undefined, 'undefined stays undefined');
+        checkEqual(p.task.get_n_messages(), 1, 'the message nobody accepted stays queued');
+
+        // One name as a string, then any name (null): selective, in sending order.
+        const g = Task9.spawn(async () => [await Task9.receive_message('b'),
+            await Task9.receive_message(null)], {name: 'selective'});
+        g.send_message('a', 'first');
+        g.send_message('b', 'second');
+        checkEqual(await g, [['b', 'second'], ['a', 'first']], 'selective receive');
+
+        // A receive that times out or is cancelled takes nothing.
+        const log = [];
+        const r = Task9.spawn(async () => {
+            try {
+                await Task9.receive_message(['x'], {timeout: 0.005});
+                log.push('received');
+            } catch (e) {
+                log.push(Task9.isTimedOut(e) ? 'timed out' : `${e}`);
+            }
+            try {
+                await Task9.receive_message(['y']);
+                return 'received';
+            } catch (e) {
+                return Task9.isCancelled(e) ? 'cleaned up' : `${e}`;
+            }
+        }, {name: 'receiver'});
+        r.send_message('unwanted', 1);
+        await until(() => log.length === 1 && r.state === 'waiting', 'the second receive waits');
+        checkEqual(log, ['timed out'], 'the first receive timed out');
+        checkEqual(r.waitReason, 'message', 'the wait reason');
+        r.cancel();
+        checkEqual(await r, 'cleaned up', 'a cancelled receive throws CANCELLED');
+        checkEqual(r.task.get_n_messages(), 1, 'and took nothing');
+        let closed = false;
+        try {
+            r.send_message('y', 1);
+        } catch (e) {
+            closed = Task9.isClosed(e);
+        }
+        check(closed, 'a message to an ended task throws CLOSED');
+    },
+
+    // Spawn locations: the task table lists a blocked JS task with its name, state,
+    // wait reason and where it was spawned (this file, this line).
+    async taskTableSpawnLocation() {
+        const here = new Error().fileName.replace(/^file:\/\//, '');
+        const ch = Task9.Channel.new_typed(GObject.TYPE_INT, 0);
+        const t = Task9.spawn(async () => await ch.recv(), {name: 'table-probe'}), line = new Error().lineNumber;
+        const m = Task9.spawn(async () => await Task9.receive_message('never'), {name: 'mailbox-probe'}), mline = new Error().lineNumber;
+        await until(() => t.state === 'waiting' && m.state === 'waiting', 'both wait');
+        const infos = new Map(Task9.snapshot_task_table().map(i => [i.get_id(), i]));
+        const row = i => i === undefined ? null
+            : [i.get_name(), i.get_state(), i.get_wait_reason(), i.get_spawn_location(), i.is_external()];
+        checkEqual(row(infos.get(t.id)),
+            ['table-probe', Task9.TaskState.BLOCKED, 'recv', `${here}:${line}`, true],
+            'the blocked task in the table');
+        checkEqual(row(infos.get(m.id)),
+            ['mailbox-probe', Task9.TaskState.BLOCKED, 'message', `${here}:${mline}`, true],
+            'a task waiting for a message');
+        const main = infos.get(Task9.current().id);
+        check(main !== undefined && main.get_spawn_location().startsWith(`${here}:`),
+            `Task9.run() records its caller: ${main?.get_spawn_location()}`);
+        m.cancel();
+        ch.close();
+        await checkThrows(t, Task9.isClosed, 'the probe ends');
+        await checkThrows(m, Task9.isCancelled, 'the mailbox probe ends');
+    },
+
+    // Task9.gio(obj, 'name', ...): any GIO _async call in one line, with the task's
+    // cancellation passed through as its GCancellable.
+    async gio() {
+        const path = GLib.build_filenamev([GLib.get_tmp_dir(), `task9-gjs-gio-${new Date().getTime()}-${Math.random()}`]);
+        GLib.file_set_contents(path, 'hello');
+        try {
+            const file = Gio.File.new_for_path(path);
+            const [data, etag] = await Task9.gio(file, 'load_contents_async');
+            checkEqual(new TextDecoder().decode(data), 'hello', 'load_contents');
+            check(typeof etag === 'string', 'and its etag: a plain [contents, etag]');
+            const [again] = await Task9.gio(file, 'load_contents', {timeout: 5});
+            checkEqual(again.length, 5, 'the name without _async, with options');
+            await checkThrows(Task9.gio(Gio.File.new_for_path(`${path}-missing`), 'load_contents'),
+                e => e.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND), 'a GIO error is thrown');
+            const pre = new Gio.Cancellable();
+            pre.cancel();
+            await checkThrows(Task9.gio(file, 'load_contents', {cancellable: pre}), Task9.isCancelled,
+                'a cancelled call');
+        } finally {
+            GLib.unlink(path);
+        }
+        // A namespace function: Task9.sleep_async / Task9.sleep_finish.
+        checkEqual(await Task9.gio(Task9, 'sleep', 1000), true, 'a function pair of a namespace');
+        let typeError = false;
+        try {
+            Task9.gio(Gio.File.new_for_path('/'), 'no_such_call');
+        } catch (e) {
+            typeError = e instanceof TypeError;
+        }
+        check(typeError, 'a missing _async is a TypeError');
+
+        // Cancelling the task cancels the call in flight, which then had no effect: a
+        // read on a pipe nobody writes to.
+        const proc = Gio.Subprocess.new(['cat'],
+            Gio.SubprocessFlags.STDIN_PIPE | Gio.SubprocessFlags.STDOUT_PIPE);
+        const out = proc.get_stdout_pipe();
+        await checkThrows(Task9.gio(out, 'read_bytes', 16, GLib.PRIORITY_DEFAULT, {timeout: 0.01}),
+            Task9.isTimedOut, 'a timed-out call');
+        const reader = Task9.spawn(async () => Task9.gio(out, 'read_bytes', 16, GLib.PRIORITY_DEFAULT),
+            {name: 'gio-reader'});
+        await until(() => reader.state === 'waiting', 'the read waits');
+        checkEqual(reader.waitReason, 'gio', 'its wait reason');
+        reader.cancel();
+        await checkThrows(reader, Task9.isCancelled, 'cancelling the task cancels the GIO call');
+        proc.get_stdin_pipe().write_bytes(new GLib.Bytes([120, 121]), null);
+        proc.get_stdin_pipe().close(null);
+        const bytes = await Task9.gio(out, 'read_bytes', 16, GLib.PRIORITY_DEFAULT);
+        checkEqual(bytes.get_size(), 2, 'the stream is usable after the cancelled read');
+        await Task9.gio(proc, 'wait');
     },
 
     // 5,000 tasks pass tokens around: each takes a number from `work`, sends it on to

@@ -1078,6 +1078,175 @@ def test_python_channel_cancellation_from_another_thread():
     check(Task9.run(main()) == (False, 0), 'cancelled from a thread; nothing taken')
 
 
+# ---- mailboxes: Task9.receive_message() and handle.send_message() ----
+
+@case
+def test_mailbox_selective_receive_any_object():
+    box = {'same': 'object'}
+
+    async def printer():
+        got = []
+        while True:
+            name, value = await Task9.receive_message(['print', 'quit'])
+            if name == 'quit':
+                return got, value
+            got.append(value)
+
+    def gen_receiver():
+        # A generator tasklet: one name as a str; then any name (None).
+        a = yield Task9.receive_message('b')
+        b = yield Task9.receive_message(None)
+        return a, b
+
+    async def main():
+        p = Task9.spawn(printer(), name='printer')
+        p.send_message('other', 'left queued')           # not accepted: stays queued
+        for v in (1, 'two', box, 2.5, None, True, [3], 2**70):
+            p.send_message('print', v)
+        p.send_message('quit', 'bye')
+        got, bye = await p
+        check(got == [1, 'two', box, 2.5, None, True, [3], 2**70] and bye == 'bye',
+              'messages in order, as sent: %r' % (got,))
+        check(got[2] is box, 'a Python object arrives as the very object')
+        check(p.task.get_n_messages() == 1, 'the message nobody accepted stays queued')
+
+        g = Task9.spawn(gen_receiver(), name='gen-receiver')
+        g.send_message('a', 'first')
+        g.send_message('b', 'second')
+        # Selective: 'b' first although 'a' came earlier; then any takes 'a'.
+        check((res := await g) == (('b', 'second'), ('a', 'first')),
+              'selective receive from a generator: %r' % (res,))
+        return True
+
+    check(Task9.run(main()), 'mailbox round trip')
+
+
+@case
+def test_mailbox_timeout_cancel_take_nothing():
+    async def receiver(results):
+        try:
+            await Task9.receive_message(['x'], timeout=0.005)
+            results.append('received')
+        except Task9.TimedOut:
+            results.append('timed out')
+        try:
+            await Task9.receive_message(['y'])
+            results.append('received')
+        except Task9.Cancelled:
+            results.append('cancelled')
+            return 'cleaned up'
+
+    async def main():
+        results = []
+        r = Task9.spawn(receiver(results), name='receiver')
+        await _until(lambda: results == ['timed out'], 'the first receive timed out')
+        await _until(lambda: r.task.get_wait_reason() == 'message', 'waiting for y')
+        r.cancel()
+        end = await r
+        n_before = r.task.get_n_messages()
+        # The cancelled tasklet's record has ended: a send fails with Closed.
+        try:
+            r.send_message('y', 1)
+            closed = False
+        except Task9.Closed:
+            closed = True
+        return results, end, n_before, closed, r.task.get_n_messages()
+
+    check(Task9.run(main()) == (['timed out', 'cancelled'], 'cleaned up', 0, True, 0),
+          'a timed-out or cancelled receive takes nothing; a send to an ended tasklet '
+          'raises Closed')
+
+    # A cancelled receive with a message queued for another name leaves it queued.
+    async def picky():
+        await Task9.receive_message(['wanted'])
+
+    async def main2():
+        t = Task9.spawn(picky(), name='picky')
+        t.send_message('unwanted', 'stay')
+        await _until(lambda: t.task.get_wait_reason() == 'message', 'picky waits')
+        t.cancel()
+        try:
+            await t
+        except Task9.Cancelled:
+            pass
+        return t.task.get_n_messages()
+
+    check(Task9.run(main2()) == 1, 'the unaccepted message is still queued')
+
+
+@case
+def test_mailbox_from_another_thread_and_the_c_record():
+    import threading
+
+    async def receiver():
+        out = []
+        for _ in range(3):
+            out.append(await Task9.receive_message(['t', 'c']))
+        return out
+
+    async def main():
+        r = Task9.spawn(receiver(), name='thread-receiver')
+        await _until(lambda: r.task.get_wait_reason() == 'message', 'receiver waits')
+        th = threading.Thread(target=lambda: [r.send_message('t', i) for i in (1, 2)])
+        th.start()
+        th.join()
+        # The record's send_message (what C and GJS call) takes any Python object too.
+        r.task.send_message('c', {'from': 'record'})
+        return await r
+
+    check(Task9.run(main()) == [('t', 1), ('t', 2), ('c', {'from': 'record'})],
+          'messages from another thread and through the record')
+    try:
+        Task9.receive_message([])
+        bad = False
+    except ValueError:
+        bad = True
+    check(bad, 'receive_message([]) is a ValueError, not a critical')
+
+
+# ---- the task table: a blocked tasklet, its wait reason and spawn location ----
+
+@case
+def test_task_table_shows_spawn_location():
+    async def blocked(ch):
+        return await ch.recv()
+
+    async def main():
+        ch = Task9.Channel.new_for_python()
+        t, line = Task9.spawn(blocked(ch), name='table-probe'), sys._getframe().f_lineno
+        m, mline = Task9.spawn(Task9.receive_message('never')), sys._getframe().f_lineno
+        await _until(lambda: t.task.get_wait_reason() == 'recv', 'the tasklet blocks')
+        await _until(lambda: m.task.get_wait_reason() == 'message', 'the receiver blocks')
+        infos = {i.get_id(): i for i in Task9.snapshot_task_table()}
+        info, minfo = infos.get(t.id), infos.get(m.id)
+        me = infos.get(Task9.current().id)
+        here = __file__   # as the interpreter names this file in its frames
+        rows = [(i.get_name(), i.get_state(), i.get_wait_reason(), i.get_spawn_location(),
+                 i.is_external()) if i is not None else None for i in (info, minfo)]
+        m.cancel()
+        ch.close()
+        try:
+            await t
+        except Task9.Closed:
+            pass
+        try:
+            await m
+        except Task9.Cancelled:
+            pass
+        return rows, here, line, mline, me.get_spawn_location() if me else None
+
+    main_line = sys._getframe().f_lineno + 1
+    rows, here, line, mline, main_loc = Task9.run(main())
+    check(rows[0] == ('table-probe', Task9.TaskState.BLOCKED, 'recv',
+                      '%s:%d' % (here, line), True),
+          'the table lists the blocked tasklet: %r (spawned at %s:%d)' % (rows[0], here, line))
+    check(rows[1] is not None and rows[1][1:4] == (Task9.TaskState.BLOCKED, 'message',
+                                                   '%s:%d' % (here, mline)),
+          'a tasklet waiting for a message: %r' % (rows[1],))
+    check(main_loc == '%s:%d' % (here, main_line),
+          'Task9.run() records its caller: %r' % (main_loc,))
+
+
 # ---- stress ----
 
 @case
