@@ -26,8 +26,9 @@ struct _Task9AsyncOp
   guint64              claim;          /* 1 while waiting; whoever swaps it to 0 completes */
   Task9WakeReason      reason;
   Task9WaitSet         set;            /* of the waiters, on claim */
-  Task9Waiter         *waiters;        /* n_waiters, freed with the op */
+  Task9Waiter         *waiters;        /* n_waiters: &one_waiter, or freed with the op */
   guint                n_waiters;
+  Task9Waiter          one_waiter;     /* the storage of an op with one waiter */
 
   GObject             *source_object;
   GAsyncReadyCallback  callback;
@@ -35,7 +36,8 @@ struct _Task9AsyncOp
   gpointer             source_tag;
   GMainContext        *context;        /* the caller's thread-default context */
   Task9Proc           *proc;           /* the proc that context belongs to, if any */
-  GSource             *completions;    /* that context's completion queue */
+  GSource             *completions;    /* that context's completion queue (attached to
+                                        * it, so alive while the op holds context) */
   Task9AsyncOp        *queue_next;
   GCancellable        *cancellable;
   gulong               cancel_id;

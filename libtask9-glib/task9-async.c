@@ -27,9 +27,20 @@
  * - The cancellable handler is disconnected only when the op is finalized, so it never
  *   outlives the op (g_cancellable_disconnect() waits for a running handler).
  * - Waiters are unlinked only under their channel's lock.
+ * - An op is kept for reuse (instead of finalized) only by the thread that dispatched
+ *   its callback, after the callback returned, when the completion source's reference
+ *   is the only one and the op carries no qdata (no weak or toggle reference, GWeakRef
+ *   or binding wrapper): then nobody else can reach it or take a reference again. It is
+ *   cleared first as finalize clears it (its cancellable handler disconnected, every
+ *   reference it held dropped), so a kept op holds nothing alive.
+ * - A thread's cached completion source is trusted only while not destroyed: a
+ *   context's sources are destroyed before it is freed, so a stale context address
+ *   never matches a live source.
  */
 
 #include "task9-config.h"
+
+#include <string.h>
 
 #include "task9-async-private.h"
 #include "task9-channel-private.h"
@@ -55,43 +66,108 @@ typedef struct
 static GMutex      completion_sources_lock;
 static GHashTable *completion_sources;   /* GMainContext* -> CompletionSource* */
 
+/* What each thread keeps to make an operation cheap: the completion source it used
+ * last and spare ops (see the invariants). */
+#define SPARE_OPS 16
+
+typedef struct
+{
+  GMainContext     *context;       /* no reference: completions tells if it lives */
+  GSource          *completions;   /* a reference, or NULL */
+  CompletionSource *draining;      /* the queue this thread's dispatch drains now */
+  guint             n_spares;
+  Task9AsyncOp     *spares[SPARE_OPS];
+} AsyncThread;
+
+static void
+async_thread_free (gpointer data)
+{
+  AsyncThread *thread = data;
+
+  for (guint i = 0; i < thread->n_spares; i++)
+    g_object_unref (thread->spares[i]);
+  if (thread->completions != NULL)
+    g_source_unref (thread->completions);
+  g_free (thread);
+}
+
+static GPrivate async_thread_key = G_PRIVATE_INIT (async_thread_free);
+
+static inline AsyncThread *
+async_thread (void)
+{
+  AsyncThread *thread = g_private_get (&async_thread_key);
+
+  if (G_UNLIKELY (thread == NULL))
+    {
+      thread = g_new0 (AsyncThread, 1);
+      g_private_set (&async_thread_key, thread);
+    }
+  return thread;
+}
+
+static void async_op_release (AsyncThread  *thread,
+                              Task9AsyncOp *op);
+
 static gboolean
 completion_dispatch (GSource     *source,
                      GSourceFunc  callback,
                      gpointer     user_data)
 {
   CompletionSource *queue = (CompletionSource *) source;
+  AsyncThread *thread = async_thread ();
+  CompletionSource *outer = thread->draining;
   gint64 budget_end = g_get_monotonic_time () + TASK9_DEFAULT_TIME_BUDGET;
+  Task9AsyncOp *batch = NULL;
 
+  /* While this loop runs, an op this thread queues here needs no wake-up: the loop
+   * takes it before returning. */
+  thread->draining = queue;
   g_source_set_ready_time (source, -1);
   for (;;)
     {
       Task9AsyncOp *op;
 
-      g_mutex_lock (&queue->lock);
-      op = queue->head;
-      if (op != NULL)
+      if (batch == NULL)
         {
-          queue->head = op->queue_next;
-          if (queue->head == NULL)
-            queue->tail = NULL;
+          /* Take the whole queue at once: one lock per batch, not per op. */
+          g_mutex_lock (&queue->lock);
+          batch = queue->head;
+          queue->head = queue->tail = NULL;
+          g_mutex_unlock (&queue->lock);
+          if (batch == NULL)
+            break;
         }
-      g_mutex_unlock (&queue->lock);
-      if (op == NULL)
-        break;
+      op = batch;
+      batch = op->queue_next;
 
       op->settle (op);
       if (op->callback != NULL)
         op->callback (op->source_object, G_ASYNC_RESULT (op), op->user_data);
-      g_object_unref (op);
+      async_op_release (thread, op);
 
       if (g_get_monotonic_time () >= budget_end)
         {
-          /* Let the rest of the main loop run; finish the queue next iteration. */
+          /* Let the rest of the main loop run; finish the queue next iteration, the
+           * ops of the batch first. */
+          if (batch != NULL)
+            {
+              Task9AsyncOp *last = batch;
+
+              while (last->queue_next != NULL)
+                last = last->queue_next;
+              g_mutex_lock (&queue->lock);
+              last->queue_next = queue->head;
+              if (queue->head == NULL)
+                queue->tail = last;
+              queue->head = batch;
+              g_mutex_unlock (&queue->lock);
+            }
           g_source_set_ready_time (source, 0);
           break;
         }
     }
+  thread->draining = outer;
   return G_SOURCE_CONTINUE;
 }
 
@@ -109,7 +185,7 @@ static GSourceFuncs completion_source_funcs = {
 
 /* The completion source of @context, created on first use; a new reference. */
 static GSource *
-completion_source_for (GMainContext *context)
+completion_source_lookup (GMainContext *context)
 {
   GSource *source;
 
@@ -136,30 +212,57 @@ completion_source_for (GMainContext *context)
   return source;
 }
 
+/* The completion source of @context (which the caller holds), borrowed: attached to
+ * @context, it lives as long as @context does. */
+static GSource *
+completion_source_for (AsyncThread  *thread,
+                       GMainContext *context)
+{
+  if (G_LIKELY (thread->context == context && thread->completions != NULL &&
+                !g_source_is_destroyed (thread->completions)))
+    return thread->completions;
+
+  if (thread->completions != NULL)
+    g_source_unref (thread->completions);
+  thread->completions = completion_source_lookup (context);
+  thread->context = context;
+  return thread->completions;
+}
+
 /* ---- the op ---------------------------------------------------------------------- */
 
+/* Drops all the op holds, as finalize must; leaves the fields of the outcome. */
 static void
-task9_async_op_finalize (GObject *object)
+async_op_clear (Task9AsyncOp *op)
 {
-  Task9AsyncOp *op = TASK9_ASYNC_OP (object);
-
+  /* First, so that the handler no longer runs (this waits for a running one). */
+  if (op->cancel_id != 0)
+    g_cancellable_disconnect (op->cancellable, op->cancel_id);
+  op->cancel_id = 0;
+  g_clear_object (&op->cancellable);
   if (G_IS_VALUE (&op->value))
     g_value_unset (&op->value);
   for (guint i = 0; i < op->n_slots; i++)
     if (G_IS_VALUE (&op->slots[i]))
       g_value_unset (&op->slots[i]);
-  g_free (op->slots);
-  g_free (op->elem_copy);
-  g_free (op->waiters);
+  g_clear_pointer (&op->slots, g_free);
+  op->n_slots = 0;
+  g_clear_pointer (&op->elem_copy, g_free);
+  if (op->waiters != &op->one_waiter)
+    g_free (op->waiters);
+  op->waiters = NULL;
+  op->n_waiters = 0;
   g_clear_error (&op->error);
   g_clear_object (&op->source_object);
-  if (op->cancel_id != 0)
-    g_cancellable_disconnect (op->cancellable, op->cancel_id);
-  g_clear_object (&op->cancellable);
-  g_source_unref (op->completions);
-  g_main_context_unref (op->context);
-  if (op->proc != NULL)
-    task9_proc_unref (op->proc);
+  op->completions = NULL;
+  g_clear_pointer (&op->context, g_main_context_unref);
+  g_clear_pointer (&op->proc, task9_proc_unref);
+}
+
+static void
+task9_async_op_finalize (GObject *object)
+{
+  async_op_clear (TASK9_ASYNC_OP (object));
 
   G_OBJECT_CLASS (task9_async_op_parent_class)->finalize (object);
 }
@@ -207,6 +310,31 @@ task9_async_op_result_iface_init (GAsyncResultIface *iface)
   iface->is_tagged = op_is_tagged;
 }
 
+/* After @op's callback returned, on the thread that dispatched it: drops the
+ * completion source's reference, or keeps @op for this thread's next operation when
+ * that reference is the only way to reach it (see the invariants). */
+static void
+async_op_release (AsyncThread  *thread,
+                  Task9AsyncOp *op)
+{
+  GObject *object = G_OBJECT (op);
+
+  if (thread->n_spares == SPARE_OPS ||
+      g_atomic_int_get (&object->ref_count) != 1 ||
+      g_atomic_pointer_get (&object->qdata) != NULL ||
+      op->joined != NULL)
+    {
+      g_object_unref (op);
+      return;
+    }
+
+  async_op_clear (op);
+  memset ((char *) op + G_STRUCT_OFFSET (Task9AsyncOp, claim), 0,
+          sizeof *op - G_STRUCT_OFFSET (Task9AsyncOp, claim));
+  task9_async_op_init (op);
+  thread->spares[thread->n_spares++] = op;
+}
+
 Task9AsyncOp *
 task9_async_op_new (gpointer             source_object,
                     guint                n_waiters,
@@ -216,21 +344,34 @@ task9_async_op_new (gpointer             source_object,
                     gpointer             source_tag,
                     Task9AsyncSettle     settle)
 {
-  Task9AsyncOp *op = g_object_new (TASK9_TYPE_ASYNC_OP, NULL);
+  AsyncThread *thread = async_thread ();
+  Task9AsyncOp *op;
+  GMainContext *context;
+
+  if (thread->n_spares > 0)
+    op = thread->spares[--thread->n_spares];
+  else
+    op = g_object_new (TASK9_TYPE_ASYNC_OP, NULL);
 
   op->source_object = source_object != NULL ? g_object_ref (source_object) : NULL;
   op->callback = callback;
   op->user_data = user_data;
   op->source_tag = source_tag;
   op->settle = settle;
-  op->context = g_main_context_ref_thread_default ();
+  context = g_main_context_get_thread_default ();
+  if (context == NULL)
+    context = g_main_context_default ();
+  op->context = g_main_context_ref (context);
   /* A completion wakes that proc outside its inbox: the deadlock detector must see it. */
-  if (task9_current_proc != NULL && task9_current_proc->context == op->context)
+  if (task9_current_proc != NULL && task9_current_proc->context == context)
     op->proc = task9_proc_ref (task9_current_proc);
-  op->completions = completion_source_for (op->context);
+  op->completions = completion_source_for (thread, context);
   op->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   op->n_waiters = n_waiters;
-  op->waiters = n_waiters > 0 ? g_new0 (Task9Waiter, n_waiters) : NULL;
+  if (n_waiters == 1)
+    op->waiters = &op->one_waiter;
+  else
+    op->waiters = n_waiters > 0 ? g_new0 (Task9Waiter, n_waiters) : NULL;
 
   for (guint i = 0; i < n_waiters; i++)
     {
@@ -253,6 +394,7 @@ task9_async_op_fire (Task9AsyncOp    *op,
                                         * keeps the source itself alive) */
   Task9Proc *proc = op->proc != NULL ? task9_proc_ref (op->proc) : NULL;
   CompletionSource *queue = (CompletionSource *) source;
+  AsyncThread *thread = g_private_get (&async_thread_key);
   gboolean was_empty;
 
   op->reason = reason;
@@ -266,8 +408,9 @@ task9_async_op_fire (Task9AsyncOp    *op,
   queue->tail = op;
   g_mutex_unlock (&queue->lock);
 
-  if (was_empty)
-    g_source_set_ready_time (source, 0);   /* wakes the context if it sleeps */
+  /* Wakes the context if it sleeps; not needed when this thread drains the queue now. */
+  if (was_empty && (thread == NULL || thread->draining != queue))
+    g_source_set_ready_time (source, 0);
 
   /* After the wake-up, as task9_proc_poke() does: see task9-main.c. */
   if (proc != NULL)
