@@ -74,5 +74,6 @@ Task9AsyncOp *task9_async_op_check     (GAsyncResult        *result,
                                         gpointer             source_object,
                                         gpointer             source_tag,
                                         GError             **error);
+void          task9_async_thread_drain (void);
 
 G_END_DECLS

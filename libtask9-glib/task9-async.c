@@ -80,15 +80,19 @@ typedef struct
 } AsyncThread;
 
 static void
+async_thread_clear (AsyncThread *thread)
+{
+  while (thread->n_spares > 0)
+    g_object_unref (thread->spares[--thread->n_spares]);
+  g_clear_pointer (&thread->completions, g_source_unref);
+  thread->context = NULL;
+}
+
+static void
 async_thread_free (gpointer data)
 {
-  AsyncThread *thread = data;
-
-  for (guint i = 0; i < thread->n_spares; i++)
-    g_object_unref (thread->spares[i]);
-  if (thread->completions != NULL)
-    g_source_unref (thread->completions);
-  g_free (thread);
+  async_thread_clear (data);
+  g_free (data);
 }
 
 static GPrivate async_thread_key = G_PRIVATE_INIT (async_thread_free);
@@ -117,8 +121,11 @@ completion_dispatch (GSource     *source,
   CompletionSource *queue = (CompletionSource *) source;
   AsyncThread *thread = async_thread ();
   CompletionSource *outer = thread->draining;
-  gint64 budget_end = g_get_monotonic_time () + TASK9_DEFAULT_TIME_BUDGET;
+  gint64 start = g_get_monotonic_time ();
+  gint64 budget_end = start + TASK9_DEFAULT_TIME_BUDGET;
   Task9AsyncOp *batch = NULL;
+  guint n_done = 0;
+  guint next_check = 1;
 
   /* While this loop runs, an op this thread queues here needs no wake-up: the loop
    * takes it before returning. */
@@ -127,6 +134,7 @@ completion_dispatch (GSource     *source,
   for (;;)
     {
       Task9AsyncOp *op;
+      gint64 now;
 
       if (batch == NULL)
         {
@@ -143,29 +151,39 @@ completion_dispatch (GSource     *source,
 
       op->settle (op);
       if (op->callback != NULL)
-        op->callback (op->source_object, G_ASYNC_RESULT (op), op->user_data);
+        op->callback (op->source_object, (GAsyncResult *) op, op->user_data);
       async_op_release (thread, op);
 
-      if (g_get_monotonic_time () >= budget_end)
+      /* The clock costs as much as a short callback: read it after the first op, then
+       * after as many as half the budget left holds at the rate so far (16 at most). */
+      if (++n_done < next_check)
+        continue;
+      now = g_get_monotonic_time ();
+      if (now < budget_end)
         {
-          /* Let the rest of the main loop run; finish the queue next iteration, the
-           * ops of the batch first. */
-          if (batch != NULL)
-            {
-              Task9AsyncOp *last = batch;
+          gint64 per_op = MAX ((now - start) / n_done, 1);
 
-              while (last->queue_next != NULL)
-                last = last->queue_next;
-              g_mutex_lock (&queue->lock);
-              last->queue_next = queue->head;
-              if (queue->head == NULL)
-                queue->tail = last;
-              queue->head = batch;
-              g_mutex_unlock (&queue->lock);
-            }
-          g_source_set_ready_time (source, 0);
-          break;
+          next_check = n_done + CLAMP ((budget_end - now) / per_op / 2, 1, 16);
+          continue;
         }
+
+      /* Let the rest of the main loop run; finish the queue next iteration, the ops
+       * of the batch first. */
+      if (batch != NULL)
+        {
+          Task9AsyncOp *last = batch;
+
+          while (last->queue_next != NULL)
+            last = last->queue_next;
+          g_mutex_lock (&queue->lock);
+          last->queue_next = queue->head;
+          if (queue->head == NULL)
+            queue->tail = last;
+          queue->head = batch;
+          g_mutex_unlock (&queue->lock);
+        }
+      g_source_set_ready_time (source, 0);
+      break;
     }
   thread->draining = outer;
   return G_SOURCE_CONTINUE;
@@ -231,19 +249,22 @@ completion_source_for (AsyncThread  *thread,
 
 /* ---- the op ---------------------------------------------------------------------- */
 
-/* Drops all the op holds, as finalize must; leaves the fields of the outcome. */
+/* Drops all the op holds, as finalize must, except its context and proc with
+ * @keep_home; leaves the fields of the outcome. */
 static void
-async_op_clear (Task9AsyncOp *op)
+async_op_clear (Task9AsyncOp *op,
+                gboolean      keep_home)
 {
   /* First, so that the handler no longer runs (this waits for a running one). */
   if (op->cancel_id != 0)
     g_cancellable_disconnect (op->cancellable, op->cancel_id);
   op->cancel_id = 0;
   g_clear_object (&op->cancellable);
-  if (G_IS_VALUE (&op->value))
+  /* Not G_IS_VALUE(): GLib 2.74 takes its type lock for that, on every op. */
+  if (G_VALUE_TYPE (&op->value) != G_TYPE_INVALID)
     g_value_unset (&op->value);
   for (guint i = 0; i < op->n_slots; i++)
-    if (G_IS_VALUE (&op->slots[i]))
+    if (G_VALUE_TYPE (&op->slots[i]) != G_TYPE_INVALID)
       g_value_unset (&op->slots[i]);
   g_clear_pointer (&op->slots, g_free);
   op->n_slots = 0;
@@ -254,6 +275,8 @@ async_op_clear (Task9AsyncOp *op)
   op->n_waiters = 0;
   g_clear_error (&op->error);
   g_clear_object (&op->source_object);
+  if (keep_home)
+    return;
   op->completions = NULL;
   g_clear_pointer (&op->context, g_main_context_unref);
   g_clear_pointer (&op->proc, task9_proc_unref);
@@ -262,7 +285,7 @@ async_op_clear (Task9AsyncOp *op)
 static void
 task9_async_op_finalize (GObject *object)
 {
-  async_op_clear (TASK9_ASYNC_OP (object));
+  async_op_clear (TASK9_ASYNC_OP (object), FALSE);
 
   G_OBJECT_CLASS (task9_async_op_parent_class)->finalize (object);
 }
@@ -312,12 +335,17 @@ task9_async_op_result_iface_init (GAsyncResultIface *iface)
 
 /* After @op's callback returned, on the thread that dispatched it: drops the
  * completion source's reference, or keeps @op for this thread's next operation when
- * that reference is the only way to reach it (see the invariants). */
+ * that reference is the only way to reach it (see the invariants). An op of this
+ * thread's proc keeps its references to the proc and its context: the proc lives
+ * while its thread runs, and its thread drains the spares when it ends. */
 static void
 async_op_release (AsyncThread  *thread,
                   Task9AsyncOp *op)
 {
   GObject *object = G_OBJECT (op);
+  GMainContext *context;
+  Task9Proc *proc;
+  GSource *completions;
 
   if (thread->n_spares == SPARE_OPS ||
       g_atomic_int_get (&object->ref_count) != 1 ||
@@ -328,11 +356,37 @@ async_op_release (AsyncThread  *thread,
       return;
     }
 
-  async_op_clear (op);
+  if (op->proc != NULL && op->proc == task9_current_proc)
+    {
+      async_op_clear (op, TRUE);
+      context = op->context;
+      proc = op->proc;
+      completions = op->completions;
+    }
+  else
+    {
+      async_op_clear (op, FALSE);
+      context = NULL;
+      proc = NULL;
+      completions = NULL;
+    }
   memset ((char *) op + G_STRUCT_OFFSET (Task9AsyncOp, claim), 0,
           sizeof *op - G_STRUCT_OFFSET (Task9AsyncOp, claim));
   task9_async_op_init (op);
+  op->context = context;
+  op->proc = proc;
+  op->completions = completions;
   thread->spares[thread->n_spares++] = op;
+}
+
+/* Drops what the calling thread keeps for the async face (its proc is ending). */
+void
+task9_async_thread_drain (void)
+{
+  AsyncThread *thread = g_private_get (&async_thread_key);
+
+  if (thread != NULL)
+    async_thread_clear (thread);
 }
 
 Task9AsyncOp *
@@ -361,11 +415,18 @@ task9_async_op_new (gpointer             source_object,
   context = g_main_context_get_thread_default ();
   if (context == NULL)
     context = g_main_context_default ();
-  op->context = g_main_context_ref (context);
-  /* A completion wakes that proc outside its inbox: the deadlock detector must see it. */
-  if (task9_current_proc != NULL && task9_current_proc->context == context)
-    op->proc = task9_proc_ref (task9_current_proc);
-  op->completions = completion_source_for (thread, context);
+  if (op->context != context || op->proc != task9_current_proc)
+    {
+      /* Not a spare of this thread's proc, or one of another context. */
+      g_clear_pointer (&op->context, g_main_context_unref);
+      g_clear_pointer (&op->proc, task9_proc_unref);
+      op->context = g_main_context_ref (context);
+      /* A completion wakes that proc outside its inbox: the deadlock detector must
+       * see it. */
+      if (task9_current_proc != NULL && task9_current_proc->context == context)
+        op->proc = task9_proc_ref (task9_current_proc);
+      op->completions = completion_source_for (thread, context);
+    }
   op->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   op->n_waiters = n_waiters;
   if (n_waiters == 1)
@@ -392,11 +453,14 @@ task9_async_op_fire (Task9AsyncOp    *op,
 {
   GSource *source = op->completions;   /* the op may be gone once queued (the table
                                         * keeps the source itself alive) */
-  Task9Proc *proc = op->proc != NULL ? task9_proc_ref (op->proc) : NULL;
+  Task9Proc *proc = op->proc;
+  gboolean own_proc = proc == task9_current_proc;   /* a running proc holds itself */
   CompletionSource *queue = (CompletionSource *) source;
   AsyncThread *thread = g_private_get (&async_thread_key);
   gboolean was_empty;
 
+  if (proc != NULL && !own_proc)
+    task9_proc_ref (proc);
   op->reason = reason;
   op->queue_next = NULL;
   g_mutex_lock (&queue->lock);
@@ -416,7 +480,8 @@ task9_async_op_fire (Task9AsyncOp    *op,
   if (proc != NULL)
     {
       g_atomic_int_inc (&proc->pokes);
-      task9_proc_unref (proc);
+      if (!own_proc)
+        task9_proc_unref (proc);
     }
 }
 
