@@ -40,7 +40,9 @@ struct _Task9AsyncOp
                                         * it, so alive while the op holds context) */
   Task9AsyncOp        *queue_next;
   GCancellable        *cancellable;
-  gulong               cancel_id;
+  gpointer             cancel_watch;   /* the cancellable's watch the op is linked on */
+  Task9AsyncOp        *cancel_prev;    /* that watch's list, under its lock */
+  Task9AsyncOp        *cancel_next;
   Task9AsyncSettle     settle;
 
   /* The outcome, read by the _finish functions. */

@@ -24,14 +24,17 @@
  * - The pending operation holds the op's first reference until its callback returned;
  *   an _async call holds another from queuing its waiters until its cancellable handler
  *   is connected, as a partner may complete the op on another thread in between.
- * - The cancellable handler is disconnected only when the op is finalized, so it never
- *   outlives the op (g_cancellable_disconnect() waits for a running handler).
+ * - Each cancellable an op waits with has one "cancelled" handler for all its ops (its
+ *   watch, connected before it is published in the cancellable's qdata, so a published
+ *   watch never misses a cancel): an op is linked on it from waiting until it is
+ *   cleared (finalized or reused). The handler claims linked ops under the watch's
+ *   lock and clearing unlinks under it, so the handler never touches an op that is gone.
  * - Waiters are unlinked only under their channel's lock.
  * - An op is kept for reuse (instead of finalized) only by the thread that dispatched
  *   its callback, after the callback returned, when the completion source's reference
  *   is the only one and the op carries no qdata (no weak or toggle reference, GWeakRef
  *   or binding wrapper): then nobody else can reach it or take a reference again. It is
- *   cleared first as finalize clears it (its cancellable handler disconnected, every
+ *   cleared first as finalize clears it (unlinked from its cancellable's watch, every
  *   reference it held dropped), so a kept op holds nothing alive.
  * - A thread's cached completion source is trusted only while not destroyed: a
  *   context's sources are destroyed before it is freed, so a stale context address
@@ -249,16 +252,113 @@ completion_source_for (AsyncThread  *thread,
 
 /* ---- the op ---------------------------------------------------------------------- */
 
+/* ---- cancellation: one handler per cancellable ------------------------------------ */
+
+/* g_cancellable_connect() and _disconnect() per operation cost more than the rest of a
+ * short operation (a closure, a signal handler, GLib's global signal lock, twice);
+ * bindings pass their task's cancellable to every operation. So each cancellable gets
+ * one watch, in its qdata, whose handler claims the ops linked on it. */
+typedef struct
+{
+  GMutex        lock;
+  Task9AsyncOp *ops;
+} CancelWatch;
+
+static void
+cancel_watch_cancelled (GCancellable *cancellable,
+                        gpointer      data)
+{
+  CancelWatch *watch = data;
+
+  g_mutex_lock (&watch->lock);
+  /* A fired op stays linked (so alive) until its clearing unlinks it, which waits
+   * for this lock. */
+  for (Task9AsyncOp *op = watch->ops; op != NULL; op = op->cancel_next)
+    if (task9_claim (&op->claim, 1))
+      task9_async_op_fire (op, TASK9_WAKE_CANCELLED);
+  g_mutex_unlock (&watch->lock);
+}
+
+static void
+cancel_watch_free (gpointer data)
+{
+  CancelWatch *watch = data;
+
+  /* With the cancellable: its handlers are gone, and no op is linked (each holds a
+   * reference to the cancellable while linked). */
+  g_assert (watch->ops == NULL);
+  g_mutex_clear (&watch->lock);
+  g_free (watch);
+}
+
+static CancelWatch *
+cancel_watch_for (GCancellable *cancellable)
+{
+  static GQuark quark;
+  CancelWatch *watch;
+  gulong id;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("task9-cancel-watch");
+  watch = g_object_get_qdata (G_OBJECT (cancellable), quark);
+  if (G_LIKELY (watch != NULL))
+    return watch;
+
+  watch = g_new0 (CancelWatch, 1);
+  g_mutex_init (&watch->lock);
+  id = g_signal_connect (cancellable, "cancelled", G_CALLBACK (cancel_watch_cancelled),
+                         watch);
+  if (g_object_replace_qdata (G_OBJECT (cancellable), quark, NULL, watch,
+                              cancel_watch_free, NULL))
+    return watch;
+
+  /* Another thread published one first. */
+  g_signal_handler_disconnect (cancellable, id);
+  cancel_watch_free (watch);
+  return g_object_get_qdata (G_OBJECT (cancellable), quark);
+}
+
+static void
+cancel_watch_link (Task9AsyncOp *op)
+{
+  CancelWatch *watch = cancel_watch_for (op->cancellable);
+
+  op->cancel_watch = watch;
+  g_mutex_lock (&watch->lock);
+  op->cancel_prev = NULL;
+  op->cancel_next = watch->ops;
+  if (watch->ops != NULL)
+    watch->ops->cancel_prev = op;
+  watch->ops = op;
+  g_mutex_unlock (&watch->lock);
+}
+
+static void
+cancel_watch_unlink (Task9AsyncOp *op)
+{
+  CancelWatch *watch = op->cancel_watch;
+
+  g_mutex_lock (&watch->lock);
+  if (op->cancel_prev != NULL)
+    op->cancel_prev->cancel_next = op->cancel_next;
+  else
+    watch->ops = op->cancel_next;
+  if (op->cancel_next != NULL)
+    op->cancel_next->cancel_prev = op->cancel_prev;
+  g_mutex_unlock (&watch->lock);
+  op->cancel_watch = NULL;
+  op->cancel_prev = op->cancel_next = NULL;
+}
+
 /* Drops all the op holds, as finalize must, except its context and proc with
  * @keep_home; leaves the fields of the outcome. */
 static void
 async_op_clear (Task9AsyncOp *op,
                 gboolean      keep_home)
 {
-  /* First, so that the handler no longer runs (this waits for a running one). */
-  if (op->cancel_id != 0)
-    g_cancellable_disconnect (op->cancellable, op->cancel_id);
-  op->cancel_id = 0;
+  /* First, so that the cancellable's handler no longer sees the op. */
+  if (op->cancel_watch != NULL)
+    cancel_watch_unlink (op);
   g_clear_object (&op->cancellable);
   /* Not G_IS_VALUE(): GLib 2.74 takes its type lock for that, on every op. */
   if (G_VALUE_TYPE (&op->value) != G_TYPE_INVALID)
@@ -494,26 +594,21 @@ task9_async_op_complete_now (Task9AsyncOp    *op,
   task9_async_op_fire (op, reason);
 }
 
-static void
-async_op_cancelled (GCancellable *cancellable,
-                    gpointer      data)
-{
-  Task9AsyncOp *op = data;
-
-  if (task9_claim (&op->claim, 1))
-    task9_async_op_fire (op, TASK9_WAKE_CANCELLED);
-}
-
 /* After the waiters are queued, with a reference of the caller's that this consumes
  * (the op may already have completed on another thread): from now on cancellation may
- * complete the op. The handler stays connected until the op is finalized, where it is
- * disconnected; a late "cancelled" finds the claim taken and does nothing. */
+ * complete the op. The op stays linked on its cancellable's watch until it is cleared;
+ * a late "cancelled" finds the claim taken and does nothing. */
 void
 task9_async_op_wait (Task9AsyncOp *op)
 {
   if (op->cancellable != NULL)
-    op->cancel_id = g_cancellable_connect (op->cancellable, G_CALLBACK (async_op_cancelled),
-                                           op, NULL);
+    {
+      cancel_watch_link (op);
+      /* Cancelled before the link: nobody else will see it (as g_cancellable_connect()
+       * calls the handler at once). */
+      if (g_cancellable_is_cancelled (op->cancellable) && task9_claim (&op->claim, 1))
+        task9_async_op_fire (op, TASK9_WAKE_CANCELLED);
+    }
   g_object_unref (op);
 }
 

@@ -604,6 +604,77 @@ test_async_cancel_waiting (void)
       }
 }
 
+/* One cancellable shared by several waiting operations (the library keeps one handler
+ * per cancellable for all of them): one completes normally, then a cancel from the main
+ * thread or another thread ends all the others, once each; operations started after the
+ * cancel complete cancelled; the cancellable can be cancelled again after a reset. */
+static void
+test_async_cancel_shared (void)
+{
+  for (guint from_thread = 0; from_thread < 2; from_thread++)
+    {
+      Task9Channel *channel = test_chan_new (0);
+      GCancellable *cancellable = g_cancellable_new ();
+      Op recv[3], send, late, again;
+
+      for (guint i = 0; i < G_N_ELEMENTS (recv); i++)
+        {
+          op_init (&recv[i], channel);
+          recv[i].elem = -1;
+          start_recv (&recv[i], cancellable);
+        }
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      op_init (&send, channel);
+      start_send (&send, 5, NULL);   /* meets the first receive */
+      test_iterate_until (NULL, &send.done);
+      test_iterate_until (NULL, &recv[0].done);
+      g_assert_true (send.ok);
+      g_assert_true (recv[0].ok);
+      g_assert_cmpint (recv[0].elem, ==, 5);
+      g_assert_false (g_atomic_int_get (&recv[1].done));
+
+      if (from_thread)
+        g_thread_join (g_thread_new ("canceller", cancel_thread, cancellable));
+      else
+        g_cancellable_cancel (cancellable);
+      for (guint i = 1; i < G_N_ELEMENTS (recv); i++)
+        {
+          test_iterate_until (NULL, &recv[i].done);
+          assert_op_good (&recv[i]);
+          g_assert_false (recv[i].ok);
+          g_assert_error (recv[i].error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_assert_cmpint (recv[i].elem, ==, -1);
+        }
+      test_assert_no_waiters (channel);
+
+      op_init (&late, channel);
+      start_recv (&late, cancellable);
+      test_iterate_until (NULL, &late.done);
+      g_assert_error (late.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+      g_cancellable_reset (cancellable);
+      op_init (&again, channel);
+      again.elem = -1;
+      start_recv (&again, cancellable);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_assert_false (g_atomic_int_get (&again.done));
+      g_cancellable_cancel (cancellable);
+      test_iterate_until (NULL, &again.done);
+      g_assert_error (again.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      test_assert_no_waiters (channel);
+
+      for (guint i = 0; i < G_N_ELEMENTS (recv); i++)
+        op_clear (&recv[i]);
+      op_clear (&send);
+      op_clear (&late);
+      op_clear (&again);
+      g_object_unref (cancellable);
+      g_object_unref (channel);
+    }
+}
+
 /* Cancelled after the operation happened but before its callback ran: the result must
  * tell the truth. Either it reports success (the element was taken or delivered), or it
  * reports CANCELLED and then the operation had no effect. Reporting CANCELLED for a
@@ -1453,6 +1524,7 @@ main (int argc, char **argv)
   g_test_add_func ("/async/never-synchronous", test_async_never_synchronous);
   g_test_add_func ("/async/cancel/before", test_async_cancel_before);
   g_test_add_func ("/async/cancel/waiting", test_async_cancel_waiting);
+  g_test_add_func ("/async/cancel/shared", test_async_cancel_shared);
   g_test_add_func ("/async/cancel/after-completion/at-once",
                    test_async_cancel_after_completion_at_once);
   g_test_add_func ("/async/cancel/after-completion/waiting",
