@@ -22,8 +22,10 @@
  * - op->claim goes from 1 to 0 exactly once; only the winner sets the reason and queues
  *   the op, exactly once.
  * - The pending operation holds the op's first reference until its callback returned;
- *   an _async call holds another from queuing its waiters until its cancellable handler
- *   is connected, as a partner may complete the op on another thread in between.
+ *   an _async call holds another from queuing its waiters until the op is linked on its
+ *   cancellable's watch, as a partner may complete the op on another thread in between.
+ * - A pending op holds its context, and so the completion source attached to it; the
+ *   table of sources (and each thread's cache) holds each source itself.
  * - Each cancellable an op waits with has one "cancelled" handler for all its ops (its
  *   watch, connected before it is published in the cancellable's qdata, so a published
  *   watch never misses a cancel): an op is linked on it from waiting until it is
@@ -35,7 +37,9 @@
  *   is the only one and the op carries no qdata (no weak or toggle reference, GWeakRef
  *   or binding wrapper): then nobody else can reach it or take a reference again. It is
  *   cleared first as finalize clears it (unlinked from its cancellable's watch, every
- *   reference it held dropped), so a kept op holds nothing alive.
+ *   reference it held dropped), so a kept op holds nothing alive; except that an op of
+ *   the thread's own proc keeps that proc and its context, which live while the thread
+ *   runs anyway, and which the proc's thread drops when it ends.
  * - A thread's cached completion source is trusted only while not destroyed: a
  *   context's sources are destroyed before it is freed, so a stale context address
  *   never matches a live source.
