@@ -26,8 +26,9 @@ struct _Task9AsyncOp
   guint64              claim;          /* 1 while waiting; whoever swaps it to 0 completes */
   Task9WakeReason      reason;
   Task9WaitSet         set;            /* of the waiters, on claim */
-  Task9Waiter         *waiters;        /* n_waiters, freed with the op */
+  Task9Waiter         *waiters;        /* n_waiters: &one_waiter, or freed with the op */
   guint                n_waiters;
+  Task9Waiter          one_waiter;     /* the storage of an op with one waiter */
 
   GObject             *source_object;
   GAsyncReadyCallback  callback;
@@ -35,10 +36,13 @@ struct _Task9AsyncOp
   gpointer             source_tag;
   GMainContext        *context;        /* the caller's thread-default context */
   Task9Proc           *proc;           /* the proc that context belongs to, if any */
-  GSource             *completions;    /* that context's completion queue */
+  GSource             *completions;    /* that context's completion queue (attached to
+                                        * it, so alive while the op holds context) */
   Task9AsyncOp        *queue_next;
   GCancellable        *cancellable;
-  gulong               cancel_id;
+  gpointer             cancel_watch;   /* the cancellable's watch the op is linked on */
+  Task9AsyncOp        *cancel_prev;    /* that watch's list, under its lock */
+  Task9AsyncOp        *cancel_next;
   Task9AsyncSettle     settle;
 
   /* The outcome, read by the _finish functions. */
@@ -72,5 +76,6 @@ Task9AsyncOp *task9_async_op_check     (GAsyncResult        *result,
                                         gpointer             source_object,
                                         gpointer             source_tag,
                                         GError             **error);
+void          task9_async_thread_drain (void);
 
 G_END_DECLS

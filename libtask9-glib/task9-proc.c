@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "task9-async-private.h"
 #include "task9-error.h"
 #include "task9-main-private.h"
 #include "task9-scheduler-private.h"
@@ -297,6 +298,7 @@ proc_thread (gpointer data)
   task9_fd_table_release (proc);
   task9_stack_pool_drain (&proc->stack_pool);
   task9_task_record_cache_drain (proc);
+  task9_async_thread_drain ();   /* spare async ops hold the proc and its context */
   g_main_context_pop_thread_default (proc->context);
 
   /* Joiners are woken before the proc leaves the list: while it is listed and not idle,

@@ -604,6 +604,77 @@ test_async_cancel_waiting (void)
       }
 }
 
+/* One cancellable shared by several waiting operations (the library keeps one handler
+ * per cancellable for all of them): one completes normally, then a cancel from the main
+ * thread or another thread ends all the others, once each; operations started after the
+ * cancel complete cancelled; the cancellable can be cancelled again after a reset. */
+static void
+test_async_cancel_shared (void)
+{
+  for (guint from_thread = 0; from_thread < 2; from_thread++)
+    {
+      Task9Channel *channel = test_chan_new (0);
+      GCancellable *cancellable = g_cancellable_new ();
+      Op recv[3], send, late, again;
+
+      for (guint i = 0; i < G_N_ELEMENTS (recv); i++)
+        {
+          op_init (&recv[i], channel);
+          recv[i].elem = -1;
+          start_recv (&recv[i], cancellable);
+        }
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      op_init (&send, channel);
+      start_send (&send, 5, NULL);   /* meets the first receive */
+      test_iterate_until (NULL, &send.done);
+      test_iterate_until (NULL, &recv[0].done);
+      g_assert_true (send.ok);
+      g_assert_true (recv[0].ok);
+      g_assert_cmpint (recv[0].elem, ==, 5);
+      g_assert_false (g_atomic_int_get (&recv[1].done));
+
+      if (from_thread)
+        g_thread_join (g_thread_new ("canceller", cancel_thread, cancellable));
+      else
+        g_cancellable_cancel (cancellable);
+      for (guint i = 1; i < G_N_ELEMENTS (recv); i++)
+        {
+          test_iterate_until (NULL, &recv[i].done);
+          assert_op_good (&recv[i]);
+          g_assert_false (recv[i].ok);
+          g_assert_error (recv[i].error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_assert_cmpint (recv[i].elem, ==, -1);
+        }
+      test_assert_no_waiters (channel);
+
+      op_init (&late, channel);
+      start_recv (&late, cancellable);
+      test_iterate_until (NULL, &late.done);
+      g_assert_error (late.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+      g_cancellable_reset (cancellable);
+      op_init (&again, channel);
+      again.elem = -1;
+      start_recv (&again, cancellable);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_assert_false (g_atomic_int_get (&again.done));
+      g_cancellable_cancel (cancellable);
+      test_iterate_until (NULL, &again.done);
+      g_assert_error (again.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      test_assert_no_waiters (channel);
+
+      for (guint i = 0; i < G_N_ELEMENTS (recv); i++)
+        op_clear (&recv[i]);
+      op_clear (&send);
+      op_clear (&late);
+      op_clear (&again);
+      g_object_unref (cancellable);
+      g_object_unref (channel);
+    }
+}
+
 /* Cancelled after the operation happened but before its callback ran: the result must
  * tell the truth. Either it reports success (the element was taken or delivered), or it
  * reports CANCELLED and then the operation had no effect. Reporting CANCELLED for a
@@ -1277,6 +1348,163 @@ test_async_bad_input (void)
   g_object_unref (typed);
 }
 
+/* ---- the op objects are reused only when nobody else can reach them ---------------------- */
+
+/* What a completion kept of its result. */
+typedef struct
+{
+  Task9Channel *channel;
+  GAsyncResult *result;     /* a reference, when keep is set; else only the address */
+  gboolean      keep;
+  gboolean      weak;       /* add a weak reference to the result */
+  gint          finalized;  /* the weak notify ran */
+  gint          done;
+  gboolean      ok;
+  GError       *error;
+  gint64        elem;
+} Kept;
+
+static void
+kept_weak_notify (gpointer data, GObject *where_the_object_was)
+{
+  Kept *k = data;
+
+  k->finalized = 1;
+}
+
+static void
+kept_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Kept *k = data;
+
+  k->result = k->keep ? g_object_ref (result) : result;
+  if (k->weak)
+    g_object_weak_ref (G_OBJECT (result), kept_weak_notify, k);
+  if (!k->keep)
+    k->ok = task9_channel_recv_finish (k->channel, result, &k->error);
+  k->done = 1;
+}
+
+static void
+kept_recv (Kept *k, Task9Channel *channel)
+{
+  k->channel = channel;
+  task9_channel_recv_async (channel, &k->elem, NULL, kept_cb, k);
+  test_iterate_until (NULL, &k->done);
+}
+
+/* A result the callback keeps a reference to still holds its own outcome for a later
+ * _finish, however many operations ran meanwhile; one it let go is reused (the pool). */
+static void
+test_async_reuse_kept_result (void)
+{
+  Task9Channel *channel = task9_channel_new (sizeof (gint64), 4);
+  gint64 one = 1, two = 2;
+  Kept first = { 0 }, second = { 0 }, third = { 0 }, fourth = { 0 };
+
+  g_assert_true (task9_channel_try_send (channel, &one, NULL));
+  g_assert_true (task9_channel_try_send (channel, &two, NULL));
+
+  first.keep = TRUE;
+  kept_recv (&first, channel);                 /* gets 1, not finished yet */
+  kept_recv (&second, channel);                /* gets 2 */
+  g_assert_true (second.ok);
+  g_assert_cmpint (second.elem, ==, 2);
+  g_assert_true (second.result != first.result);
+  task9_channel_close (channel);
+  kept_recv (&third, channel);                 /* closed */
+  g_assert_false (third.ok);
+  g_assert_error (third.error, TASK9_ERROR, TASK9_ERROR_CLOSED);
+  g_assert_true (third.result != first.result);
+  /* Nobody kept the second: the pool gave it to the third. */
+  g_assert_true (third.result == second.result);
+
+  /* The kept one: its own outcome, the element it received. */
+  g_assert_true (task9_channel_recv_finish (channel, first.result, &first.error));
+  g_assert_no_error (first.error);
+  g_assert_cmpint (first.elem, ==, 1);
+  g_object_unref (first.result);
+
+  /* An op released with a weak reference on it is finalized, not kept. */
+  fourth.weak = TRUE;
+  kept_recv (&fourth, channel);
+  g_assert_false (fourth.ok);
+  g_assert_cmpint (fourth.finalized, ==, 1);
+
+  g_clear_error (&third.error);
+  g_clear_error (&fourth.error);
+  g_object_unref (channel);
+}
+
+static void
+flag_destroy_notify (gpointer data)
+{
+  g_atomic_int_set ((gint *) data, 1);
+}
+
+static gboolean
+never_cb (gpointer data)
+{
+  g_assert_not_reached ();
+  return G_SOURCE_REMOVE;
+}
+
+/* The ops a proc's thread keeps for reuse hold the proc and its context: they are
+ * dropped when the proc ends, so a finished proc is freed with its context. */
+static void
+test_async_reuse_proc_ends (void)
+{
+  Task9Proc *proc = test_proc_new ("reuse");
+  Task9Proc *peer_proc = test_proc_new ("peer");
+  Task9Channel *in = task9_channel_new_typed (G_TYPE_INT, 0);
+  Task9Channel *out = task9_channel_new_typed (G_TYPE_INT, 0);
+  GMainContext *context = task9_proc_get_context (proc);
+  GThread *proc_thread = main_join_ok (test_spawn_on (proc, "where", thread_of_task, NULL));
+  TestPeer sender = { in, TRUE }, receiver = { out, FALSE };
+  ProcSide side;
+  GSource *marker;
+  gint context_freed = 0;
+  Task9Task *t1, *t2;
+
+  memset (&side, 0, sizeof side);
+  op_init (&side.recv, in);
+  op_init (&side.send, out);
+  side.recv.context = side.send.context = context;
+  side.recv.thread = side.send.thread = proc_thread;
+  g_value_init (&side.value, G_TYPE_INT);
+  g_value_set_int (&side.value, 2);
+  g_value_init (&sender.value, G_TYPE_INT);
+  g_value_set_int (&sender.value, 1);
+
+  /* Destroyed, and its notify run, when the context is finalized. */
+  marker = g_timeout_source_new_seconds (3600);
+  g_source_set_callback (marker, never_cb, &context_freed, flag_destroy_notify);
+  g_source_attach (marker, context);
+  g_source_unref (marker);
+
+  g_main_context_invoke (context, proc_side_start, &side);
+  t1 = test_spawn_on (peer_proc, "sender", test_peer_task, &sender);
+  t2 = test_spawn_on (peer_proc, "receiver", test_peer_task, &receiver);
+  main_join_ok (t1);
+  main_join_ok (t2);
+  test_iterate_until (NULL, &side.recv.done);
+  test_iterate_until (NULL, &side.send.done);
+  assert_op_good (&side.recv);
+  assert_op_good (&side.send);
+  g_assert_true (side.recv.ok && side.send.ok);
+
+  g_value_unset (&side.value);
+  g_value_unset (&sender.value);
+  g_value_unset (&receiver.value);
+  op_clear (&side.recv);
+  op_clear (&side.send);
+  g_object_unref (in);
+  g_object_unref (out);
+  main_proc_finish (proc);
+  g_assert_cmpint (g_atomic_int_get (&context_freed), ==, 1);
+  main_proc_finish (peer_proc);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1296,6 +1524,7 @@ main (int argc, char **argv)
   g_test_add_func ("/async/never-synchronous", test_async_never_synchronous);
   g_test_add_func ("/async/cancel/before", test_async_cancel_before);
   g_test_add_func ("/async/cancel/waiting", test_async_cancel_waiting);
+  g_test_add_func ("/async/cancel/shared", test_async_cancel_shared);
   g_test_add_func ("/async/cancel/after-completion/at-once",
                    test_async_cancel_after_completion_at_once);
   g_test_add_func ("/async/cancel/after-completion/waiting",
@@ -1307,6 +1536,8 @@ main (int argc, char **argv)
   g_test_add_func ("/async/foreign-thread", test_async_foreign_thread);
   g_test_add_func ("/async/foreign-thread-select", test_async_foreign_thread_select);
   g_test_add_func ("/async/bad-input", test_async_bad_input);
+  g_test_add_func ("/async/reuse/kept-result", test_async_reuse_kept_result);
+  g_test_add_func ("/async/reuse/proc-ends", test_async_reuse_proc_ends);
 
   return g_test_run ();
 }
