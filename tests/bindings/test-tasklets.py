@@ -460,6 +460,46 @@ def test_c_task_and_python_tasklet_share_a_channel():
     check(Task9.run(main()) == ([4], 40, 7), 'typed channel between C and a tasklet')
 
 
+@case
+def test_stackful_c_task_and_python_tasklet_on_one_channel():
+    # A real stackful C task (tests/bindings/c-echo-task.c, blocking typed recv/send)
+    # and a Python tasklet are the two ends of two typed channels: the tasklet sends
+    # 1..100, the C task answers each times ten, in order; closing ends the C task,
+    # which closes the answers.
+    import ctypes
+    lib = ctypes.CDLL(os.environ['TASK9_TEST_C_ECHO'])
+    lib.task9_test_spawn_c_echo.restype = ctypes.c_uint64
+    lib.task9_test_spawn_c_echo.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+    get_pointer.restype = ctypes.c_void_p
+    get_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+
+    async def main():
+        requests = Task9.Channel.new_typed(GObject.TYPE_INT, 0)
+        answers = Task9.Channel.new_typed(GObject.TYPE_INT, 0)
+        task_id = lib.task9_test_spawn_c_echo(get_pointer(requests.__gpointer__, None),
+                                              get_pointer(answers.__gpointer__, None))
+        got = []
+        for i in range(1, 101):
+            await requests.send(i)
+            got.append(await answers.recv())
+        requests.close()
+        closed = False
+        try:
+            await answers.recv()
+        except Task9.Closed:
+            closed = True
+        table = {info.get_id(): info for info in Task9.snapshot_task_table()}
+        return task_id, got, closed, table
+
+    task_id, got, closed, table = Task9.run(main())
+    check(task_id != 0, 'the C task was spawned')
+    check(got == [10 * i for i in range(1, 101)], 'the C task answered each in order')
+    check(closed, 'the C task closed its answers when the requests were closed')
+    check(task_id not in table or table[task_id].get_state() == Task9.TaskState.FINISHED,
+          'the C task has ended')
+
+
 # ---- wait conditions and GIO ----
 
 @case
