@@ -1067,7 +1067,7 @@ class Tasklet:
     __slots__ = ('_send', '_throw', '_coro', '_task', '_registered', '_cancellable',
                  '_joiners', '_finished', '_result', '_exception', '_exc_retrieved',
                  '_stepping', '_pending', '_waiting', '_cancel_handler', '_cancel_seen',
-                 '_reason', '__weakref__')
+                 '_reason', '_name', '_location', '_recorded', '__weakref__')
 
     def __init__(self, coro, name=None, location=None):
         if isinstance(coro, _Op):
@@ -1085,15 +1085,20 @@ class Tasklet:
         self._coro = coro
         if name is None:
             name = getattr(coro, '__qualname__', None) or getattr(coro, '__name__', None)
-        self._task = Task9.Task.new_external(name)
+        self._name = name
         # Where it was spawned, for the task table: the code that called spawn() (or
-        # run(), or made this handle).
+        # run(), or made this handle), kept as (code object, line) and formatted only
+        # when the record is made.
         if location is None:
             frame = sys._getframe(1)
-            location = '%s:%d' % (frame.f_code.co_filename, frame.f_lineno)
-        self._task.set_spawn_location(location)
+            location = (frame.f_code, frame.f_lineno)
+        self._location = location
+        # self._task, the record (Task9.Task.new_external), and self._cancellable, its
+        # GCancellable: made on first use (__getattr__, _materialize), which is the
+        # tasklet's first wait or anyone asking for them; a tasklet that ends in its
+        # first step without waiting and that nobody asks about never needs one.
+        self._recorded = False
         self._registered = False
-        # self._cancellable, the record's GCancellable: fetched on first use (__getattr__)
         self._joiners = []
         self._finished = False
         self._result = None
@@ -1108,10 +1113,25 @@ class Tasklet:
         _call_soon(self._step, None, None)
 
     def __getattr__(self, name):
+        if name == '_task':
+            return self._materialize()
         if name == '_cancellable':
             c = self._cancellable = self._task.get_cancellable()
             return c
         raise AttributeError(name)
+
+    def _materialize(self):
+        # The record, made now: with the spawn location, and already returned if the
+        # tasklet has ended (a C join of it then gives its result at once).
+        task = self._task = Task9.Task.new_external(self._name)
+        self._recorded = True
+        loc = self._location
+        if loc.__class__ is tuple:
+            loc = '%s:%d' % (loc[0].co_filename, loc[1])
+        task.set_spawn_location(loc)
+        if self._finished:
+            self._publish()
+        return task
 
     @property
     def task(self):
@@ -1248,6 +1268,17 @@ class Tasklet:
         self._result = result
         self._exception = exc
         self._coro = None
+        if self._recorded:
+            self._publish()
+        joiners, self._joiners = self._joiners, []
+        for j in joiners:
+            _call_soon(j)
+        if exc is not None and not isinstance(exc, Cancelled) and not joiners:
+            GLib.idle_add(self._report_unretrieved, priority=GLib.PRIORITY_LOW)
+
+    def _publish(self):
+        # Ends the record with the tasklet's result or exception.
+        result, exc = self._result, self._exception
         try:
             if exc is None:
                 self._task.return_value(_to_gvalue(result))
@@ -1262,11 +1293,6 @@ class Tasklet:
                                            '%s: %s' % (type(exc).__name__, exc))
         except Exception:   # noqa: BLE001 - a value the GValue could not hold
             self._task.return_value(None)
-        joiners, self._joiners = self._joiners, []
-        for j in joiners:
-            _call_soon(j)
-        if exc is not None and not isinstance(exc, Cancelled) and not joiners:
-            GLib.idle_add(self._report_unretrieved, priority=GLib.PRIORITY_LOW)
 
     def _report_unretrieved(self):
         if not self._exc_retrieved:
@@ -1277,6 +1303,9 @@ class Tasklet:
                                       self._exception.__traceback__, file=sys.stderr)
             sys.stderr.flush()
         return GLib.SOURCE_REMOVE
+
+
+_getframe = sys._getframe
 
 
 def _cancel_parked_wait(wr):
@@ -1293,8 +1322,38 @@ def spawn(coro, name=None):
     runs from the main loop, after the caller returns to it or waits. Returns its
     Tasklet handle. The task table shows the caller's file:line as its spawn
     location."""
-    frame = sys._getframe(1)
-    return Tasklet(coro, name, '%s:%d' % (frame.f_code.co_filename, frame.f_lineno))
+    frame = _getframe(1)
+    return Tasklet(coro, name, (frame.f_code, frame.f_lineno))
+
+
+def _materialize_pending():
+    # The tasklets with no record yet are the ones whose first step has not ended: the
+    # running one, and the ones queued to start. Making theirs now lets whoever lists
+    # the tasks from Python see every tasklet. (A list made in C on another thread, the
+    # monitor's, does not see a tasklet during that window: it is queued on the ready
+    # source, which also keeps the main proc from looking idle to the deadlock detector.)
+    t = _current[0]
+    if t is not None and not t._recorded:
+        t._materialize()
+    for fn, _args in list(_ready):
+        t = getattr(fn, '__self__', None)
+        if t.__class__ is Tasklet and not t._recorded:
+            t._materialize()
+
+
+def _listing(raw):
+    def listing(*args):
+        _materialize_pending()
+        return raw(*args)
+    listing.__name__ = raw.__name__
+    listing.__doc__ = raw.__doc__
+    return listing
+
+
+snapshot_task_table = _export(_listing(Task9.snapshot_task_table))
+format_task_table = _export(_listing(Task9.format_task_table))
+format_task_dump = _export(_listing(Task9.format_task_dump))
+Task9.Task.list_all = staticmethod(_listing(Task9.Task.list_all))
 
 
 @_export
@@ -1313,7 +1372,7 @@ def run(coro, name='main'):
         t = coro
     else:
         frame = sys._getframe(1)
-        t = Tasklet(coro, name, '%s:%d' % (frame.f_code.co_filename, frame.f_lineno))
+        t = Tasklet(coro, name, (frame.f_code, frame.f_lineno))
     context = GLib.MainContext.default()
     loop = GLib.MainLoop.new(context, False)
     t._exc_retrieved = True

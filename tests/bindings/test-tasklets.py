@@ -1287,6 +1287,46 @@ def test_task_table_shows_spawn_location():
           'Task9.run() records its caller: %r' % (main_loc,))
 
 
+
+@case
+def test_tasklet_that_never_waits_is_still_a_task():
+    # A tasklet gets its C record at its first wait or when asked for; one that has not
+    # run yet, or ended without waiting, is still listed, joined and cancelled.
+    async def quick(v):
+        return v
+
+    async def main():
+        a, aline = Task9.spawn(quick(1), name='not-yet-run'), sys._getframe().f_lineno
+        infos = {i.get_id(): i for i in Task9.snapshot_task_table()}
+        info = infos.get(a.id)
+        listed = (info.get_name(), info.get_state(), info.get_spawn_location()) \
+            if info is not None else None
+        in_text = 'not-yet-run' in Task9.format_task_table()
+        got_a = await a
+        # Ended in its first step, nobody asked: its record is made now, already ended.
+        b = Task9.spawn(quick(2))
+        got_b = await b
+        await Task9.wait(b.task.join_async, finish=b.task.join_finish)
+        c_join = b.task.dup_result_value()
+        # Cancelled before its first step: its first wait fails.
+        c = Task9.spawn(Task9.sleep(30))
+        c.cancel()
+        try:
+            await c
+            c_out = 'ran'
+        except Task9.Cancelled:
+            c_out = 'cancelled'
+        return listed, aline, in_text, got_a, got_b, c_join, c_out
+
+    listed, aline, in_text, got_a, got_b, c_join, c_out = Task9.run(main())
+    check(listed == ('not-yet-run', Task9.TaskState.RUNNING, '%s:%d' % (__file__, aline)),
+          'a tasklet not yet run is in snapshot_task_table(): %r' % (listed,))
+    check(in_text, 'and in format_task_table()')
+    check(got_a == 1 and got_b == 2, 'both give their results')
+    check(c_join == 2, 'a C join of a tasklet that ended without waiting: %r' % (c_join,))
+    check(c_out == 'cancelled', 'a cancel before the first step: %r' % (c_out,))
+
+
 # ---- stress ----
 
 @case
