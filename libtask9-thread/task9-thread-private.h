@@ -28,10 +28,4 @@ typedef struct
 /* The calling task's record, made on first use; NULL outside a task. */
 Task9ThreadData *task9_thread_data_get (void);
 
-/* Waits, without being interruptible, until @task has finished. */
-void             task9_thread_wait_finished (Task9Task *task);
-
-/* Hands a proc to the reaper thread, which joins it and drops the reference. */
-void             task9_thread_reap_proc (Task9Proc *proc);
-
 G_END_DECLS

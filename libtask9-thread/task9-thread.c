@@ -80,23 +80,6 @@ task9_thread_data_get (void)
   return data;
 }
 
-void
-task9_thread_wait_finished (Task9Task *task)
-{
-  GError *error = NULL;
-
-  task9_task_join (task, -1, &error);
-  if (error == NULL)
-    return;
-  g_error_free (error);
-
-  /* Cancelled, or a proc's thread outside a task: poll, letting the proc's other tasks
-   * run (a cancelled task's every later core wait fails at once). */
-  while (!task9_task_is_finished (task))
-    if (!task9_in_task () || task9_yield () == 0)
-      g_usleep (100);
-}
-
 /* ---- reaping procs ------------------------------------------------------------------ */
 
 #define REAP_END ((gpointer) &reap_lock)
@@ -134,14 +117,6 @@ reap_proc_locked (Task9Proc *proc)
       reaper = g_thread_new ("task9-reaper", reaper_thread, g_async_queue_ref (reap_queue));
     }
   g_async_queue_push (reap_queue, proc);
-}
-
-void
-task9_thread_reap_proc (Task9Proc *proc)
-{
-  g_mutex_lock (&reap_lock);
-  reap_proc_locked (proc);
-  g_mutex_unlock (&reap_lock);
 }
 
 /* Takes the reference on a proccreate() proc, to be reaped once it has ended. */
