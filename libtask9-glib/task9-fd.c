@@ -43,11 +43,6 @@
  * (the urgent data's arrival is either read before that short read, with EPOLLPRI, or
  * after it, as an edge the next wait gets).
  *
- * Cancellables: a GSignal connection per wait cost more than the wait, so a record
- * keeps a "cancelled" handler on the cancellable of its last wait (FdCancelHook, with a
- * reference on it) until the record goes or a wait brings another cancellable; waits
- * park on the hook with a node on their stack, which the handler cancels.
- *
  * fds closed behind the library's back: the kernel drops an fd from epoll when its last
  * descriptor is closed, but the record still says it is registered, and a wait after
  * EAGAIN on a new file with the same number would never be woken. So every call that
@@ -87,10 +82,6 @@
  *   task9_fd_close() on its proc frees the record after waking every waiter.
  * - record->drained only while the record is registered for EPOLLIN and EPOLLPRI, is
  *   TCP, and no event was read for it since the short read that set it.
- * - A hook's parked list holds exactly the waits parked with its cancellable; each holds
- *   a reference on the hook until it has taken its node off, so the record may free the
- *   hook (disconnecting the handler without waiting: the handler's own reference lasts
- *   until any emission running it is over) while woken waits still unlink.
  */
 
 #include "task9-config.h"
@@ -125,29 +116,6 @@
 
 typedef struct _FdRecord FdRecord;
 typedef struct _FdWatch FdWatch;
-typedef struct _FdCancelHook FdCancelHook;
-typedef struct _FdCancelPark FdCancelPark;
-
-/* A wait parked with a cancellable, on that cancellable's hook (the waiter's stack). */
-struct _FdCancelPark
-{
-  FdCancelPark *next;
-  Task9Task    *task;
-  guint64       token;
-};
-
-/* A record's "cancelled" handler on the cancellable of its last wait, kept connected
- * between waits: a GSignal connection per wait cost more than the wait (connecting
- * allocates a closure and looks the signal up by name). The handler cancels the waits
- * parked on the hook; the record frees the hook (disconnecting it) when it goes. */
-struct _FdCancelHook
-{
-  gint          ref_count;     /* atomic: the record's, the handler's, each parked wait's */
-  GMutex        lock;          /* guards parked */
-  FdCancelPark *parked;
-  GCancellable *cancellable;   /* a reference */
-  gulong        handler;
-};
 
 /* What a waiter's value points at: what it wants, and what it got. */
 typedef struct
@@ -182,7 +150,6 @@ struct _FdRecord
 #endif
   Task9WaiterQueue  waiters;   /* no lock: the proc's thread only */
   FdWatch          *watches;
-  FdCancelHook     *hook;      /* the cancellable of its last wait, or NULL */
 #if !HAVE_SYS_EPOLL_H
   GSource          *source;    /* the fallback: a source per armed fd */
   gpointer          tag;
@@ -220,82 +187,6 @@ table_unref (Task9FdTable *table)
   g_free (table);
 }
 
-/* ---- cancellation hooks ------------------------------------------------------------ */
-
-static void
-hook_unref (FdCancelHook *hook)
-{
-  if (!g_atomic_int_dec_and_test (&hook->ref_count))
-    return;
-  g_object_unref (hook->cancellable);
-  g_mutex_clear (&hook->lock);
-  g_free (hook);
-}
-
-/* Any thread: the cancellable was cancelled; so is every wait parked on it. */
-static void
-hook_cancelled (GCancellable *cancellable,
-                gpointer      data)
-{
-  FdCancelHook *hook = data;
-
-  g_mutex_lock (&hook->lock);
-  for (FdCancelPark *park = hook->parked; park != NULL; park = park->next)
-    if (task9_wait_claim (park->task, park->token))
-      task9_wait_wake (park->task, TASK9_WAKE_CANCELLED);
-  g_mutex_unlock (&hook->lock);
-}
-
-/* When the handler is gone: after any emission that was running it. */
-static void
-hook_handler_gone (gpointer  data,
-                   GClosure *closure)
-{
-  hook_unref (data);
-}
-
-/* The hook of @record for @cancellable, with a reference for the caller. */
-static FdCancelHook *
-record_hook (FdRecord     *record,
-             GCancellable *cancellable)
-{
-  FdCancelHook *hook = record->hook;
-
-  if (hook == NULL || hook->cancellable != cancellable)
-    {
-      if (hook != NULL)
-        {
-          g_signal_handler_disconnect (hook->cancellable, hook->handler);
-          hook_unref (hook);
-        }
-      hook = g_new0 (FdCancelHook, 1);
-      hook->ref_count = 2;   /* the record's and the handler's */
-      g_mutex_init (&hook->lock);
-      hook->cancellable = g_object_ref (cancellable);
-      hook->handler = g_signal_connect_data (cancellable, "cancelled", G_CALLBACK (hook_cancelled),
-                                             hook, hook_handler_gone, 0);
-      record->hook = hook;
-    }
-  g_atomic_int_inc (&hook->ref_count);
-  return hook;
-}
-
-static void
-record_free (gpointer data)
-{
-  FdRecord *record = data;
-
-  if (record->hook != NULL)
-    {
-      /* Not g_cancellable_disconnect(): it would wait for a running emission, and a
-       * "cancelled" handler on this thread may be what closes the fd. The handler's
-       * reference keeps the hook until any emission is over. */
-      g_signal_handler_disconnect (record->hook->cancellable, record->hook->handler);
-      hook_unref (record->hook);
-    }
-  g_free (record);
-}
-
 /* The table of the current proc, created on first use. NULL with errno set if the
  * epoll instance cannot be created. */
 static Task9FdTable *
@@ -310,7 +201,7 @@ table_get (Task9Proc *proc)
   table->ref_count = 1;
   g_mutex_init (&table->lock);
   table->proc = proc;
-  table->records = g_hash_table_new_full (NULL, NULL, NULL, record_free);
+  table->records = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   table->epfd = -1;
 #if HAVE_SYS_EPOLL_H
   table->epfd = epoll_create1 (EPOLL_CLOEXEC);
@@ -1052,8 +943,6 @@ fd_wait (int            fd,
   FdWaitSlot slot = { condition, 0 };
   Task9WaitSet set;
   Task9Waiter waiter;
-  FdCancelHook *hook = NULL;
-  FdCancelPark park;
   Task9WakeReason why;
   int errsv;
 
@@ -1089,34 +978,7 @@ fd_wait (int            fd,
   task9_waiter_enqueue (&record->waiters, &waiter);
   record_settle (table, record);
 
-  if (cancellable != NULL)
-    {
-      hook = record_hook (record, cancellable);
-      park.task = self;
-      park.token = waiter.token;
-      g_mutex_lock (&hook->lock);
-      park.next = hook->parked;
-      hook->parked = &park;
-      g_mutex_unlock (&hook->lock);
-      /* Cancelled since the check above: the handler may have run before we were on
-       * its list. A claim now makes the park return at once. */
-      if (g_cancellable_is_cancelled (cancellable) && task9_wait_claim (self, waiter.token))
-        task9_wait_wake (self, TASK9_WAKE_CANCELLED);
-    }
-
-  why = task9_wait_park_external (self, waiter.token, deadline, NULL, "fd");
-
-  if (hook != NULL)
-    {
-      FdCancelPark **link;
-
-      g_mutex_lock (&hook->lock);
-      for (link = &hook->parked; *link != &park; link = &(*link)->next)
-        ;
-      *link = park.next;
-      g_mutex_unlock (&hook->lock);
-      hook_unref (hook);
-    }
+  why = task9_wait_park_external (self, waiter.token, deadline, cancellable, "fd");
 
   task9_waiter_withdraw (&waiter);
   record = record_lookup (table, fd);   /* a task9_fd_close() may have freed ours */

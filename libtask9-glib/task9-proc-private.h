@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include "task9-cancel-hook-private.h"
 #include "task9-fd-private.h"
 #include "task9-spinlock-private.h"
 #include "task9-proc.h"
@@ -43,6 +44,7 @@ struct _Task9Proc
   void           *sched_tsan_fiber;
   int            *errno_location;    /* the thread's errno */
   Task9FdTable   *fds;               /* fd readiness (task9-fd.c), made on first use */
+  Task9CancelHooks cancel_hooks;     /* handlers on cancellables tasks park with */
 
   /* Wake-ups from other threads. */
   GMutex          inbox_lock;

@@ -296,6 +296,7 @@ proc_thread (gpointer data)
   task9_scheduler_close_inbox (proc);
   task9_timer_heap_clear (&proc->timers);   /* timer channels nobody will fire now */
   task9_fd_table_release (proc);
+  task9_cancel_hooks_clear (&proc->cancel_hooks);
   task9_stack_pool_drain (&proc->stack_pool);
   task9_task_record_cache_drain (proc);
   task9_async_thread_drain ();   /* spare async ops hold the proc and its context */

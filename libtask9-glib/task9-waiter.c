@@ -159,25 +159,10 @@ park (Task9Task  *self,
   return self->wake_reason;
 }
 
-typedef struct
-{
-  Task9Task *task;
-  guint64    token;
-} CancelWake;
-
-static void
-cancel_wake (GCancellable *cancellable,
-             gpointer      data)
-{
-  CancelWake *wake = data;
-
-  if (task9_wait_claim (wake->task, wake->token))
-    task9_wait_wake (wake->task, TASK9_WAKE_CANCELLED);
-}
-
 /* Parks @self, whose wait @token is open and whose waiters (if any) are registered,
  * until a waker claims the wait, @deadline (monotonic, -1 for none) passes, or the task
- * or @cancellable is cancelled. Returns why it woke; the caller withdraws its waiters. */
+ * or @cancellable is cancelled (through the proc's hook on it: task9-cancel-hook.c).
+ * Returns why it woke; the caller withdraws its waiters. */
 Task9WakeReason
 task9_wait_park (Task9Task    *self,
                  guint64       token,
@@ -185,15 +170,14 @@ task9_wait_park (Task9Task    *self,
                  GCancellable *cancellable,
                  const char   *reason)
 {
-  CancelWake wake = { self, token };
+  Task9CancelPark node;
   Task9WakeReason why;
-  gulong handler;
 
   if (cancellable == NULL)
     return park (self, token, deadline, reason);
-  handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_wake), &wake, NULL);
+  task9_cancel_hook_link (self, token, cancellable, &node);
   why = park (self, token, deadline, reason);
-  g_cancellable_disconnect (cancellable, handler);
+  task9_cancel_hook_unlink (&node);
   return why;
 }
 
