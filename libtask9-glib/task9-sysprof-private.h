@@ -23,6 +23,9 @@
 G_BEGIN_DECLS
 
 #if HAVE_SYSPROF
+/* The most bytes of a task's name, spawn location or wait object a mark carries. */
+# define TASK9_SYSPROF_MAX_FIELD 1024
+
 extern gboolean task9_sysprof_active;
 
 gint64 task9_sysprof_now        (void);
