@@ -47,10 +47,15 @@ void     task9_fd_obtained        (int        fd);
 void     task9_fd_revalidate      (int        fd,
                                    gboolean   all_procs);
 
-/* task9_fd_read()'s hint: TRUE if its last read of @fd emptied it and nothing came
- * since (TCP only); it notes each short read. See task9-fd.c. */
-gboolean task9_fd_read_would_block (int  fd);
-void     task9_fd_note_short_read  (int  fd);
+/* task9_fd_read()'s hints (see task9-fd.c); it notes each short read. */
+typedef enum
+{
+  TASK9_FD_READ_DRAINED = 1 << 0,   /* its last read emptied it, nothing came since */
+  TASK9_FD_READ_TCP     = 1 << 1,   /* a TCP socket */
+} Task9FdReadHints;
+
+Task9FdReadHints task9_fd_read_hints      (int  fd);
+void             task9_fd_note_short_read (int  fd);
 
 /* For tests: on the calling proc, fds with a waiter or a watch, and waiters + watches. */
 guint    task9_fd_debug_n_busy    (void);

@@ -1421,19 +1421,24 @@ current_record (int fd)
   return record_lookup (table, fd);
 }
 
-/* TRUE if a read of @fd would only say EAGAIN: it is a TCP socket, registered, whose
- * last task9_fd_read() got less than it asked for (so it emptied the socket: epoll(7),
- * Q9), and no event came since. Then the caller may wait at once, as after EAGAIN: an
- * arrival since that read is on the epoll ready list, unread. */
-gboolean
-task9_fd_read_would_block (int fd)
+/* What the proc knows of @fd for task9_fd_read(). TASK9_FD_READ_DRAINED: a read would
+ * only say EAGAIN: it is a TCP socket, registered, whose last task9_fd_read() got less
+ * than it asked for (so it emptied the socket: epoll(7), Q9), and no event came since.
+ * Then the caller may wait at once, as after EAGAIN: an arrival since that read is on
+ * the epoll ready list, unread. TASK9_FD_READ_TCP: a TCP socket, which recv() reads
+ * without read(2)'s trip through the VFS. */
+Task9FdReadHints
+task9_fd_read_hints (int fd)
 {
 #if HAVE_SYS_EPOLL_H
   FdRecord *record = current_record (fd);
 
-  return record != NULL && record->drained;
+  if (record == NULL)
+    return 0;
+  return (record->drained ? TASK9_FD_READ_DRAINED : 0) |
+         (record->kind == KIND_TCP ? TASK9_FD_READ_TCP : 0);
 #else
-  return FALSE;
+  return 0;
 #endif
 }
 

@@ -117,6 +117,7 @@ task9_fd_read (int            fd,
                GCancellable  *cancellable,
                GError       **error)
 {
+  Task9FdReadHints hints;
   gint64 deadline;
 
   g_return_val_if_fail (buffer != NULL || count == 0, -1);
@@ -125,13 +126,15 @@ task9_fd_read (int            fd,
   if (!check_args (fd, cancellable, error))
     return -1;
   deadline = task9_deadline_from_timeout (timeout);
+  hints = task9_fd_read_hints (fd);
   /* Its last read emptied it and nothing came since: read would say EAGAIN. */
-  if (count > 0 && task9_fd_read_would_block (fd) &&
+  if (count > 0 && (hints & TASK9_FD_READ_DRAINED) &&
       task9_fd_wait_again_until (fd, G_IO_IN, deadline, cancellable, error) == 0)
     return -1;
   for (;;)
     {
-      gssize n = read (fd, buffer, count);
+      /* recv() on a known TCP socket: read(2) through the VFS cost 5% of echo_rps_1k. */
+      gssize n = (hints & TASK9_FD_READ_TCP) ? recv (fd, buffer, count, 0) : read (fd, buffer, count);
       int errsv;
 
       if (n > 0 && (gsize) n < count)
@@ -141,6 +144,11 @@ task9_fd_read (int            fd,
       errsv = errno;
       if (errsv == EINTR)
         continue;
+      if (errsv == ENOTSOCK && (hints & TASK9_FD_READ_TCP))
+        {
+          hints &= ~TASK9_FD_READ_TCP;   /* its number was reused behind our back */
+          continue;
+        }
       if (errsv != EAGAIN && errsv != EWOULDBLOCK)
         {
           set_errno_error (error, errsv, "Cannot read");

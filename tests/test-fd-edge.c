@@ -293,6 +293,23 @@ short_read_body (gpointer data, GError **error)
   g_assert_cmpmem (buf, 4, "five", 4);
   g_assert_no_error (*error);
 
+  /* A TCP socket is read with recv(); if its number now holds a pipe put there behind
+   * the library's back, the read still reads it. */
+  {
+    int p[2];
+
+    g_assert_cmpint (write (client, "six", 3), ==, 3);
+    g_assert_cmpint (task9_fd_wait (fd, G_IO_IN, LONG, NULL, error) & G_IO_IN, ==, G_IO_IN);
+    g_assert_cmpint (pipe (p), ==, 0);
+    g_assert_cmpint (dup2 (p[0], fd), ==, fd);
+    close (p[0]);
+    g_assert_cmpint (write (p[1], "pipe", 4), ==, 4);
+    g_assert_cmpint (task9_fd_read (fd, buf, sizeof buf, LONG, NULL, error), ==, 4);
+    g_assert_no_error (*error);
+    g_assert_cmpmem (buf, 4, "pipe", 4);
+    close (p[1]);
+  }
+
   g_assert_true (task9_fd_close (fd, NULL));
   close (client);
   task9_fd_close (listen_fd, NULL);
