@@ -481,9 +481,12 @@ task9_backtrace_append (GString  *out,
  * for static functions). Safe from any thread, including while the task's proc runs:
  * a task that resumes during the walk may give a stale stack, never a crash.
  *
- * The walk follows frame pointers: frames of code built without them (the default of
- * most distributions' -O2) end it early. The library itself keeps them; see the
- * debugging guide. gdb's `task9-bt` command unwinds with debug information instead.
+ * Built with libunwind, the library unwinds with the DWARF call-frame information that
+ * compilers emit by default, so frames of code built without frame pointers show too.
+ * Without it, the walk follows frame pointers: frames of code built without them (the
+ * default of most distributions' -O2) end it early or are skipped; the library then
+ * keeps its own. See the debugging guide. gdb's `task9-bt` command unwinds with the
+ * full debug information instead.
  *
  * Returns: (transfer full) (nullable): the frames, or %NULL with @error set
  *   (%TASK9_ERROR_FAILED) for a task that is running, has not started, has finished,
