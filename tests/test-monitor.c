@@ -202,10 +202,12 @@ backtrace_and_dump (void)
   g_assert_nonnull (frames);
   g_test_message ("%s", frames);
   g_assert_nonnull (strstr (frames, "#0"));
-  /* The library keeps frame pointers: the walk goes through its frames (the park, the
-   * channel operation) down to the task's entry, several frames deep. */
   g_assert_nonnull (strstr (frames, "libtask9-glib"));
-  g_assert_nonnull (strstr (frames, "#3 "));
+  /* With libunwind, or with the library's frame pointers, the walk goes through the
+   * library's frames (the park, the channel operation) down to the task's entry, several
+   * frames deep. A build with neither may stop at the innermost frame. */
+  if (TASK9_TEST_HAVE_LIBUNWIND || TASK9_TEST_FRAME_POINTERS)
+    g_assert_nonnull (strstr (frames, "#3 "));
 
   dump = task9_format_task_dump (TRUE);
   g_assert_nonnull (strstr (dump, "bt-receiver"));
