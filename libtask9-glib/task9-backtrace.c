@@ -9,9 +9,10 @@
  * those registers, copied once, the stack is unwound in one of two ways:
  *
  * - With DWARF call-frame information, through libunwind's address-space API, when the
- *   library is built with libunwind (meson option libunwind; HAVE_LIBUNWIND). Our own
- *   accessors give libunwind the copied registers and every word of memory through
- *   safe_read(); its find_proc_info is the local address space's, which looks at what
+ *   library is built with libunwind (meson option libunwind; HAVE_LIBUNWIND) and the
+ *   system has it: it is loaded on the first walk (unwind_lib_load(), which says why
+ *   it is not linked). Our own accessors give libunwind the copied registers and every
+ *   word of memory through safe_read(); its find_proc_info is the local address space's, which looks at what
  *   the dynamic loader mapped (program headers, .eh_frame_hdr, .eh_frame, or a
  *   .debug_frame it loads from disk), never at a task's stack. Frames need no frame
  *   pointer, in the library or in the application. This walk is used whenever it gives
@@ -19,10 +20,10 @@
  * - Along the frame-pointer chain ([fp] = the caller's fp, [fp + 1 word] = the return
  *   address; on both x86-64 and AArch64): without libunwind, or when the DWARF walk gave
  *   less than two frames (no unwind information for the innermost code). It needs
- *   frames that keep a frame pointer: without libunwind the library is built with
- *   -fno-omit-frame-pointer (meson option frame_pointers, auto; its cost is measured in
- *   doc/debugging.md); application code compiled without it ends the walk at its first
- *   frame, or is skipped over.
+ *   frames that keep a frame pointer: the library is built with
+ *   -fno-omit-frame-pointer (meson option frame_pointers, on by default; its cost is
+ *   measured in doc/debugging.md); application code compiled without it ends the walk at
+ *   its first frame, or is skipped over.
  *
  * Either way each address is symbolized with dladdr(). gdb (tools/gdb/) unwinds with its
  * own DWARF unwinder.
@@ -223,6 +224,26 @@ G_STATIC_ASSERT (UNW_AARCH64_X29 == REG_N_FP && UNW_AARCH64_SP == REG_N_SP &&
                  UNW_AARCH64_PC == REG_N_PC);
 # endif
 
+/* libunwind's generic functions (_U<target>_*, as libunwind.h's macros name them),
+ * from the library loaded on the first DWARF walk with RTLD_LOCAL, never linked: the
+ * libunwind.so.8 it needs exports an unversioned _Unwind_* exception unwinder which, in
+ * the process's global scope, would stand in for libgcc_s's in C++ code loaded after
+ * us (a GTK module, a Python extension) and change how that code throws. */
+#define UNWIND_SONAME "libunwind-" G_STRINGIFY (UNW_TARGET) ".so.8"
+
+static struct
+{
+  gboolean                             tried;
+  unw_addr_space_t                    *local_addr_space;
+  __typeof__ (unw_get_accessors)      *get_accessors;
+  __typeof__ (unw_create_addr_space)  *create_addr_space;
+  __typeof__ (unw_set_caching_policy) *set_caching_policy;
+  __typeof__ (unw_flush_cache)        *flush_cache;
+  __typeof__ (unw_init_remote)        *init_remote;
+  __typeof__ (unw_step)               *step;
+  __typeof__ (unw_get_reg)            *get_reg;
+} unwind_lib;   /* under unwind_lock */
+
 static GMutex unwind_lock;
 static unw_addr_space_t unwind_space;          /* made once, under unwind_lock */
 static unsigned long long unwind_seen_adds;   /* dl_iterate_phdr's counters at the last walk */
@@ -304,6 +325,43 @@ loaded_objects_counters (struct dl_phdr_info *info,
   return 1;   /* the first object has them: stop */
 }
 
+/* Loads libunwind once; FALSE if it is not there (the frame-pointer walk remains).
+ * With unwind_lock held. */
+static gboolean
+unwind_lib_load (void)
+{
+  void *handle;
+
+  if (unwind_lib.tried)
+    return unwind_lib.get_reg != NULL;
+  unwind_lib.tried = TRUE;
+  handle = dlopen (UNWIND_SONAME, RTLD_LAZY | RTLD_LOCAL);
+  if (handle == NULL)
+    {
+      g_debug ("task9: no DWARF backtraces: %s", dlerror ());
+      return FALSE;
+    }
+# define UNWIND_LOOKUP(field, name) \
+  if ((*(gpointer *) &unwind_lib.field = dlsym (handle, G_STRINGIFY (name))) == NULL) \
+    goto missing
+  UNWIND_LOOKUP (local_addr_space, unw_local_addr_space);
+  UNWIND_LOOKUP (get_accessors, unw_get_accessors);
+  UNWIND_LOOKUP (create_addr_space, unw_create_addr_space);
+  UNWIND_LOOKUP (set_caching_policy, unw_set_caching_policy);
+  UNWIND_LOOKUP (flush_cache, unw_flush_cache);
+  UNWIND_LOOKUP (init_remote, unw_init_remote);
+  UNWIND_LOOKUP (step, unw_step);
+  UNWIND_LOOKUP (get_reg, unw_get_reg);
+# undef UNWIND_LOOKUP
+  return TRUE;
+
+missing:
+  g_debug ("task9: no DWARF backtraces: %s lacks a function", UNWIND_SONAME);
+  memset (&unwind_lib, 0, sizeof unwind_lib);
+  unwind_lib.tried = TRUE;
+  return FALSE;   /* the handle stays: nothing of it was used */
+}
+
 /* The address space, made on first use; its cache flushed if objects were loaded or
  * unloaded since the last walk (an address may now hold other code). With unwind_lock
  * held. */
@@ -314,7 +372,11 @@ unwind_space_get (void)
 
   if (unwind_space == NULL)
     {
-      const unw_accessors_t *local = unw_get_accessors (unw_local_addr_space);
+      const unw_accessors_t *local;
+
+      if (!unwind_lib_load ())
+        return NULL;
+      local = unwind_lib.get_accessors (*unwind_lib.local_addr_space);
       unw_accessors_t accessors = {
         .find_proc_info = local->find_proc_info,
         .put_unwind_info = local->put_unwind_info,
@@ -326,15 +388,15 @@ unwind_space_get (void)
         .get_proc_name = unwind_get_proc_name,
       };
 
-      unwind_space = unw_create_addr_space (&accessors, 0);
+      unwind_space = unwind_lib.create_addr_space (&accessors, 0);
       if (unwind_space == NULL)
         return NULL;
-      unw_set_caching_policy (unwind_space, UNW_CACHE_GLOBAL);
+      unwind_lib.set_caching_policy (unwind_space, UNW_CACHE_GLOBAL);
     }
   if (dl_iterate_phdr (loaded_objects_counters, counters) <= 0 ||
       counters[0] != unwind_seen_adds || counters[1] != unwind_seen_subs)
     {
-      unw_flush_cache (unwind_space, 0, 0);
+      unwind_lib.flush_cache (unwind_space, 0, 0);
       unwind_seen_adds = counters[0];
       unwind_seen_subs = counters[1];
     }
@@ -355,17 +417,17 @@ walk_dwarf (SavedRegs *regs,
 
   g_mutex_lock (&unwind_lock);
   space = unwind_space_get ();
-  if (space == NULL || unw_init_remote (&cursor, space, regs) < 0)
+  if (space == NULL || unwind_lib.init_remote (&cursor, space, regs) < 0)
     goto out;
 
   last_sp = regs->r[REG_N_SP];
   pcs[n++] = (gpointer) regs->r[REG_N_PC];
   while (n < TASK9_BACKTRACE_MAX_FRAMES)
     {
-      if (unw_step (&cursor) <= 0)
+      if (unwind_lib.step (&cursor) <= 0)
         break;   /* the outermost frame (the switch's trampoline), or an error */
-      if (unw_get_reg (&cursor, UNW_REG_IP, &pc) < 0 || pc == 0 ||
-          unw_get_reg (&cursor, UNW_REG_SP, &sp) < 0 ||
+      if (unwind_lib.get_reg (&cursor, UNW_REG_IP, &pc) < 0 || pc == 0 ||
+          unwind_lib.get_reg (&cursor, UNW_REG_SP, &sp) < 0 ||
           sp < last_sp || sp < lo || sp > hi)
         break;
       pcs[n++] = (gpointer) pc;

@@ -19,6 +19,8 @@
  * thread), never by sleeping.
  */
 
+#define _GNU_SOURCE 1   /* dladdr(), RTLD_DEFAULT */
+#include <dlfcn.h>
 #include <string.h>
 
 #include "test-util.h"
@@ -153,6 +155,15 @@ chain_without_frame_pointers (void)
           last = at;
           g_assert_cmpint (frame_of (dump, chain[i]), >=, 0);
         }
+
+      /* libunwind was loaded privately: its exception unwinder is nobody else's. */
+      {
+        gpointer raise = dlsym (RTLD_DEFAULT, "_Unwind_RaiseException");
+        Dl_info info;
+
+        if (raise != NULL && dladdr (raise, &info) != 0 && info.dli_fname != NULL)
+          g_assert_null (strstr (info.dli_fname, "libunwind"));
+      }
     }
   else
     g_test_skip ("built without libunwind: a frame-pointer walk skips these frames");
