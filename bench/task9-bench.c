@@ -837,7 +837,24 @@ typedef struct
 {
   Task9Channel *ping;
   Task9Channel *pong;
+  GCancellable *cancellable;   /* cancellable_pingpong: every send and recv takes it */
 } PingPong;
+
+static inline gboolean
+pingpong_send (PingPong *pp, Task9Channel *channel, int *v, GError **error)
+{
+  return pp->cancellable != NULL
+           ? task9_channel_send_full (channel, v, -1, pp->cancellable, error)
+           : task9_channel_send (channel, v, error);
+}
+
+static inline gboolean
+pingpong_recv (PingPong *pp, Task9Channel *channel, int *v, GError **error)
+{
+  return pp->cancellable != NULL
+           ? task9_channel_recv_full (channel, v, -1, pp->cancellable, error)
+           : task9_channel_recv (channel, v, error);
+}
 
 static gpointer
 echo_func (gpointer   user_data,
@@ -847,8 +864,8 @@ echo_func (gpointer   user_data,
   g_autoptr(GError) recv_error = NULL;
   int v;
 
-  while (task9_channel_recv (pp->ping, &v, &recv_error))
-    if (!task9_channel_send (pp->pong, &v, error))
+  while (pingpong_recv (pp, pp->ping, &v, &recv_error))
+    if (!pingpong_send (pp, pp->pong, &v, error))
       return NULL;
   recv_closed (recv_error, error);
   return NULL;
@@ -863,8 +880,8 @@ ping_rounds (PingPong  *pp,
     {
       int v = (int) i;
 
-      if (!task9_channel_send (pp->ping, &v, error) ||
-          !task9_channel_recv (pp->pong, &v, error))
+      if (!pingpong_send (pp, pp->ping, &v, error) ||
+          !pingpong_recv (pp, pp->pong, &v, error))
         return FALSE;
       if (G_UNLIKELY (v != (int) i))
         return bad_value ("pong", v, i, error);
@@ -872,17 +889,19 @@ ping_rounds (PingPong  *pp,
   return TRUE;
 }
 
-/* Ping-pong with a partner on @proc (NULL: this proc); ns per round trip. */
+/* Ping-pong with a partner on @proc (NULL: this proc), every wait with @cancellable
+ * (or none); ns per round trip. */
 static gboolean
-run_pingpong (Task9Proc  *proc,
-              guint       n,
-              double     *ns,
-              GError    **error)
+run_pingpong (Task9Proc     *proc,
+              GCancellable  *cancellable,
+              guint          n,
+              double        *ns,
+              GError       **error)
 {
   g_autoptr(Task9Channel) ping = task9_channel_new (sizeof (int), 0);
   g_autoptr(Task9Channel) pong = task9_channel_new (sizeof (int), 0);
   g_autoptr(Task9Task) partner = NULL;
-  PingPong pp = { ping, pong };
+  PingPong pp = { ping, pong, cancellable };
   gint64 t0, elapsed;
   gboolean ok;
 
@@ -908,9 +927,29 @@ bench_pingpong (guint    n,
 {
   double ns;
 
-  if (!run_pingpong (NULL, n, &ns, error))
+  if (!run_pingpong (NULL, NULL, n, &ns, error))
     return FALSE;
   result ("pingpong_ns", ns, "ns/roundtrip");
+  return TRUE;
+}
+
+/* cancellable_pingpong_ns: pingpong_ns with every send and receive of both tasks made
+ * with the _full forms and one GCancellable (never cancelled), the usual shape of code
+ * that can be stopped; ns per round trip, the same warm-up.
+ * Peer line (peer.cancellable_pingpong_ns): pingpong_ns measured in the same process
+ * right before: what a cancellable adds to a wait (target <= 1.3x). */
+static gboolean
+bench_cancellable_pingpong (guint    n,
+                            GError **error)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  double plain_ns, ns;
+
+  if (!run_pingpong (NULL, NULL, n, &plain_ns, error) ||
+      !run_pingpong (NULL, cancellable, n, &ns, error))
+    return FALSE;
+  result ("cancellable_pingpong_ns", ns, "ns/roundtrip");
+  result ("peer.cancellable_pingpong_ns", plain_ns, "ns/roundtrip");
   return TRUE;
 }
 
@@ -925,7 +964,7 @@ bench_xproc_pingpong (guint    n,
   proc = task9_proc_new ("xproc-partner", error);
   if (proc == NULL)
     return FALSE;
-  ok = run_pingpong (proc, n, &ns, error);
+  ok = run_pingpong (proc, NULL, n, &ns, error);
   task9_proc_stop (proc);
   if (!task9_proc_join (proc, ok ? error : NULL) || !ok)
     return FALSE;
@@ -998,7 +1037,7 @@ bench_queue_pingpong (guint    n,
   gint64 t0, elapsed;
   gboolean ok;
 
-  if (!run_pingpong (NULL, n, &channel_ns, error))
+  if (!run_pingpong (NULL, NULL, n, &channel_ns, error))
     return FALSE;
 
   partner = task9_task_spawn ("queue-pong", queue_echo_func, &pp, NULL, error);
@@ -2535,6 +2574,8 @@ static const Bench benches[] = {
     "round trips", "pingpong_ns" },
   { "queue_pingpong", bench_queue_pingpong, 2000000, FALSE,
     "round trips (each side)", "queue_pingpong_ns" },
+  { "cancellable_pingpong", bench_cancellable_pingpong, 2000000, FALSE,
+    "round trips", "cancellable_pingpong_ns" },
   { "buffered", bench_buffered, 20000000, FALSE,
     "items", "buffered128_ns" },
   { "select2", bench_select2, 5000000, FALSE,

@@ -20,7 +20,6 @@ struct _Task9CancelPark
 {
   Task9CancelPark *prev;
   Task9CancelPark *next;
-  Task9CancelPark *claimed_next;   /* the handler's list of waits it claimed */
   Task9CancelHook *hook;
   Task9Task       *task;
   guint64          token;
@@ -40,5 +39,11 @@ void task9_cancel_hook_link   (Task9Task       *self,
                                Task9CancelPark *park);
 void task9_cancel_hook_unlink (Task9CancelPark *park);
 void task9_cancel_hooks_clear (Task9CancelHooks *hooks);
+void task9_cancel_hook_fire   (Task9CancelHook  *hook);
+
+/* The proc's inbox links posted hooks through these (under its lock). */
+Task9CancelHook *task9_cancel_hook_get_posted_next (Task9CancelHook *hook);
+void             task9_cancel_hook_set_posted_next (Task9CancelHook *hook,
+                                                    Task9CancelHook *next);
 
 G_END_DECLS

@@ -13,12 +13,17 @@
  * claims every wait on the list and wakes those it won.
  *
  * Invariants:
- * - Only the proc's thread finds, makes and frees hooks, and links and unlinks nodes.
- *   The handler (any thread) only walks a hook's list and claims; the hook's spinlock
- *   orders that walk against links and unlinks. It wakes the waits it won after
- *   dropping the lock: a claimed wait stays parked, its node linked, until woken.
- * - A park links its node before it looks at g_cancellable_is_cancelled(): a
- *   cancellation is seen by that look or finds the node (or both; the claim decides).
+ * - Only the proc's thread touches a hook's list: it finds, makes and frees hooks,
+ *   links and unlinks nodes, and walks the list to cancel. So a park takes no lock. The
+ *   handler walks at once when it runs on the proc's thread; on any other it posts the
+ *   hook to the proc's inbox (task9_scheduler_post_cancel_hook(), with a reference),
+ *   whose drain walks it (task9_cancel_hook_fire()).
+ * - A park links its node before it looks at g_cancellable_is_cancelled(): either the
+ *   walk (later on the same thread) finds the node, or the cancellation came before the
+ *   drain that took the post, hence before the link, and the look sees it. The claim
+ *   decides between a cancellation and whatever else ends the wait.
+ * - A posted hook is walked only if its cancellable is still cancelled then: a wait
+ *   begun after a g_cancellable_reset() is not ended by a cancellation from before it.
  * - A hook with waits linked (n_parked > 0) stays in its proc's map. Idle hooks are
  *   freed when the map has grown to sweep_at (then twice what is left, at least
  *   SWEEP_MIN), and every hook when the proc ends. A hook holds a reference on its
@@ -37,13 +42,16 @@
 
 struct _Task9CancelHook
 {
-  gint             lock;          /* spinlock: parked, dead */
-  gint             ref_count;     /* atomic: the proc's map's and the handler's */
-  gboolean         dead;
-  guint            n_parked;      /* the proc's thread only */
-  Task9CancelPark *parked;
+  gint             ref_count;     /* atomic: the map's, the handler's, each post's */
+  Task9Proc       *proc;          /* its hooks are freed before it is */
   GCancellable    *cancellable;   /* a reference */
   gulong           handler;
+  Task9CancelHook *posted_next;   /* the proc's inbox, under its lock */
+
+  /* The proc's thread only. */
+  gboolean         dead;          /* out of the map, handler disconnected */
+  guint            n_parked;
+  Task9CancelPark *parked;
 };
 
 static void
@@ -55,31 +63,39 @@ hook_unref (Task9CancelHook *hook)
   g_free (hook);
 }
 
+/* The proc's thread: ends every wait parked on @hook. */
+static void
+hook_walk (Task9CancelHook *hook)
+{
+  for (Task9CancelPark *park = hook->parked; park != NULL; park = park->next)
+    if (task9_wait_claim (park->task, park->token))
+      task9_wait_wake (park->task, TASK9_WAKE_CANCELLED);   /* only queues it here */
+}
+
 /* Any thread: @cancellable was cancelled; so is every wait parked with it. */
 static void
 hook_cancelled (GCancellable *cancellable,
                 gpointer      data)
 {
   Task9CancelHook *hook = data;
-  Task9CancelPark *won = NULL;
 
-  task9_spin_lock (&hook->lock);
-  if (!hook->dead)
-    for (Task9CancelPark *park = hook->parked; park != NULL; park = park->next)
-      if (task9_wait_claim (park->task, park->token))
-        {
-          park->claimed_next = won;
-          won = park;
-        }
-  task9_spin_unlock (&hook->lock);
-
-  while (won != NULL)
+  if (task9_current_proc == hook->proc)
     {
-      Task9CancelPark *park = won;
-
-      won = park->claimed_next;   /* read first: once woken, the node may be gone */
-      task9_wait_wake (park->task, TASK9_WAKE_CANCELLED);
+      hook_walk (hook);
+      return;
     }
+  g_atomic_int_inc (&hook->ref_count);   /* the post's */
+  if (!task9_scheduler_post_cancel_hook (hook->proc, hook))
+    hook_unref (hook);   /* the proc's thread has ended, and its waits */
+}
+
+/* The proc's thread, from its inbox: a post of @hook; drops the post's reference. */
+void
+task9_cancel_hook_fire (Task9CancelHook *hook)
+{
+  if (!hook->dead && g_cancellable_is_cancelled (hook->cancellable))
+    hook_walk (hook);
+  hook_unref (hook);
 }
 
 static void
@@ -96,12 +112,10 @@ hook_free (gpointer data)
   Task9CancelHook *hook = data;
 
   g_signal_handler_disconnect (hook->cancellable, hook->handler);
-  task9_spin_lock (&hook->lock);
   hook->dead = TRUE;
   for (Task9CancelPark *park = hook->parked; park != NULL; park = park->next)
     park->hook = NULL;   /* only at the proc's end: its waits will not unlink */
   hook->parked = NULL;
-  task9_spin_unlock (&hook->lock);
   hook_unref (hook);
 }
 
@@ -116,9 +130,10 @@ hook_is_idle (gpointer key,
 }
 
 static Task9CancelHook *
-hooks_get (Task9CancelHooks *hooks,
-           GCancellable     *cancellable)
+hooks_get (Task9Proc    *proc,
+           GCancellable *cancellable)
 {
+  Task9CancelHooks *hooks = &proc->cancel_hooks;
   Task9CancelHook *hook;
 
   if (G_LIKELY (hooks->last != NULL && hooks->last->cancellable == cancellable))
@@ -140,6 +155,7 @@ hooks_get (Task9CancelHooks *hooks,
         }
       hook = g_new0 (Task9CancelHook, 1);
       hook->ref_count = 2;   /* the map's and the handler's */
+      hook->proc = proc;
       hook->cancellable = g_object_ref (cancellable);
       /* Not g_cancellable_connect(): it would call the handler now if already
        * cancelled, under GCancellable's lock; the park looks itself. */
@@ -160,18 +176,16 @@ task9_cancel_hook_link (Task9Task       *self,
                         GCancellable    *cancellable,
                         Task9CancelPark *park)
 {
-  Task9CancelHook *hook = hooks_get (&self->proc->cancel_hooks, cancellable);
+  Task9CancelHook *hook = hooks_get (self->proc, cancellable);
 
   park->hook = hook;
   park->task = self;
   park->token = token;
   park->prev = NULL;
-  task9_spin_lock (&hook->lock);
   park->next = hook->parked;
   if (park->next != NULL)
     park->next->prev = park;
   hook->parked = park;
-  task9_spin_unlock (&hook->lock);
   hook->n_parked++;
 
   if (g_cancellable_is_cancelled (cancellable) && task9_wait_claim (self, token))
@@ -186,15 +200,26 @@ task9_cancel_hook_unlink (Task9CancelPark *park)
 
   if (hook == NULL)
     return;
-  task9_spin_lock (&hook->lock);
   if (park->prev != NULL)
     park->prev->next = park->next;
   else
     hook->parked = park->next;
   if (park->next != NULL)
     park->next->prev = park->prev;
-  task9_spin_unlock (&hook->lock);
   hook->n_parked--;
+}
+
+Task9CancelHook *
+task9_cancel_hook_get_posted_next (Task9CancelHook *hook)
+{
+  return hook->posted_next;
+}
+
+void
+task9_cancel_hook_set_posted_next (Task9CancelHook *hook,
+                                   Task9CancelHook *next)
+{
+  hook->posted_next = next;
 }
 
 /* The proc's thread, at its end: frees every hook. */

@@ -51,6 +51,7 @@ struct _Task9Proc
   Task9Task      *inbox_head;
   Task9Task      *inbox_tail;
   Task9Task      *inbox_cancels;     /* tasks to cancel, each holding a reference */
+  Task9CancelHook *inbox_cancel_hooks; /* cancelled elsewhere, each with a reference */
   gboolean        inbox_closed;      /* the thread has ended */
   gint            inbox_pending;     /* atomic: the inbox is not empty */
   gint            polling;           /* atomic: the thread may be blocked in poll() */

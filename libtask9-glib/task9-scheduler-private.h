@@ -54,6 +54,8 @@ task9_scheduler_make_ready (Task9Task *task)
     task9_scheduler_inbox_push (proc, task);
 }
 void     task9_scheduler_cancel       (Task9Task *task);
+gboolean task9_scheduler_post_cancel_hook (Task9Proc       *proc,
+                                           Task9CancelHook *hook);
 void     task9_scheduler_close_inbox  (Task9Proc *proc);
 void     task9_scheduler_block        (Task9Proc *proc,
                                        Task9Task *self);

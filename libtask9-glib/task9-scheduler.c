@@ -94,6 +94,14 @@ runq_pop (Task9Proc *proc)
   return task;
 }
 
+/* With the inbox lock held. */
+static inline gboolean
+inbox_is_empty (Task9Proc *proc)
+{
+  return proc->inbox_head == NULL && proc->inbox_cancels == NULL &&
+         proc->inbox_cancel_hooks == NULL;
+}
+
 void
 task9_scheduler_inbox_push (Task9Proc *proc,
             Task9Task *task)
@@ -102,7 +110,7 @@ task9_scheduler_inbox_push (Task9Proc *proc,
 
   task->run_next = NULL;
   g_mutex_lock (&proc->inbox_lock);
-  was_empty = proc->inbox_head == NULL && proc->inbox_cancels == NULL;
+  was_empty = inbox_is_empty (proc);
   if (proc->inbox_head == NULL)
     proc->inbox_head = task;
   else
@@ -152,7 +160,7 @@ task9_scheduler_cancel (Task9Task *task)
       return;
     }
   task9_task_ref (task);
-  was_empty = proc->inbox_head == NULL && proc->inbox_cancels == NULL;
+  was_empty = inbox_is_empty (proc);
   task->cancel_next = proc->inbox_cancels;
   proc->inbox_cancels = task;
   g_atomic_int_set (&proc->inbox_pending, 1);
@@ -162,11 +170,38 @@ task9_scheduler_cancel (Task9Task *task)
     g_main_context_wakeup (proc->context);
 }
 
+/* From another thread: @hook's cancellable was cancelled; the proc ends the waits
+ * parked on it (task9-cancel-hook.c). Takes over a reference on @hook; FALSE (leaving
+ * it to the caller) if the proc's thread has ended. */
+gboolean
+task9_scheduler_post_cancel_hook (Task9Proc       *proc,
+                                  Task9CancelHook *hook)
+{
+  gboolean was_empty;
+
+  g_mutex_lock (&proc->inbox_lock);
+  if (proc->inbox_closed)
+    {
+      g_mutex_unlock (&proc->inbox_lock);
+      return FALSE;
+    }
+  was_empty = inbox_is_empty (proc);
+  task9_cancel_hook_set_posted_next (hook, proc->inbox_cancel_hooks);
+  proc->inbox_cancel_hooks = hook;
+  g_atomic_int_set (&proc->inbox_pending, 1);
+  g_mutex_unlock (&proc->inbox_lock);
+
+  if (was_empty && g_atomic_int_get (&proc->polling))
+    g_main_context_wakeup (proc->context);
+  return TRUE;
+}
+
 static gboolean
 inbox_drain (Task9Proc *proc)
 {
   Task9Task *task;
   Task9Task *cancels;
+  Task9CancelHook *hooks;
 
   if (!g_atomic_int_get (&proc->inbox_pending))
     return FALSE;
@@ -174,8 +209,10 @@ inbox_drain (Task9Proc *proc)
   g_mutex_lock (&proc->inbox_lock);
   task = proc->inbox_head;
   cancels = proc->inbox_cancels;
+  hooks = proc->inbox_cancel_hooks;
   proc->inbox_head = proc->inbox_tail = NULL;
   proc->inbox_cancels = NULL;
+  proc->inbox_cancel_hooks = NULL;
   g_atomic_int_set (&proc->inbox_pending, 0);
   g_mutex_unlock (&proc->inbox_lock);
 
@@ -193,6 +230,13 @@ inbox_drain (Task9Proc *proc)
       cancel_parked (cancels);
       task9_task_unref (cancels);
       cancels = next;
+    }
+  while (hooks != NULL)
+    {
+      Task9CancelHook *next = task9_cancel_hook_get_posted_next (hooks);
+
+      task9_cancel_hook_fire (hooks);
+      hooks = next;
     }
   return TRUE;
 }
