@@ -39,11 +39,10 @@ void task9_cancel_hook_link   (Task9Task       *self,
                                Task9CancelPark *park);
 void task9_cancel_hook_unlink (Task9CancelPark *park);
 void task9_cancel_hooks_clear (Task9CancelHooks *hooks);
-void task9_cancel_hook_fire   (Task9CancelHook  *hook);
 
-/* The proc's inbox links posted hooks through these (under its lock). */
-Task9CancelHook *task9_cancel_hook_get_posted_next (Task9CancelHook *hook);
-void             task9_cancel_hook_set_posted_next (Task9CancelHook *hook,
-                                                    Task9CancelHook *next);
+/* The proc's inbox of hooks cancelled from other threads (task9-scheduler.c). */
+void task9_cancel_hook_push_posted  (Task9CancelHook **list,
+                                     Task9CancelHook  *hook);
+void task9_cancel_hooks_fire_posted (Task9CancelHook  *list);
 
 G_END_DECLS

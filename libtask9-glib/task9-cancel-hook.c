@@ -17,7 +17,7 @@
  *   links and unlinks nodes, and walks the list to cancel. So a park takes no lock. The
  *   handler walks at once when it runs on the proc's thread; on any other it posts the
  *   hook to the proc's inbox (task9_scheduler_post_cancel_hook(), with a reference),
- *   whose drain walks it (task9_cancel_hook_fire()).
+ *   whose drain walks it (task9_cancel_hooks_fire_posted()).
  * - A park links its node before it looks at g_cancellable_is_cancelled(): either the
  *   walk (later on the same thread) finds the node, or the cancellation came before the
  *   drain that took the post, hence before the link, and the look sees it. The claim
@@ -89,13 +89,29 @@ hook_cancelled (GCancellable *cancellable,
     hook_unref (hook);   /* the proc's thread has ended, and its waits */
 }
 
-/* The proc's thread, from its inbox: a post of @hook; drops the post's reference. */
+/* Under the proc's inbox lock: puts @hook (a post's reference) on the inbox's @list. */
 void
-task9_cancel_hook_fire (Task9CancelHook *hook)
+task9_cancel_hook_push_posted (Task9CancelHook **list,
+                               Task9CancelHook  *hook)
 {
-  if (!hook->dead && g_cancellable_is_cancelled (hook->cancellable))
-    hook_walk (hook);
-  hook_unref (hook);
+  hook->posted_next = *list;
+  *list = hook;
+}
+
+/* The proc's thread, with the inbox's @list taken: walks each posted hook whose
+ * cancellable is still cancelled, and drops the posts' references. */
+void
+task9_cancel_hooks_fire_posted (Task9CancelHook *list)
+{
+  while (list != NULL)
+    {
+      Task9CancelHook *hook = list;
+
+      list = hook->posted_next;
+      if (!hook->dead && g_cancellable_is_cancelled (hook->cancellable))
+        hook_walk (hook);
+      hook_unref (hook);
+    }
 }
 
 static void
@@ -207,19 +223,6 @@ task9_cancel_hook_unlink (Task9CancelPark *park)
   if (park->next != NULL)
     park->next->prev = park->prev;
   hook->n_parked--;
-}
-
-Task9CancelHook *
-task9_cancel_hook_get_posted_next (Task9CancelHook *hook)
-{
-  return hook->posted_next;
-}
-
-void
-task9_cancel_hook_set_posted_next (Task9CancelHook *hook,
-                                   Task9CancelHook *next)
-{
-  hook->posted_next = next;
 }
 
 /* The proc's thread, at its end: frees every hook. */

@@ -186,8 +186,7 @@ task9_scheduler_post_cancel_hook (Task9Proc       *proc,
       return FALSE;
     }
   was_empty = inbox_is_empty (proc);
-  task9_cancel_hook_set_posted_next (hook, proc->inbox_cancel_hooks);
-  proc->inbox_cancel_hooks = hook;
+  task9_cancel_hook_push_posted (&proc->inbox_cancel_hooks, hook);
   g_atomic_int_set (&proc->inbox_pending, 1);
   g_mutex_unlock (&proc->inbox_lock);
 
@@ -231,13 +230,7 @@ inbox_drain (Task9Proc *proc)
       task9_task_unref (cancels);
       cancels = next;
     }
-  while (hooks != NULL)
-    {
-      Task9CancelHook *next = task9_cancel_hook_get_posted_next (hooks);
-
-      task9_cancel_hook_fire (hooks);
-      hooks = next;
-    }
+  task9_cancel_hooks_fire_posted (hooks);
   return TRUE;
 }
 
